@@ -1,0 +1,292 @@
+//! Block-level diff (with `similar`), a unified diff text, counts, and word-level spans of the blocks
+//! that were edited in place.
+
+use serde::{Deserialize, Serialize};
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+
+/// Lines of context around each hunk of the unified diff.
+pub const CONTEXT: usize = 2;
+
+/// A word-level piece of an edited block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// `equal`, `delete` or `insert`.
+    pub kind: SpanKind,
+    /// The text of this piece (words with their spacing).
+    pub text: String,
+}
+
+/// What happened to a span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    /// In both versions.
+    Equal,
+    /// Only in the old version.
+    Delete,
+    /// Only in the new version.
+    Insert,
+}
+
+/// One block of the change, for rendering: an edited block carries word spans, an added or removed
+/// block carries one span.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockEdit {
+    /// Old text (empty for an added block).
+    pub old: String,
+    /// New text (empty for a removed block).
+    pub new: String,
+    /// Word-level pieces, in reading order.
+    pub spans: Vec<Span>,
+}
+
+/// One side-by-side region of the block diff, as the tagger sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hunk {
+    /// Blocks removed (in old order).
+    pub old: Vec<String>,
+    /// Blocks added (in new order).
+    pub new: Vec<String>,
+    /// Nearest heading (a block starting with `#`) above the hunk in the old text.
+    pub old_heading: Option<String>,
+    /// Nearest heading above the hunk in the new text.
+    pub new_heading: Option<String>,
+}
+
+/// The result of comparing two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diff {
+    /// Blocks only in the new version.
+    pub added: usize,
+    /// Blocks only in the old version.
+    pub removed: usize,
+    /// Unified diff text (`@@ -a,b +c,d @@` hunks, `-`/`+`/` ` lines).
+    pub unified: String,
+    /// Changed regions.
+    pub hunks: Vec<Hunk>,
+    /// Per-block word-level edits for rendering.
+    pub edits: Vec<BlockEdit>,
+}
+
+impl Diff {
+    /// True when the two versions have the same blocks.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.added == 0 && self.removed == 0
+    }
+}
+
+/// Compares two lists of blocks.
+#[must_use]
+pub fn diff_blocks(old: &[String], new: &[String]) -> Diff {
+    let ops = capture_diff_slices(Algorithm::Myers, old, new);
+    let mut added = 0;
+    let mut removed = 0;
+    let mut hunks = Vec::new();
+    let mut edits = Vec::new();
+    // Merge adjacent non-equal ops into one hunk (a Replace is often Delete+Insert).
+    let mut pending: Option<(usize, usize, usize, usize)> = None; // old range, new range
+    let flush = |range: (usize, usize, usize, usize), hunks: &mut Vec<Hunk>, edits: &mut Vec<BlockEdit>| {
+        let (os, oe, ns, ne) = range;
+        let o = &old[os..oe];
+        let n = &new[ns..ne];
+        hunks.push(Hunk {
+            old: o.to_vec(),
+            new: n.to_vec(),
+            old_heading: heading_above(old, os),
+            new_heading: heading_above(new, ns),
+        });
+        edits.extend(pair_edits(o, n));
+    };
+    for op in &ops {
+        match *op {
+            DiffOp::Equal { .. } => {
+                if let Some(r) = pending.take() {
+                    flush(r, &mut hunks, &mut edits);
+                }
+            }
+            _ => {
+                let (_, old_r, new_r) = op.as_tag_tuple();
+                removed += old_r.len();
+                added += new_r.len();
+                pending = Some(match pending {
+                    None => (old_r.start, old_r.end, new_r.start, new_r.end),
+                    Some((os, _, ns, _)) => (os, old_r.end, ns, new_r.end),
+                });
+            }
+        }
+    }
+    if let Some(r) = pending.take() {
+        flush(r, &mut hunks, &mut edits);
+    }
+    Diff {
+        added,
+        removed,
+        unified: unified(old, new),
+        hunks,
+        edits,
+    }
+}
+
+fn heading_above(blocks: &[String], idx: usize) -> Option<String> {
+    blocks[..idx.min(blocks.len())]
+        .iter()
+        .rev()
+        .find(|b| b.starts_with('#'))
+        .cloned()
+}
+
+/// Pairs removed and added blocks of a hunk: the most similar ones become in-place edits with
+/// word spans, the rest are whole-block insertions or deletions.
+fn pair_edits(old: &[String], new: &[String]) -> Vec<BlockEdit> {
+    let mut out = Vec::new();
+    let mut used_new = vec![false; new.len()];
+    let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+    for (i, o) in old.iter().enumerate() {
+        let best = new
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !used_new[*j])
+            .map(|(j, n)| (j, similarity(o, n)))
+            .filter(|(_, r)| *r >= 0.4)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((j, _)) = best {
+            used_new[j] = true;
+            pairs.push((i, Some(j)));
+        } else {
+            pairs.push((i, None));
+        }
+    }
+    // Emit in new-text order where possible: removed-only blocks first, then each new block.
+    for (i, j) in &pairs {
+        if j.is_none() {
+            out.push(BlockEdit {
+                old: old[*i].clone(),
+                new: String::new(),
+                spans: vec![Span { kind: SpanKind::Delete, text: old[*i].clone() }],
+            });
+        }
+    }
+    for (j, n) in new.iter().enumerate() {
+        if let Some((i, _)) = pairs.iter().find(|(_, pj)| *pj == Some(j)) {
+            out.push(BlockEdit {
+                old: old[*i].clone(),
+                new: n.clone(),
+                spans: word_spans(&old[*i], n),
+            });
+        } else {
+            out.push(BlockEdit {
+                old: String::new(),
+                new: n.clone(),
+                spans: vec![Span { kind: SpanKind::Insert, text: n.clone() }],
+            });
+        }
+    }
+    out
+}
+
+fn similarity(a: &str, b: &str) -> f32 {
+    if a.len() + b.len() > 20_000 {
+        // Long blocks: a cheap estimate from shared words keeps pairing linear.
+        let aw: std::collections::HashSet<&str> = a.split_whitespace().collect();
+        let bw: std::collections::HashSet<&str> = b.split_whitespace().collect();
+        let inter = aw.intersection(&bw).count() as f32;
+        return 2.0 * inter / (aw.len() + bw.len()).max(1) as f32;
+    }
+    TextDiff::from_words(a, b).ratio()
+}
+
+/// Word-level spans between two versions of one block.
+#[must_use]
+pub fn word_spans(old: &str, new: &str) -> Vec<Span> {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .diff_words(old, new);
+    let mut out: Vec<Span> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let kind = match change.tag() {
+            ChangeTag::Equal => SpanKind::Equal,
+            ChangeTag::Delete => SpanKind::Delete,
+            ChangeTag::Insert => SpanKind::Insert,
+        };
+        match out.last_mut() {
+            Some(last) if last.kind == kind => last.text.push_str(change.value()),
+            _ => out.push(Span {
+                kind,
+                text: change.value().to_string(),
+            }),
+        }
+    }
+    out
+}
+
+fn unified(old: &[String], new: &[String]) -> String {
+    use std::fmt::Write as _;
+    let diff = TextDiff::configure().diff_slices(
+        &old.iter().map(String::as_str).collect::<Vec<_>>(),
+        &new.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let mut out = String::new();
+    for group in diff.grouped_ops(CONTEXT) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let os = first.old_range().start;
+        let oe = last.old_range().end;
+        let ns = first.new_range().start;
+        let ne = last.new_range().end;
+        let _ = writeln!(
+            out,
+            "@@ -{},{} +{},{} @@",
+            if oe > os { os + 1 } else { os },
+            oe - os,
+            if ne > ns { ns + 1 } else { ns },
+            ne - ns
+        );
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    ChangeTag::Equal => ' ',
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                };
+                let _ = writeln!(out, "{sign}{}", change.value());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_string()).collect()
+    }
+
+    #[test]
+    fn identical_is_empty() {
+        let a = v(&["a", "b"]);
+        let d = diff_blocks(&a, &a);
+        assert!(d.is_empty());
+        assert_eq!(d.unified, "");
+        assert!(d.hunks.is_empty());
+    }
+
+    #[test]
+    fn edit_in_place_has_word_spans_and_unified_text() {
+        let old = v(&["# Rules", "intro", "The TPP threshold is 4,800.", "end"]);
+        let new = v(&["# Rules", "intro", "The TPP threshold is 4,000.", "end", "new line"]);
+        let d = diff_blocks(&old, &new);
+        assert_eq!((d.added, d.removed), (2, 1));
+        assert!(d.unified.contains("-The TPP threshold is 4,800.\n+The TPP threshold is 4,000.\n"));
+        assert!(d.unified.starts_with("@@ -1,4 +1,5 @@\n"), "{}", d.unified);
+        assert_eq!(d.hunks[0].old_heading.as_deref(), Some("# Rules"));
+        let edit = &d.edits[0];
+        assert!(edit.spans.iter().any(|s| s.kind == SpanKind::Delete && s.text.contains("4,800")));
+        assert!(edit.spans.iter().any(|s| s.kind == SpanKind::Insert && s.text.contains("4,000")));
+        assert_eq!(d.edits[1].new, "new line");
+        assert_eq!(d.hunks.len(), 2);
+    }
+}

@@ -1,0 +1,283 @@
+//! HTTP fetching: one reqwest client, conditional GET, a body cap enforced while streaming,
+//! bounded redirects, and errors named the way an operator would say them.
+//!
+//! This stage knows nothing of SQLite or extraction: it turns a URL (and the validators of the last
+//! response) into bytes plus the HTTP metadata the next stages need.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::redirect;
+
+/// Most redirects followed before a fetch fails.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Why a fetch failed. The `Display` text is what `sources` shows as the last error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The server answered with a status ≥ 400.
+    #[error("HTTP {status} {reason}")]
+    Status {
+        /// Status code.
+        status: u16,
+        /// Canonical reason phrase.
+        reason: String,
+    },
+    /// No complete answer within the timeout.
+    #[error("timed out after {}", humanize(*.0))]
+    Timeout(Duration),
+    /// The body was larger than `max_body`.
+    #[error("response body larger than the {limit}-byte limit (max_body)")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The connection could not be made.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// Too many redirects, or a redirect to a scheme other than http/https.
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    /// The connection broke while the body was read (reset, truncated body, bad encoding).
+    #[error("body incomplete: {0}")]
+    Body(String),
+    /// The client could not be built or the request could not be made.
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+/// Formats a duration the way config files write it ("30s", "1.5s", "250ms").
+#[must_use]
+pub fn humanize(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else if ms > 1000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// Validators from the previous response, sent back for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag` of the last response.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last response.
+    pub last_modified: Option<String>,
+}
+
+/// What a successful fetch returns.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// HTTP status (200, or 304 when `not_modified`).
+    pub status: u16,
+    /// URL after redirects.
+    pub final_url: String,
+    /// `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// Validators for the next conditional GET.
+    pub validators: Validators,
+    /// The body (empty when `not_modified`).
+    pub body: Vec<u8>,
+    /// True when the server answered 304 Not Modified.
+    pub not_modified: bool,
+    /// Time from request to the end of the body.
+    pub elapsed: Duration,
+}
+
+/// Settings of the HTTP client.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// `User-Agent` header.
+    pub user_agent: String,
+    /// Whole-request timeout, body included.
+    pub timeout: Duration,
+    /// Body cap in bytes.
+    pub max_body: u64,
+}
+
+/// A shareable HTTP client (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    opts: FetchOptions,
+}
+
+impl Fetcher {
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`FetchError::Request`] when the TLS backend cannot start.
+    pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchError> {
+        let policy = redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+            } else if !matches!(attempt.url().scheme(), "http" | "https") {
+                let scheme = attempt.url().scheme().to_string();
+                attempt.error(format!("redirect to a {scheme}: URL"))
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(opts.user_agent.clone())
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout.min(Duration::from_secs(15)))
+            .redirect(policy)
+            .gzip(true)
+            .brotli(true)
+            .build()
+            .map_err(|e| FetchError::Request(chain(&e)))?;
+        Ok(Fetcher { client, opts })
+    }
+
+    /// The options this client was built with.
+    #[must_use]
+    pub fn options(&self) -> &FetchOptions {
+        &self.opts
+    }
+
+    /// Fetches `url`, sending `validators` for a conditional GET.
+    ///
+    /// # Errors
+    /// A [`FetchError`] naming what went wrong; never a partial body.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let timeout = self.opts.timeout;
+        // The client's own timeout covers the body too; this outer one is a backstop so that no
+        // server, however it misbehaves, can hold a check beyond its timeout.
+        match tokio::time::timeout(timeout + Duration::from_millis(250), self.fetch_inner(url, validators)).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::Timeout(timeout)),
+        }
+    }
+
+    async fn fetch_inner(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let mut req = self.client.get(url);
+        if let Some(etag) = &validators.etag {
+            req = req.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(IF_MODIFIED_SINCE, lm);
+        }
+        let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let status = resp.status();
+        let final_url = resp.url().to_string();
+        let headers = resp.headers().clone();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched {
+                status: 304,
+                final_url,
+                content_type: header(&headers, CONTENT_TYPE),
+                validators: merge_validators(&headers, validators),
+                body: Vec::new(),
+                not_modified: true,
+                elapsed: started.elapsed(),
+            });
+        }
+        if status.as_u16() >= 400 {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or("").to_string(),
+            });
+        }
+        let limit = self.opts.max_body;
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(FetchError::TooLarge { limit });
+        }
+        let mut body = Vec::with_capacity(
+            usize::try_from(resp.content_length().unwrap_or(64 * 1024).min(limit)).unwrap_or(0),
+        );
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(FetchError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            status: status.as_u16(),
+            final_url,
+            content_type: header(&headers, CONTENT_TYPE),
+            validators: Validators {
+                etag: header(&headers, ETAG),
+                last_modified: header(&headers, LAST_MODIFIED),
+            },
+            body,
+            not_modified: false,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> FetchError {
+        let text = chain(e);
+        if e.is_timeout() {
+            FetchError::Timeout(self.opts.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirect(text)
+        } else if e.is_connect() {
+            FetchError::Connect(text)
+        } else if e.is_body() || e.is_decode() {
+            FetchError::Body(text)
+        } else {
+            FetchError::Request(text)
+        }
+    }
+}
+
+fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// A 304 may omit validators; keep the old ones then.
+fn merge_validators(h: &HeaderMap, old: &Validators) -> Validators {
+    Validators {
+        etag: header(h, ETAG).or_else(|| old.etag.clone()),
+        last_modified: header(h, LAST_MODIFIED).or_else(|| old.last_modified.clone()),
+    }
+}
+
+/// The error and its causes on one line, without repeating the URL reqwest puts first.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        let s = match s.find(" for url (") {
+            Some(i) => s[..i].to_string(),
+            None => s,
+        };
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn humanize_reads_like_config() {
+        assert_eq!(humanize(Duration::from_secs(30)), "30s");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(humanize(Duration::from_millis(200)), "200ms");
+        assert_eq!(
+            FetchError::Timeout(Duration::from_secs(30)).to_string(),
+            "timed out after 30s"
+        );
+        assert_eq!(
+            FetchError::Status {
+                status: 500,
+                reason: "Internal Server Error".into()
+            }
+            .to_string(),
+            "HTTP 500 Internal Server Error"
+        );
+    }
+}

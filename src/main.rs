@@ -1,0 +1,40 @@
+//! The `regwatch` binary: parse arguments, set up logging, run, map errors to exit codes
+//! (0 success, 1 runtime failure, 2 usage or configuration error).
+
+use clap::Parser;
+use regwatch::cli::{self, Cli};
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("regwatch: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(cli::run(cli));
+    // Do not wait for lingering blocking tasks (a stalled extraction) past the command's end.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    if let Err(e) = result {
+        let e = anyhow::Error::from(e);
+        eprintln!("regwatch: {e:#}");
+        let code = e
+            .downcast_ref::<regwatch::Error>()
+            .map_or(1, regwatch::Error::exit_code);
+        std::process::exit(code);
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REGWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,163 @@
+//! Plain shared types that flow between the pipeline stages.
+//!
+//! Nothing here does I/O: these are the values that `fetch`, `extract`, `diff`, `tag` and `store`
+//! hand to one another.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// How much a change matters. Ordered: `Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A change with no tag: text moved, nothing the rule packs recognise.
+    Low,
+    /// Worth knowing this week (an ECCN, a chip named, a new document).
+    Medium,
+    /// Someone must act (a threshold, a tier, a quota, a date).
+    High,
+    /// The ground moved (a rule rescinded or suspended).
+    Critical,
+}
+
+impl Severity {
+    /// All severities, lowest first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The lower-case name used in config, JSON and the database.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity \"{other}\": expected low, medium, high or critical"
+            )),
+        }
+    }
+}
+
+/// Language of a source's text, used to read numbers and dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English (the default when nothing else is known).
+    #[default]
+    En,
+    /// French: `4 800`, `5,92`, « 15 mai 2025 ».
+    Fr,
+    /// German: `4.800`, `5,92`, „15. Mai 2025“.
+    De,
+}
+
+impl Lang {
+    /// The two-letter code.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::De => "de",
+        }
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "fr" => Ok(Lang::Fr),
+            "de" => Ok(Lang::De),
+            other => Err(format!("unknown language \"{other}\": expected en, fr or de")),
+        }
+    }
+}
+
+/// One structured finding about a change: what it means and the text it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Tag id, e.g. `threshold_changed` (DESIGN.md §7) or a user rule's tag.
+    pub tag: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Short human summary, e.g. "TPP threshold 4,800 → 4,000".
+    pub summary: String,
+    /// Structured values (fields per tag id).
+    pub detail: serde_json::Value,
+    /// The old and new text the tag rests on.
+    pub evidence: Evidence,
+}
+
+/// The text a tag rests on, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Evidence {
+    /// Text before the change (empty when the text was added).
+    pub old: String,
+    /// Text after the change (empty when the text was removed).
+    pub new: String,
+}
+
+/// A stored change, as listed by `changes` and `show` and printed by `check --json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    /// Database id.
+    pub id: i64,
+    /// Source id.
+    pub source: String,
+    /// Source name.
+    pub source_name: String,
+    /// URL the text was fetched from.
+    pub url: String,
+    /// When it was detected (RFC 3339, UTC).
+    pub detected_at: String,
+    /// Highest tag severity (`low` when untagged).
+    pub severity: Severity,
+    /// Number of blocks added.
+    pub added: usize,
+    /// Number of blocks removed.
+    pub removed: usize,
+    /// Tags, strongest first.
+    pub tags: Vec<Tag>,
+    /// Unified diff of the blocks.
+    pub diff: String,
+    /// Word-level spans of the changed blocks, for rendering.
+    pub spans: Vec<crate::diff::BlockEdit>,
+}
+
+impl Change {
+    /// The change's severity from its tags: the highest one, or `Low` when untagged.
+    #[must_use]
+    pub fn severity_of(tags: &[Tag]) -> Severity {
+        tags.iter().map(|t| t.severity).max().unwrap_or(Severity::Low)
+    }
+}

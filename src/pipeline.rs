@@ -1,0 +1,334 @@
+//! One check of one or more sources: fetch → extract → store → diff → tag → store.
+//!
+//! Fetching and extraction run concurrently (extraction on tokio's blocking pool); every write
+//! for a source happens in one detection transaction, applied as each source's result arrives.
+//! A source's failure is captured in its own report and recorded on the source; it never stops
+//! the others.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, Source};
+use crate::diff::diff_blocks;
+use crate::extract::{self, ExtractError, Spec};
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
+use crate::model::Change;
+use crate::store::{FetchLogEntry, FetchState, NewChange, Store, StoreError, now_text};
+use crate::tag::{TagContext, tag_hunks};
+
+/// A new text shorter than this fraction of the previous one is suspicious (a block page, a
+/// half-rendered page), not a change: DESIGN.md §3 rule 3 ("more than 90 % shrunken").
+pub const MAX_SHRINK: f64 = 0.10;
+/// Texts shorter than this many bytes are too small for the shrink rule to mean anything.
+const SHRINK_MIN_BYTES: i64 = 400;
+
+/// What happened to one source in a check.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// First version stored (never alerted).
+    Baseline {
+        /// Blocks stored.
+        blocks: usize,
+    },
+    /// Extraction settings changed: new version stored as a baseline, no change reported.
+    Rebaselined {
+        /// Blocks stored.
+        blocks: usize,
+    },
+    /// Same text as last time.
+    Unchanged,
+    /// The server said 304 Not Modified.
+    NotModified,
+    /// The text changed.
+    Changed(Box<Change>),
+    /// The check failed (recorded on the source, never a change).
+    Failed(String),
+}
+
+impl Outcome {
+    /// Short name used in the fetch log and output.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Baseline { .. } => "baseline",
+            Outcome::Rebaselined { .. } => "rebaselined",
+            Outcome::Unchanged => "unchanged",
+            Outcome::NotModified => "not_modified",
+            Outcome::Changed(_) => "changed",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The result of checking one source.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Source id.
+    pub source: String,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Errors of one source's check before anything is written.
+#[derive(Debug, thiserror::Error)]
+enum StageError {
+    #[error("{0}")]
+    Fetch(#[from] FetchError),
+    #[error("{0}")]
+    Extract(#[from] ExtractError),
+    #[error("{0}")]
+    Suspicious(String),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("extraction task failed: {0}")]
+    Join(String),
+}
+
+/// Runs checks for a configuration.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+}
+
+/// What fetch + extract produced, ready to be written.
+enum Fetchedish {
+    NotModified(Fetched),
+    SameBody(Fetched, String),
+    Text(Fetched, String, Vec<String>),
+}
+
+impl Checker {
+    /// Builds the HTTP client for this configuration.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(config: Arc<Config>) -> Result<Checker, FetchError> {
+        let s = &config.settings;
+        let fetcher = Fetcher::new(FetchOptions {
+            user_agent: s.user_agent.clone(),
+            timeout: s.timeout,
+            max_body: s.max_body,
+        })?;
+        Ok(Checker { config, fetcher })
+    }
+
+    /// The configuration in use.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Checks the given sources (all when `ids` is empty), `max_concurrency` at a time, and returns
+    /// one report per source in config order.
+    ///
+    /// # Errors
+    /// Only when the database itself fails in a way that affects every source (cannot sync the
+    /// source list). Per-source failures are reports.
+    pub async fn check(&self, store: &mut Store, sources: &[&Source]) -> Result<Vec<Report>, StoreError> {
+        store.sync_sources(sources.iter().map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())))?;
+        let mut jobs = Vec::with_capacity(sources.len());
+        for (i, s) in sources.iter().enumerate() {
+            let state = store.fetch_state(&s.id)?;
+            jobs.push((i, (*s).clone(), state));
+        }
+        let mut stream = futures_util::stream::iter(jobs.into_iter().map(|(i, source, state)| {
+            let fetcher = self.fetcher.clone();
+            async move {
+                let started = Instant::now();
+                let r = fetch_and_extract(&fetcher, &source, &state).await;
+                (i, source, state, r, started.elapsed())
+            }
+        }))
+        .buffer_unordered(self.config.settings.max_concurrency);
+
+        let mut reports: Vec<(usize, Report)> = Vec::with_capacity(sources.len());
+        while let Some((i, source, state, result, elapsed)) = stream.next().await {
+            let outcome = self.apply(store, &source, state, result, elapsed);
+            reports.push((
+                i,
+                Report {
+                    source: source.id.clone(),
+                    outcome,
+                },
+            ));
+        }
+        reports.sort_by_key(|(i, _)| *i);
+        Ok(reports.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// Writes one source's result; any error becomes a recorded failure.
+    fn apply(
+        &self,
+        store: &mut Store,
+        source: &Source,
+        state: FetchState,
+        result: Result<Fetchedish, StageError>,
+        elapsed: std::time::Duration,
+    ) -> Outcome {
+        let at = now_text();
+        let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        let outcome = match result {
+            Ok(f) => match self.detect(store, source, state, f, &at, duration_ms) {
+                Ok(o) => return o,
+                Err(e) => e.to_string(),
+            },
+            Err(e) => e.to_string(),
+        };
+        let log = FetchLogEntry {
+            at,
+            outcome: "failed",
+            http_status: None,
+            duration_ms,
+            bytes: 0,
+            error: Some(outcome.clone()),
+        };
+        if let Err(e) = store.record_failure(&source.id, &outcome, &log) {
+            tracing::error!(source = %source.id, error = %e, "cannot record failure");
+        }
+        Outcome::Failed(outcome)
+    }
+
+    fn detect(
+        &self,
+        store: &mut Store,
+        source: &Source,
+        prev: FetchState,
+        f: Fetchedish,
+        at: &str,
+        duration_ms: u64,
+    ) -> Result<Outcome, StageError> {
+        let fingerprint = source.extraction_fingerprint();
+        let (fetched, body_hash, blocks) = match f {
+            Fetchedish::NotModified(fetched) => (fetched, prev.body_hash.clone(), None),
+            Fetchedish::SameBody(fetched, hash) => (fetched, Some(hash), None),
+            Fetchedish::Text(fetched, hash, blocks) => (fetched, Some(hash), Some(blocks)),
+        };
+        let state = FetchState {
+            validators: fetched.validators.clone(),
+            body_hash,
+            body_fingerprint: Some(fingerprint.clone()),
+        };
+        let mut log = FetchLogEntry {
+            at: at.to_string(),
+            outcome: "unchanged",
+            http_status: Some(fetched.status),
+            duration_ms,
+            bytes: fetched.body.len() as u64,
+            error: None,
+        };
+        let det = store.begin_detection(&source.id)?;
+        let latest = det.latest()?;
+        let Some(blocks) = blocks else {
+            // 304 or identical body: nothing to extract, nothing to compare.
+            if let Some(l) = &latest {
+                det.touch(l.id, at)?;
+            }
+            let outcome = if fetched.not_modified { Outcome::NotModified } else { Outcome::Unchanged };
+            log.outcome = outcome.label();
+            det.record_success(&state, false, &log)?;
+            det.commit()?;
+            return Ok(outcome);
+        };
+        let text = crate::store::join_blocks(&blocks);
+        let hash = crate::store::text_hash(&text);
+        let outcome = match latest {
+            None => {
+                det.insert_snapshot(&blocks, &fingerprint, true, at)?;
+                Outcome::Baseline { blocks: blocks.len() }
+            }
+            Some(l) if l.fingerprint != fingerprint => {
+                det.insert_snapshot(&blocks, &fingerprint, true, at)?;
+                Outcome::Rebaselined { blocks: blocks.len() }
+            }
+            Some(l) if l.text_hash == hash => {
+                det.touch(l.id, at)?;
+                Outcome::Unchanged
+            }
+            Some(l) => {
+                let new_len = i64::try_from(text.len()).unwrap_or(i64::MAX);
+                if l.size >= SHRINK_MIN_BYTES && (new_len as f64) < (l.size as f64) * MAX_SHRINK {
+                    return Err(StageError::Suspicious(format!(
+                        "text shrank from {} to {} bytes at once (more than 90 %): likely a block or error page, not a change",
+                        l.size, new_len
+                    )));
+                }
+                let old = det.load_blocks(&l.text_hash)?;
+                let diff = diff_blocks(&old, &blocks);
+                let tags = tag_hunks(
+                    &diff.hunks,
+                    &TagContext {
+                        lang: source.lang,
+                        source_id: &source.id,
+                        rules: &self.config.rules,
+                    },
+                );
+                let new_id = det.insert_snapshot(&blocks, &fingerprint, false, at)?;
+                let change_id = det
+                    .insert_change(&NewChange {
+                        old_snapshot_id: l.id,
+                        new_snapshot_id: new_id,
+                        url: &fetched.final_url,
+                        detected_at: at,
+                        added: diff.added,
+                        removed: diff.removed,
+                        diff: &diff.unified,
+                        edits: &diff.edits,
+                        tags: &tags,
+                    })
+                    ?;
+                Outcome::Changed(Box::new(Change {
+                    id: change_id,
+                    source: source.id.clone(),
+                    source_name: source.name.clone(),
+                    url: fetched.final_url.clone(),
+                    detected_at: at.to_string(),
+                    severity: Change::severity_of(&tags),
+                    added: diff.added,
+                    removed: diff.removed,
+                    tags,
+                    diff: diff.unified,
+                    spans: diff.edits,
+                }))
+            }
+        };
+        log.outcome = outcome.label();
+        let changed = matches!(outcome, Outcome::Changed(_));
+        det.record_success(&state, changed, &log)?;
+        det.commit()?;
+        Ok(outcome)
+    }
+}
+
+async fn fetch_and_extract(
+    fetcher: &Fetcher,
+    source: &Source,
+    prev: &FetchState,
+) -> Result<Fetchedish, StageError> {
+    let fetched = fetcher.fetch(&source.url, &prev.validators).await?;
+    if fetched.not_modified {
+        return Ok(Fetchedish::NotModified(fetched));
+    }
+    let body_hash = crate::hex(&Sha256::digest(&fetched.body));
+    let fingerprint = source.extraction_fingerprint();
+    if prev.body_hash.as_deref() == Some(body_hash.as_str())
+        && prev.body_fingerprint.as_deref() == Some(fingerprint.as_str())
+    {
+        return Ok(Fetchedish::SameBody(fetched, body_hash));
+    }
+    let source = source.clone();
+    tokio::task::spawn_blocking(move || {
+        let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
+        let spec = Spec {
+            css: &source.css,
+            ignore: &source.ignore,
+        };
+        let blocks = extract::extract_html(&text, spec)?;
+        Ok(Fetchedish::Text(fetched, body_hash, blocks))
+    })
+    .await
+    .map_err(|e| StageError::Join(e.to_string()))?
+}

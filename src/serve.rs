@@ -1,0 +1,281 @@
+//! A tiny HTTP/1.1 server for pages held in memory, bound to 127.0.0.1.
+//!
+//! The demo serves its bundled pages with it, and the tests and benchmarks use it as the "website"
+//! regwatch watches. It answers one request per connection (`Connection: close`), can delay or
+//! misbehave on purpose, honours `If-None-Match` for pages that carry an ETag, and records every
+//! request so that tests can look at the headers regwatch sent.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Largest request head read (the server only needs the request line and a few headers).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// How a page misbehaves, for failure tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Behavior {
+    /// A normal response.
+    #[default]
+    Normal,
+    /// Announce the full `Content-Length`, send half the body, close.
+    Truncate,
+    /// Close the connection without answering.
+    Reset,
+}
+
+/// One page to serve.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` header.
+    pub content_type: String,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Wait this long before answering.
+    pub delay: Option<Duration>,
+    /// Send a strong `ETag` (hash of the body) and answer 304 to a matching `If-None-Match`.
+    pub etag: bool,
+    /// Misbehaviour.
+    pub behavior: Behavior,
+}
+
+impl Page {
+    /// A 200 `text/html; charset=utf-8` page.
+    #[must_use]
+    pub fn html(body: impl Into<String>) -> Page {
+        Page {
+            status: 200,
+            content_type: "text/html; charset=utf-8".into(),
+            body: body.into().into_bytes(),
+            headers: Vec::new(),
+            delay: None,
+            etag: false,
+            behavior: Behavior::Normal,
+        }
+    }
+
+    /// A page with this status and a short text body.
+    #[must_use]
+    pub fn status(status: u16) -> Page {
+        Page {
+            status,
+            content_type: "text/plain".into(),
+            body: format!("status {status}").into_bytes(),
+            ..Page::html("")
+        }
+    }
+}
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    /// Path (with query).
+    pub path: String,
+    /// Headers, names in lower case.
+    pub headers: HashMap<String, String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    pages: HashMap<String, Page>,
+    seen: Vec<SeenRequest>,
+}
+
+/// A running server. Dropping it stops the server.
+pub struct PageServer {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PageServer {
+    /// Starts the server on 127.0.0.1 (a free port) inside the current tokio runtime.
+    ///
+    /// # Errors
+    /// When the port cannot be bound.
+    pub async fn start() -> std::io::Result<PageServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
+        Ok(PageServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: None,
+        })
+    }
+
+    /// Starts the server on its own thread (for synchronous tests that run the real binary).
+    ///
+    /// # Errors
+    /// When the runtime cannot start or the port cannot be bound.
+    pub fn start_in_thread() -> std::io::Result<PageServer> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task_shared = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || {
+            rt.block_on(async move {
+                if let Ok(listener) = TcpListener::from_std(std_listener) {
+                    accept_loop(listener, task_shared, stopped).await;
+                }
+            });
+        });
+        Ok(PageServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// The bound address.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves `page` at `path` from now on (replacing any page there).
+    pub fn set(&self, path: &str, page: Page) {
+        lock(&self.shared).pages.insert(path.to_string(), page);
+    }
+
+    /// Requests seen so far.
+    #[must_use]
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        lock(&self.shared).seen.clone()
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Mutex<Shared>>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return,
+            conn = listener.accept() => {
+                if let Ok((stream, _)) = conn {
+                    tokio::spawn(handle(stream, Arc::clone(&shared)));
+                }
+            }
+        }
+    }
+}
+
+async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+        if head.len() > MAX_HEAD {
+            return;
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.split("\r\n");
+    let path = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("/")
+        .to_string();
+    let headers: HashMap<String, String> = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let page = {
+        let mut s = lock(&shared);
+        s.seen.push(SeenRequest {
+            path: path.clone(),
+            headers: headers.clone(),
+        });
+        s.pages.get(&path).cloned()
+    };
+    let page = page.unwrap_or_else(|| Page::status(404));
+    if let Some(d) = page.delay {
+        tokio::time::sleep(d).await;
+    }
+    if page.behavior == Behavior::Reset {
+        return;
+    }
+    let mut status = page.status;
+    let mut extra = String::new();
+    let mut body: &[u8] = &page.body;
+    if page.etag {
+        use sha2::{Digest, Sha256};
+        let tag = format!("\"{}\"", &crate::hex(&Sha256::digest(&page.body))[..16]);
+        if headers.get("if-none-match") == Some(&tag) {
+            status = 304;
+            body = &[];
+        }
+        extra.push_str(&format!("ETag: {tag}\r\n"));
+    }
+    for (k, v) in &page.headers {
+        extra.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown");
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+        page.content_type,
+        body.len()
+    );
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let send = if page.behavior == Behavior::Truncate {
+        &body[..body.len() / 2]
+    } else {
+        body
+    };
+    let _ = stream.write_all(send).await;
+    let _ = stream.flush().await;
+    let _ = stream.shutdown().await;
+}

@@ -1,0 +1,208 @@
+//! The `changes` and `change_tags` tables.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Ctx, Store, StoreError};
+use crate::diff::BlockEdit;
+use crate::model::{Change, Evidence, Severity, Tag};
+
+/// A change to store.
+#[derive(Debug)]
+pub struct NewChange<'a> {
+    /// Snapshot compared against.
+    pub old_snapshot_id: i64,
+    /// Snapshot that differs.
+    pub new_snapshot_id: i64,
+    /// URL fetched.
+    pub url: &'a str,
+    /// When (RFC 3339).
+    pub detected_at: &'a str,
+    /// Blocks added.
+    pub added: usize,
+    /// Blocks removed.
+    pub removed: usize,
+    /// Unified diff.
+    pub diff: &'a str,
+    /// Word-level edits.
+    pub edits: &'a [BlockEdit],
+    /// Tags, strongest first.
+    pub tags: &'a [Tag],
+}
+
+/// Which changes to list.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    /// Only changes detected at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// Only this source.
+    pub source: Option<String>,
+    /// Only changes carrying this tag.
+    pub tag: Option<String>,
+    /// At most this many (newest first).
+    pub limit: Option<usize>,
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(super) fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    source_id: &str,
+    c: &NewChange<'_>,
+) -> Result<i64, StoreError> {
+    let spans = serde_json::to_string(c.edits)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode spans: {e}")))?;
+    tx.prepare_cached(
+        "INSERT INTO changes (source_id, old_snapshot_id, new_snapshot_id, url, detected_at,
+                              severity, added, removed, diff, spans)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .ctx("insert change")?
+    .execute(params![
+        source_id,
+        c.old_snapshot_id,
+        c.new_snapshot_id,
+        c.url,
+        c.detected_at,
+        Change::severity_of(c.tags).as_str(),
+        to_i64(c.added),
+        to_i64(c.removed),
+        c.diff,
+        spans
+    ])
+    .ctx("insert change")?;
+    let id = tx.last_insert_rowid();
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO change_tags (change_id, ord, tag, severity, summary, detail, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .ctx("insert tags")?;
+    for (ord, t) in c.tags.iter().enumerate() {
+        let evidence = serde_json::to_string(&t.evidence)
+            .map_err(|e| StoreError::Corrupt(format!("cannot encode evidence: {e}")))?;
+        stmt.execute(params![
+            id,
+            to_i64(ord),
+            t.tag,
+            t.severity.as_str(),
+            t.summary,
+            t.detail.to_string(),
+            evidence
+        ])
+        .ctx("insert tags")?;
+    }
+    Ok(id)
+}
+
+const CHANGE_COLUMNS: &str = "c.id, c.source_id, s.name, c.url, c.detected_at, c.severity, c.added, c.removed, c.diff, c.spans";
+
+fn change_from_row(r: &Row<'_>) -> rusqlite::Result<(Change, String)> {
+    let severity: String = r.get(5)?;
+    let added: i64 = r.get(6)?;
+    let removed: i64 = r.get(7)?;
+    Ok((
+        Change {
+            id: r.get(0)?,
+            source: r.get(1)?,
+            source_name: r.get(2)?,
+            url: r.get(3)?,
+            detected_at: r.get(4)?,
+            severity: severity.parse().unwrap_or(Severity::Low),
+            added: usize::try_from(added).unwrap_or(0),
+            removed: usize::try_from(removed).unwrap_or(0),
+            tags: Vec::new(),
+            diff: r.get(8)?,
+            spans: Vec::new(),
+        },
+        r.get(9)?,
+    ))
+}
+
+impl Store {
+    fn attach(&self, rows: Vec<(Change, String)>) -> Result<Vec<Change>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT tag, severity, summary, detail, evidence FROM change_tags
+                 WHERE change_id = ?1 ORDER BY ord",
+            )
+            .ctx("read tags")?;
+        for (mut change, spans) in rows {
+            change.spans = serde_json::from_str(&spans)
+                .map_err(|e| StoreError::Corrupt(format!("spans of change {}: {e}", change.id)))?;
+            let tags = stmt
+                .query_map([change.id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .ctx("read tags")?
+                .collect::<Result<Vec<_>, _>>()
+                .ctx("read tags")?;
+            for (tag, sev, summary, detail, evidence) in tags {
+                let bad = |what: &str, e: &dyn std::fmt::Display| {
+                    StoreError::Corrupt(format!("{what} of a tag of change {}: {e}", change.id))
+                };
+                change.tags.push(Tag {
+                    tag,
+                    severity: sev.parse().map_err(|e: String| bad("severity", &e))?,
+                    summary,
+                    detail: serde_json::from_str(&detail).map_err(|e| bad("detail", &e))?,
+                    evidence: serde_json::from_str::<Evidence>(&evidence)
+                        .map_err(|e| bad("evidence", &e))?,
+                });
+            }
+            out.push(change);
+        }
+        Ok(out)
+    }
+
+    /// Stored changes, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`] or [`StoreError::Corrupt`].
+    pub fn changes(&self, f: &ChangeFilter) -> Result<Vec<Change>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c JOIN sources s ON s.id = c.source_id
+             WHERE (?1 IS NULL OR c.detected_at >= ?1)
+               AND (?2 IS NULL OR c.source_id = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM change_tags t WHERE t.change_id = c.id AND t.tag = ?3))
+             ORDER BY c.detected_at DESC, c.id DESC LIMIT ?4"
+        );
+        let limit = f.limit.map_or(-1, to_i64);
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("list changes")?
+            .query_map(params![f.since, f.source, f.tag, limit], change_from_row)
+            .ctx("list changes")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("list changes")?;
+        self.attach(rows)
+    }
+
+    /// One change by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`] or [`StoreError::Corrupt`]; `Ok(None)` when there is no such change.
+    pub fn change(&self, id: i64) -> Result<Option<Change>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c JOIN sources s ON s.id = c.source_id WHERE c.id = ?1"
+        );
+        let row = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("read change")?
+            .query_row([id], change_from_row)
+            .optional()
+            .ctx("read change")?;
+        Ok(self.attach(row.into_iter().collect())?.pop())
+    }
+}

@@ -1,0 +1,163 @@
+//! SQLite storage: the only module that speaks SQL.
+//!
+//! One file per table group: `migrate` (schema versions), `sources` (health and schedule),
+//! `snapshots` (content-addressed blobs and text versions, and the detection transaction),
+//! `changes` (changes and their tags), `fetch_log` (recent attempts, pruned).
+
+mod changes;
+mod fetch_log;
+mod migrate;
+mod snapshots;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use changes::{ChangeFilter, NewChange};
+pub use fetch_log::FetchLogEntry;
+pub use migrate::SCHEMA_VERSION;
+pub use snapshots::{Detection, LatestSnapshot};
+pub use snapshots::{join_blocks, text_hash};
+pub use sources::{FetchState, SourceHealth};
+
+/// How long a writer waits for another process's lock before giving up: 10 s, far above any single
+/// detection transaction (milliseconds), so two `check` processes simply take turns.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Fetch-log rows kept per source; older ones are deleted as new ones arrive.
+pub const FETCH_LOG_KEEP: i64 = 20;
+
+/// A storage error, with the database file it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or is not a regwatch database.
+    #[error("cannot open database '{path}': {message}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The database was written by a newer regwatch.
+    #[error(
+        "database '{path}' has schema version {found}, newer than this regwatch supports ({supported}); upgrade regwatch or use another --db"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Version found.
+        found: i64,
+        /// Highest version known to this binary.
+        supported: i64,
+    },
+    /// A migration failed.
+    #[error("migration {name} failed on '{path}': {source}")]
+    Migration {
+        /// The file.
+        path: PathBuf,
+        /// Migration name.
+        name: &'static str,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// A query failed.
+    #[error("database error ({context}): {source}")]
+    Sql {
+        /// What was being done.
+        context: &'static str,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// Stored data could not be decoded (corrupt blob, bad JSON).
+    #[error("corrupt data in database ({0})")]
+    Corrupt(String),
+    /// Something asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// Attaches a context to SQLite errors.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> Ctx<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sql { context, source })
+    }
+}
+
+/// An open database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, sets pragmas and applies pending migrations.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] for an unreadable or non-SQLite file, [`StoreError::TooNew`] for a
+    /// database written by a newer version, [`StoreError::Migration`] if a migration fails.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |message: String| StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| open_err(format!("cannot create folder '{}': {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_err(e.to_string()))?;
+        // journal_mode returns a row; it is also the first statement that reads the file, so a
+        // file that is not SQLite fails here with "file is not a database".
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(|e| open_err(e.to_string()))?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|e| open_err(e.to_string()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        migrate::migrate(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its first line (`ok` when healthy).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`] if the check cannot run.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .ctx("integrity check")
+    }
+}
+
+/// Current time as stored: RFC 3339, UTC, milliseconds.
+#[must_use]
+pub fn now_text() -> String {
+    time_text(chrono::Utc::now())
+}
+
+/// A time as stored: RFC 3339, UTC, milliseconds.
+#[must_use]
+pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,251 @@
+//! Blobs (content-addressed text, zstd above 1 KiB), snapshots (versions of a source's text), and the
+//! detection transaction that writes a version, its change and its tags at once.
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+
+use super::sources::{FetchState, record_success};
+use super::{Ctx, FetchLogEntry, NewChange, Store, StoreError};
+
+/// Texts above this size are stored zstd-compressed.
+pub const COMPRESS_ABOVE: usize = 1024;
+/// zstd level: 3 is zstd's default, fast and within a few percent of the best ratio on prose.
+const ZSTD_LEVEL: i32 = 3;
+
+/// The newest version of a source's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestSnapshot {
+    /// Snapshot id.
+    pub id: i64,
+    /// SHA-256 of the text.
+    pub text_hash: String,
+    /// Extraction fingerprint it was made with.
+    pub fingerprint: String,
+    /// Length of the text in bytes.
+    pub size: i64,
+}
+
+/// SHA-256 of a text, hex.
+#[must_use]
+pub fn text_hash(text: &str) -> String {
+    crate::hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// One detection, inside a `BEGIN IMMEDIATE` transaction: the latest snapshot is read under the write
+/// lock, so two processes checking the same source cannot both store the same change.
+pub struct Detection<'a> {
+    tx: Transaction<'a>,
+    source_id: String,
+}
+
+impl Store {
+    /// Starts a detection for a source (takes the write lock).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`], e.g. when another writer holds the lock beyond the busy timeout.
+    pub fn begin_detection(&mut self, source_id: &str) -> Result<Detection<'_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx("begin detection")?;
+        Ok(Detection {
+            tx,
+            source_id: source_id.to_string(),
+        })
+    }
+
+    /// The text of a snapshot, as blocks.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] or [`StoreError::Corrupt`].
+    pub fn snapshot_blocks(&self, snapshot_id: i64) -> Result<Vec<String>, StoreError> {
+        let hash: String = self
+            .conn
+            .prepare_cached("SELECT text_hash FROM snapshots WHERE id = ?1")
+            .ctx("read snapshot")?
+            .query_row([snapshot_id], |r| r.get(0))
+            .optional()
+            .ctx("read snapshot")?
+            .ok_or_else(|| StoreError::NotFound(format!("no snapshot {snapshot_id}")))?;
+        Ok(split_blocks(&load_blob(&self.conn, &hash)?))
+    }
+}
+
+impl Detection<'_> {
+    /// The newest snapshot of the source, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn latest(&self) -> Result<Option<LatestSnapshot>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT s.id, s.text_hash, s.fingerprint, b.size FROM snapshots s
+                 JOIN blobs b ON b.hash = s.text_hash
+                 WHERE s.source_id = ?1 ORDER BY s.id DESC LIMIT 1",
+            )
+            .ctx("read latest snapshot")?
+            .query_row([&self.source_id], |r| {
+                Ok(LatestSnapshot {
+                    id: r.get(0)?,
+                    text_hash: r.get(1)?,
+                    fingerprint: r.get(2)?,
+                    size: r.get(3)?,
+                })
+            })
+            .optional()
+            .ctx("read latest snapshot")
+    }
+
+    /// The blocks of a stored text.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when the blob cannot be decoded.
+    pub fn load_blocks(&self, text_hash: &str) -> Result<Vec<String>, StoreError> {
+        Ok(split_blocks(&load_blob(&self.tx, text_hash)?))
+    }
+
+    /// Same text seen again: only `last_seen_at` and `seen_count` move.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn touch(&self, snapshot_id: i64, at: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE snapshots SET last_seen_at = ?2, seen_count = seen_count + 1 WHERE id = ?1",
+            )
+            .ctx("touch snapshot")?
+            .execute(params![snapshot_id, at])
+            .ctx("touch snapshot")?;
+        Ok(())
+    }
+
+    /// Stores a new version (its text deduplicated by hash) and returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn insert_snapshot(
+        &self,
+        blocks: &[String],
+        fingerprint: &str,
+        baseline: bool,
+        at: &str,
+    ) -> Result<i64, StoreError> {
+        let text = join_blocks(blocks);
+        let hash = text_hash(&text);
+        store_blob(&self.tx, &hash, &text)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO snapshots (source_id, text_hash, fingerprint, is_baseline, block_count,
+                                        first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )
+            .ctx("insert snapshot")?
+            .execute(params![
+                self.source_id,
+                hash,
+                fingerprint,
+                baseline,
+                i64::try_from(blocks.len()).unwrap_or(i64::MAX),
+                at
+            ])
+            .ctx("insert snapshot")?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Stores a change and its tags; returns the change id.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn insert_change(&self, change: &NewChange<'_>) -> Result<i64, StoreError> {
+        super::changes::insert(&self.tx, &self.source_id, change)
+    }
+
+    /// Marks the check successful and logs it.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn record_success(
+        &self,
+        state: &FetchState,
+        changed: bool,
+        log: &FetchLogEntry,
+    ) -> Result<(), StoreError> {
+        record_success(&self.tx, &self.source_id, &log.at, state, changed)?;
+        super::fetch_log::insert(&self.tx, &self.source_id, log)
+    }
+
+    /// Commits everything written in this detection at once.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().ctx("commit detection")
+    }
+}
+
+/// Blocks are stored as one text, one block per line (blocks never contain a newline).
+#[must_use]
+pub fn join_blocks(blocks: &[String]) -> String {
+    blocks.join("\n")
+}
+
+fn split_blocks(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split('\n').map(str::to_string).collect()
+    }
+}
+
+fn store_blob(tx: &Transaction<'_>, hash: &str, text: &str) -> Result<(), StoreError> {
+    let exists: bool = tx
+        .prepare_cached("SELECT 1 FROM blobs WHERE hash = ?1")
+        .ctx("store text")?
+        .exists([hash])
+        .ctx("store text")?;
+    if exists {
+        return Ok(());
+    }
+    let (compression, data) = if text.len() > COMPRESS_ABOVE {
+        let packed = zstd::bulk::compress(text.as_bytes(), ZSTD_LEVEL)
+            .map_err(|e| StoreError::Corrupt(format!("zstd compression failed: {e}")))?;
+        ("zstd", packed)
+    } else {
+        ("none", text.as_bytes().to_vec())
+    };
+    tx.prepare_cached("INSERT INTO blobs (hash, compression, size, data) VALUES (?1, ?2, ?3, ?4)")
+        .ctx("store text")?
+        .execute(params![
+            hash,
+            compression,
+            i64::try_from(text.len()).unwrap_or(i64::MAX),
+            data
+        ])
+        .ctx("store text")?;
+    Ok(())
+}
+
+fn load_blob(conn: &rusqlite::Connection, hash: &str) -> Result<String, StoreError> {
+    let (compression, size, data): (String, i64, Vec<u8>) = conn
+        .prepare_cached("SELECT compression, size, data FROM blobs WHERE hash = ?1")
+        .ctx("load text")?
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .ctx("load text")?
+        .ok_or_else(|| StoreError::Corrupt(format!("text {hash} is missing")))?;
+    let bytes = match compression.as_str() {
+        "none" => data,
+        "zstd" => {
+            let cap = usize::try_from(size).map_err(|_| StoreError::Corrupt(format!("text {hash} has a bad size")))?;
+            zstd::bulk::decompress(&data, cap)
+                .map_err(|e| StoreError::Corrupt(format!("text {hash} cannot be decompressed: {e}")))?
+        }
+        other => return Err(StoreError::Corrupt(format!("text {hash} has unknown compression {other}"))),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| StoreError::Corrupt(format!("text {hash} is not UTF-8")))?;
+    if text_hash(&text) != hash {
+        return Err(StoreError::Corrupt(format!("text {hash} does not match its hash")));
+    }
+    Ok(text)
+}

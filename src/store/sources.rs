@@ -1,0 +1,186 @@
+//! The `sources` table: identity, health (failure streak, last error) and fetch state.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Ctx, FetchLogEntry, Store, StoreError, now_text};
+use crate::fetch::Validators;
+
+/// A source's health, as `sources` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceHealth {
+    /// Source id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// URL.
+    pub url: String,
+    /// Last attempt (success or failure), RFC 3339.
+    pub last_check: Option<String>,
+    /// Last successful check.
+    pub last_success: Option<String>,
+    /// Last detected change.
+    pub last_change: Option<String>,
+    /// Failures in a row (0 when the last check succeeded).
+    pub failure_streak: i64,
+    /// When the current failure streak began.
+    pub failing_since: Option<String>,
+    /// Text of the last error (cleared by a success).
+    pub last_error: Option<String>,
+    /// Versions stored.
+    pub snapshots: i64,
+    /// Changes stored.
+    pub changes: i64,
+}
+
+/// Fetch state kept between checks.
+#[derive(Debug, Clone, Default)]
+pub struct FetchState {
+    /// Validators for a conditional GET.
+    pub validators: Validators,
+    /// SHA-256 of the last raw body.
+    pub body_hash: Option<String>,
+    /// Extraction fingerprint that body was extracted with.
+    pub body_fingerprint: Option<String>,
+}
+
+impl Store {
+    /// Makes the `sources` table know every configured source (new rows; name and URL refreshed).
+    /// Sources removed from the config keep their history.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn sync_sources<'a>(
+        &mut self,
+        sources: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        let now = now_text();
+        let tx = self.conn.transaction().ctx("sync sources")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO sources (id, name, url, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url
+                     WHERE name IS NOT excluded.name OR url IS NOT excluded.url",
+                )
+                .ctx("sync sources")?;
+            for (id, name, url) in sources {
+                stmt.execute(params![id, name, url, now]).ctx("sync sources")?;
+            }
+        }
+        tx.commit().ctx("sync sources")
+    }
+
+    /// Validators and body hash from the last successful fetch.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn fetch_state(&self, source_id: &str) -> Result<FetchState, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT etag, last_modified, body_hash, body_fingerprint FROM sources WHERE id = ?1",
+            )
+            .ctx("read fetch state")?
+            .query_row([source_id], |r| {
+                Ok(FetchState {
+                    validators: Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    },
+                    body_hash: r.get(2)?,
+                    body_fingerprint: r.get(3)?,
+                })
+            })
+            .optional()
+            .ctx("read fetch state")?
+            .unwrap_or_default())
+    }
+
+    /// Records a failed check: streak + 1, error text kept, attempt logged.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn record_failure(
+        &mut self,
+        source_id: &str,
+        error: &str,
+        log: &FetchLogEntry,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().ctx("record failure")?;
+        tx.prepare_cached(
+            "UPDATE sources SET last_check_at = ?2, failure_streak = failure_streak + 1,
+                 failing_since = COALESCE(failing_since, ?2), last_error = ?3
+             WHERE id = ?1",
+        )
+        .ctx("record failure")?
+        .execute(params![source_id, log.at, error])
+        .ctx("record failure")?;
+        super::fetch_log::insert(&tx, source_id, log)?;
+        tx.commit().ctx("record failure")
+    }
+
+    /// Health of every source known to the database, in id order.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.name, s.url, s.last_check_at, s.last_success_at, s.last_change_at,
+                        s.failure_streak, s.failing_since, s.last_error,
+                        (SELECT count(*) FROM snapshots WHERE source_id = s.id),
+                        (SELECT count(*) FROM changes WHERE source_id = s.id)
+                 FROM sources s ORDER BY s.id",
+            )
+            .ctx("read source health")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceHealth {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    url: r.get(2)?,
+                    last_check: r.get(3)?,
+                    last_success: r.get(4)?,
+                    last_change: r.get(5)?,
+                    failure_streak: r.get(6)?,
+                    failing_since: r.get(7)?,
+                    last_error: r.get(8)?,
+                    snapshots: r.get(9)?,
+                    changes: r.get(10)?,
+                })
+            })
+            .ctx("read source health")?;
+        rows.collect::<Result<Vec<_>, _>>().ctx("read source health")
+    }
+}
+
+/// Marks a successful check inside a detection transaction.
+pub(super) fn record_success(
+    tx: &rusqlite::Transaction<'_>,
+    source_id: &str,
+    at: &str,
+    state: &FetchState,
+    changed: bool,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE sources SET last_check_at = ?2, last_success_at = ?2,
+             last_change_at = CASE WHEN ?3 THEN ?2 ELSE last_change_at END,
+             failure_streak = 0, failing_since = NULL, last_error = NULL,
+             etag = ?4, last_modified = ?5, body_hash = ?6, body_fingerprint = ?7
+         WHERE id = ?1",
+    )
+    .ctx("record success")?
+    .execute(params![
+        source_id,
+        at,
+        changed,
+        state.validators.etag,
+        state.validators.last_modified,
+        state.body_hash,
+        state.body_fingerprint
+    ])
+    .ctx("record success")?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Tagging: a pure function from the hunks of a diff (and the source's language) to structured tags.
+//!
+//! Two kinds of rules run: the built-in export-controls pack ([`pack`]) and the user's `[[rule]]`s
+//! from `sources.toml` ([`user`]). Tags are sorted strongest first.
+
+pub mod user;
+
+use crate::config::UserRule;
+use crate::diff::Hunk;
+use crate::model::{Lang, Tag};
+
+/// What the tagger needs besides the hunks.
+#[derive(Debug, Clone, Copy)]
+pub struct TagContext<'a> {
+    /// Language of the text (`None`: guessed from the text).
+    pub lang: Option<Lang>,
+    /// Source id, for user rules limited to some sources.
+    pub source_id: &'a str,
+    /// User rules.
+    pub rules: &'a [UserRule],
+}
+
+/// Tags for a change, strongest first.
+#[must_use]
+pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
+    let mut tags = Vec::new();
+    tags.extend(user::apply(hunks, ctx.rules, ctx.source_id));
+    sort_tags(&mut tags);
+    tags
+}
+
+/// Strongest first; ties keep their order.
+pub fn sort_tags(tags: &mut [Tag]) {
+    tags.sort_by(|a, b| b.severity.cmp(&a.severity));
+}
