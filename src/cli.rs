@@ -18,7 +18,12 @@ use crate::{Error, Source};
 #[command(name = "regwatch", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Configuration file.
-    #[arg(long, global = true, default_value = "sources.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "sources.toml",
+        value_name = "FILE"
+    )]
     pub config: PathBuf,
     /// Database file (overrides `settings.database`).
     #[arg(long, global = true, value_name = "FILE")]
@@ -162,7 +167,8 @@ fn out(text: &str) -> Result<(), Error> {
 }
 
 fn json_line<T: serde::Serialize>(v: &T) -> Result<(), Error> {
-    let line = serde_json::to_string(v).map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
+    let line =
+        serde_json::to_string(v).map_err(|e| Error::Usage(format!("cannot encode JSON: {e}")))?;
     out(&format!("{line}\n"))
 }
 
@@ -303,8 +309,14 @@ fn read_version(path: &Path) -> Result<Vec<String>, Error> {
     let text = crate::extract::decode(&bytes, None);
     if crate::extract::looks_like_html(&text) {
         let css = crate::extract::Css::default();
-        crate::extract::extract_html(&text, crate::extract::Spec { css: &css, ignore: &[] })
-            .or_else(|_| Ok(Vec::new()))
+        crate::extract::extract_html(
+            &text,
+            crate::extract::Spec {
+                css: &css,
+                ignore: &[],
+            },
+        )
+        .or_else(|_| Ok(Vec::new()))
     } else {
         Ok(crate::extract::extract_text(&text, &[]))
     }
@@ -313,7 +325,10 @@ fn read_version(path: &Path) -> Result<Vec<String>, Error> {
 fn tag(cli: &Cli, old: &Path, new: &Path, lang: Option<&str>, json: bool) -> Result<(), Error> {
     let lang: Option<Lang> = match lang {
         None => None,
-        Some(l) => Some(l.parse().map_err(|m| Error::Usage(format!("--lang: {m}")))?),
+        Some(l) => Some(
+            l.parse()
+                .map_err(|m| Error::Usage(format!("--lang: {m}")))?,
+        ),
     };
     // User rules apply when a configuration is present; `tag` works without one.
     let rules = if cli.config.exists() {

@@ -89,7 +89,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(expected());
         }
@@ -128,7 +130,9 @@ impl<'de> Deserialize<'de> for ByteSize {
         }
         match Raw::deserialize(d)? {
             Raw::N(n) => Ok(ByteSize(n)),
-            Raw::S(s) => parse_size(&s).map(ByteSize).map_err(serde::de::Error::custom),
+            Raw::S(s) => parse_size(&s)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -139,9 +143,14 @@ impl<'de> Deserialize<'de> for ByteSize {
 /// A message naming the text and the accepted forms.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let text = s.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let expected =
-        || format!("invalid size \"{s}\": expected a number and a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. \"10MB\"");
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let expected = || {
+        format!(
+            "invalid size \"{s}\": expected a number and a unit (B, KB, MB, GB, KiB, MiB, GiB), e.g. \"10MB\""
+        )
+    };
     let n: u64 = text[..split].parse().map_err(|_| expected())?;
     let mult: u64 = match text[split..].trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -555,9 +564,7 @@ fn settings(
         max_body: raw.max_body.map_or(DEFAULT_MAX_BODY, |b| b.0),
         timezone,
         max_concurrency,
-        per_host_delay: raw
-            .per_host_delay
-            .map_or(Duration::from_secs(1), |d| d.0),
+        per_host_delay: raw.per_host_delay.map_or(Duration::from_secs(1), |d| d.0),
         listen: raw.listen,
     })
 }
@@ -724,8 +731,7 @@ fn sources(
 
 fn first_line(s: &str) -> String {
     s.lines()
-        .filter(|l| !l.trim().is_empty())
-        .next_back()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or(s)
         .trim()
         .to_string()
@@ -916,7 +922,10 @@ mod tests {
     #[test]
     fn minimal_config_gets_defaults_and_relative_database() {
         let c = parse("[[source]]\nid = \"a\"\nurl = \"https://example.eu/\"\n").unwrap();
-        assert_eq!(c.settings.database, PathBuf::from("/etc/regwatch/regwatch.db"));
+        assert_eq!(
+            c.settings.database,
+            PathBuf::from("/etc/regwatch/regwatch.db")
+        );
         assert_eq!(c.settings.timeout, DEFAULT_TIMEOUT);
         assert_eq!(c.settings.max_body, DEFAULT_MAX_BODY);
         assert_eq!(c.sources[0].interval, DEFAULT_INTERVAL);
@@ -943,11 +952,20 @@ mod tests {
         let e = err(
             "[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\n[[source]]\nid = \"a\"\nurl = \"https://y.eu/\"\n",
         );
-        assert!(e.contains(":5:6:") && e.contains("duplicate source id"), "{e}");
+        assert!(
+            e.contains(":5:6:") && e.contains("duplicate source id"),
+            "{e}"
+        );
         let e = err("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nignore = ['(unclosed']\n");
-        assert!(e.contains(":4:") && e.contains("invalid regular expression"), "{e}");
+        assert!(
+            e.contains(":4:") && e.contains("invalid regular expression"),
+            "{e}"
+        );
         let e = err("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = ['main >> >']\n");
-        assert!(e.contains(":4:") && e.contains("invalid CSS selector"), "{e}");
+        assert!(
+            e.contains(":4:") && e.contains("invalid CSS selector"),
+            "{e}"
+        );
         let e = err("[[source]]\nid = \"a\"\nurl = \"ftp://x.eu/\"\n");
         assert!(e.contains(":3:") && e.contains("http(s) URL"), "{e}");
         let e = err("[settings]\ntimezone = \"Mars/Olympus\"\n");
@@ -960,18 +978,29 @@ mod tests {
         assert!(e.contains(":3:") && e.contains("pattern"), "{e}");
         let e = err("[[rule]]\ntag = \"x\"\nseverity = \"urgent\"\nkeywords = [\"a\"]\n");
         assert!(e.contains(":3:") && e.contains("severity"), "{e}");
-        let c = parse("[[rule]]\ntag = \"entity_list\"\nkeywords = [\"Entity List\"]\non = \"added\"\n").unwrap();
+        let c = parse(
+            "[[rule]]\ntag = \"entity_list\"\nkeywords = [\"Entity List\"]\non = \"added\"\n",
+        )
+        .unwrap();
         assert_eq!(c.rules[0].keywords, vec!["entity list".to_string()]);
         assert_eq!(c.rules[0].on, RuleSide::Added);
     }
 
     #[test]
     fn fingerprint_moves_with_extraction_settings() {
-        let a = parse("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"main\"]\n").unwrap();
-        let b = parse("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"article\"]\n").unwrap();
+        let a = parse("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"main\"]\n")
+            .unwrap();
+        let b = parse("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"article\"]\n")
+            .unwrap();
         let c = parse("[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"main\"]\ninterval = \"1h\"\n")
             .unwrap();
-        assert_ne!(a.sources[0].extraction_fingerprint(), b.sources[0].extraction_fingerprint());
-        assert_eq!(a.sources[0].extraction_fingerprint(), c.sources[0].extraction_fingerprint());
+        assert_ne!(
+            a.sources[0].extraction_fingerprint(),
+            b.sources[0].extraction_fingerprint()
+        );
+        assert_eq!(
+            a.sources[0].extraction_fingerprint(),
+            c.sources[0].extraction_fingerprint()
+        );
     }
 }

@@ -86,18 +86,19 @@ pub fn diff_blocks(old: &[String], new: &[String]) -> Diff {
     let mut edits = Vec::new();
     // Merge adjacent non-equal ops into one hunk (a Replace is often Delete+Insert).
     let mut pending: Option<(usize, usize, usize, usize)> = None; // old range, new range
-    let flush = |range: (usize, usize, usize, usize), hunks: &mut Vec<Hunk>, edits: &mut Vec<BlockEdit>| {
-        let (os, oe, ns, ne) = range;
-        let o = &old[os..oe];
-        let n = &new[ns..ne];
-        hunks.push(Hunk {
-            old: o.to_vec(),
-            new: n.to_vec(),
-            old_heading: heading_above(old, os),
-            new_heading: heading_above(new, ns),
-        });
-        edits.extend(pair_edits(o, n));
-    };
+    let flush =
+        |range: (usize, usize, usize, usize), hunks: &mut Vec<Hunk>, edits: &mut Vec<BlockEdit>| {
+            let (os, oe, ns, ne) = range;
+            let o = &old[os..oe];
+            let n = &new[ns..ne];
+            hunks.push(Hunk {
+                old: o.to_vec(),
+                new: n.to_vec(),
+                old_heading: heading_above(old, os),
+                new_heading: heading_above(new, ns),
+            });
+            edits.extend(pair_edits(o, n));
+        };
     for op in &ops {
         match *op {
             DiffOp::Equal { .. } => {
@@ -163,7 +164,10 @@ fn pair_edits(old: &[String], new: &[String]) -> Vec<BlockEdit> {
             out.push(BlockEdit {
                 old: old[*i].clone(),
                 new: String::new(),
-                spans: vec![Span { kind: SpanKind::Delete, text: old[*i].clone() }],
+                spans: vec![Span {
+                    kind: SpanKind::Delete,
+                    text: old[*i].clone(),
+                }],
             });
         }
     }
@@ -178,7 +182,10 @@ fn pair_edits(old: &[String], new: &[String]) -> Vec<BlockEdit> {
             out.push(BlockEdit {
                 old: String::new(),
                 new: n.clone(),
-                spans: vec![Span { kind: SpanKind::Insert, text: n.clone() }],
+                spans: vec![Span {
+                    kind: SpanKind::Insert,
+                    text: n.clone(),
+                }],
             });
         }
     }
@@ -277,15 +284,32 @@ mod tests {
     #[test]
     fn edit_in_place_has_word_spans_and_unified_text() {
         let old = v(&["# Rules", "intro", "The TPP threshold is 4,800.", "end"]);
-        let new = v(&["# Rules", "intro", "The TPP threshold is 4,000.", "end", "new line"]);
+        let new = v(&[
+            "# Rules",
+            "intro",
+            "The TPP threshold is 4,000.",
+            "end",
+            "new line",
+        ]);
         let d = diff_blocks(&old, &new);
         assert_eq!((d.added, d.removed), (2, 1));
-        assert!(d.unified.contains("-The TPP threshold is 4,800.\n+The TPP threshold is 4,000.\n"));
+        assert!(
+            d.unified
+                .contains("-The TPP threshold is 4,800.\n+The TPP threshold is 4,000.\n")
+        );
         assert!(d.unified.starts_with("@@ -1,4 +1,5 @@\n"), "{}", d.unified);
         assert_eq!(d.hunks[0].old_heading.as_deref(), Some("# Rules"));
         let edit = &d.edits[0];
-        assert!(edit.spans.iter().any(|s| s.kind == SpanKind::Delete && s.text.contains("4,800")));
-        assert!(edit.spans.iter().any(|s| s.kind == SpanKind::Insert && s.text.contains("4,000")));
+        assert!(
+            edit.spans
+                .iter()
+                .any(|s| s.kind == SpanKind::Delete && s.text.contains("4,800"))
+        );
+        assert!(
+            edit.spans
+                .iter()
+                .any(|s| s.kind == SpanKind::Insert && s.text.contains("4,000"))
+        );
         assert_eq!(d.edits[1].new, "new line");
         assert_eq!(d.hunks.len(), 2);
     }

@@ -98,7 +98,9 @@ impl FromStr for Lang {
             "en" => Ok(Lang::En),
             "fr" => Ok(Lang::Fr),
             "de" => Ok(Lang::De),
-            other => Err(format!("unknown language \"{other}\": expected en, fr or de")),
+            other => Err(format!(
+                "unknown language \"{other}\": expected en, fr or de"
+            )),
         }
     }
 }
@@ -158,6 +160,9 @@ impl Change {
     /// The change's severity from its tags: the highest one, or `Low` when untagged.
     #[must_use]
     pub fn severity_of(tags: &[Tag]) -> Severity {
-        tags.iter().map(|t| t.severity).max().unwrap_or(Severity::Low)
+        tags.iter()
+            .map(|t| t.severity)
+            .max()
+            .unwrap_or(Severity::Low)
     }
 }

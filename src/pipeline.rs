@@ -128,8 +128,16 @@ impl Checker {
     /// # Errors
     /// Only when the database itself fails in a way that affects every source (cannot sync the
     /// source list). Per-source failures are reports.
-    pub async fn check(&self, store: &mut Store, sources: &[&Source]) -> Result<Vec<Report>, StoreError> {
-        store.sync_sources(sources.iter().map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())))?;
+    pub async fn check(
+        &self,
+        store: &mut Store,
+        sources: &[&Source],
+    ) -> Result<Vec<Report>, StoreError> {
+        store.sync_sources(
+            sources
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
+        )?;
         let mut jobs = Vec::with_capacity(sources.len());
         for (i, s) in sources.iter().enumerate() {
             let state = store.fetch_state(&s.id)?;
@@ -227,7 +235,11 @@ impl Checker {
             if let Some(l) = &latest {
                 det.touch(l.id, at)?;
             }
-            let outcome = if fetched.not_modified { Outcome::NotModified } else { Outcome::Unchanged };
+            let outcome = if fetched.not_modified {
+                Outcome::NotModified
+            } else {
+                Outcome::Unchanged
+            };
             log.outcome = outcome.label();
             det.record_success(&state, false, &log)?;
             det.commit()?;
@@ -238,11 +250,15 @@ impl Checker {
         let outcome = match latest {
             None => {
                 det.insert_snapshot(&blocks, &fingerprint, true, at)?;
-                Outcome::Baseline { blocks: blocks.len() }
+                Outcome::Baseline {
+                    blocks: blocks.len(),
+                }
             }
             Some(l) if l.fingerprint != fingerprint => {
                 det.insert_snapshot(&blocks, &fingerprint, true, at)?;
-                Outcome::Rebaselined { blocks: blocks.len() }
+                Outcome::Rebaselined {
+                    blocks: blocks.len(),
+                }
             }
             Some(l) if l.text_hash == hash => {
                 det.touch(l.id, at)?;
@@ -267,19 +283,17 @@ impl Checker {
                     },
                 );
                 let new_id = det.insert_snapshot(&blocks, &fingerprint, false, at)?;
-                let change_id = det
-                    .insert_change(&NewChange {
-                        old_snapshot_id: l.id,
-                        new_snapshot_id: new_id,
-                        url: &fetched.final_url,
-                        detected_at: at,
-                        added: diff.added,
-                        removed: diff.removed,
-                        diff: &diff.unified,
-                        edits: &diff.edits,
-                        tags: &tags,
-                    })
-                    ?;
+                let change_id = det.insert_change(&NewChange {
+                    old_snapshot_id: l.id,
+                    new_snapshot_id: new_id,
+                    url: &fetched.final_url,
+                    detected_at: at,
+                    added: diff.added,
+                    removed: diff.removed,
+                    diff: &diff.unified,
+                    edits: &diff.edits,
+                    tags: &tags,
+                })?;
                 Outcome::Changed(Box::new(Change {
                     id: change_id,
                     source: source.id.clone(),

@@ -45,7 +45,13 @@ impl Style {
 /// Strips control characters (ANSI escapes from a hostile page) before printing to a terminal.
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -84,10 +90,18 @@ pub fn change_text(c: &Change, style: Style) -> String {
                 clean(&t.summary)
             );
             if !t.evidence.old.is_empty() {
-                let _ = writeln!(out, "             was: {}", clean(&shorten(&t.evidence.old, 200)));
+                let _ = writeln!(
+                    out,
+                    "             was: {}",
+                    clean(&shorten(&t.evidence.old, 200))
+                );
             }
             if !t.evidence.new.is_empty() {
-                let _ = writeln!(out, "             now: {}", clean(&shorten(&t.evidence.new, 200)));
+                let _ = writeln!(
+                    out,
+                    "             now: {}",
+                    clean(&shorten(&t.evidence.new, 200))
+                );
             }
         }
     }
@@ -121,7 +135,10 @@ pub fn shorten(s: &str, max: usize) -> String {
 pub fn report_text(r: &Report, style: Style) -> String {
     match &r.outcome {
         Outcome::Baseline { blocks } => {
-            format!("{}  baseline stored ({blocks} blocks, not reported)\n", r.source)
+            format!(
+                "{}  baseline stored ({blocks} blocks, not reported)\n",
+                r.source
+            )
         }
         Outcome::Rebaselined { blocks } => format!(
             "{}  extraction settings changed: new baseline ({blocks} blocks, not reported)\n",
@@ -130,7 +147,12 @@ pub fn report_text(r: &Report, style: Style) -> String {
         Outcome::Unchanged => format!("{}  unchanged\n", r.source),
         Outcome::NotModified => format!("{}  unchanged (304 Not Modified)\n", r.source),
         Outcome::Changed(c) => change_text(c, style),
-        Outcome::Failed(e) => format!("{}  {}: {}\n", r.source, style.paint("31", "FAILED"), clean(e)),
+        Outcome::Failed(e) => format!(
+            "{}  {}: {}\n",
+            r.source,
+            style.paint("31", "FAILED"),
+            clean(e)
+        ),
     }
 }
 
@@ -154,7 +176,10 @@ pub fn change_line(c: &Change, style: Style) -> String {
     format!(
         "#{:<5} {}  {:<8}  {:<24} {}\n",
         c.id,
-        c.detected_at.get(..16).unwrap_or(&c.detected_at).replace('T', " "),
+        c.detected_at
+            .get(..16)
+            .unwrap_or(&c.detected_at)
+            .replace('T', " "),
         style.severity(c.severity),
         clean(&c.source),
         clean(&headline(c))
@@ -173,7 +198,13 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
         } else {
             style.paint("32", "ok")
         };
-        let _ = writeln!(out, "{}  {}  — {}", style.paint("1", &s.id), status, clean(&s.name));
+        let _ = writeln!(
+            out,
+            "{}  {}  — {}",
+            style.paint("1", &s.id),
+            status,
+            clean(&s.name)
+        );
         let _ = writeln!(out, "    url:          {}", clean(&s.url));
         let _ = writeln!(
             out,
@@ -181,7 +212,11 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
             s.last_check.as_deref().unwrap_or("never"),
             s.last_change.as_deref().unwrap_or("never")
         );
-        let _ = writeln!(out, "    versions:     {}   changes: {}", s.snapshots, s.changes);
+        let _ = writeln!(
+            out,
+            "    versions:     {}   changes: {}",
+            s.snapshots, s.changes
+        );
         if let Some(e) = &s.last_error {
             let _ = writeln!(
                 out,

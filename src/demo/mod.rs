@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
+use crate::Error;
 use crate::config::Config;
 use crate::pipeline::{Checker, Outcome};
 use crate::render::{self, Style};
 use crate::serve::{Page, PageServer};
 use crate::store::Store;
-use crate::Error;
 
 const BIS_RULES: &str = include_str!("bis_rules.html");
 const PRESSE_FR: &str = include_str!("presse_fr.html");
@@ -25,7 +25,10 @@ const BIS_EDITS: &[(&str, &str)] = &[
         "<tr><td>France</td><td>Tier 1</td></tr>",
         "<tr><td>France</td><td>Tier 2</td></tr>",
     ),
-    ("required from May 15, 2025.", "required from January 15, 2026."),
+    (
+        "required from May 15, 2025.",
+        "required from January 15, 2026.",
+    ),
     (
         "<h2>Dates</h2>",
         "<h2>Status</h2>\n    <p>On May 13, 2025 the Department announced that it will not enforce the rule and has initiated its rescission.</p>\n    <h2>Dates</h2>",
@@ -56,7 +59,9 @@ pub async fn run() -> Result<(), Error> {
         let context = context.to_string();
         move |source| Error::Io { context, source }
     };
-    let server = PageServer::start().await.map_err(io("cannot start the demo server on 127.0.0.1"))?;
+    let server = PageServer::start()
+        .await
+        .map_err(io("cannot start the demo server on 127.0.0.1"))?;
     server.set("/rules", page(BIS_RULES, "2026-11-20 09:00:00", &[]));
     server.set("/presse", page(PRESSE_FR, "20 novembre 2026 à 9 h 00", &[]));
 
@@ -92,8 +97,13 @@ lang = "fr"
     let sources: Vec<_> = config.sources.iter().collect();
     let style = Style::detect();
 
-    println!("regwatch demo — two pages served on {} (no internet needed)\n", server.addr());
-    println!("1. First check: each page's text is stored as its baseline. Baselines are never alerted.");
+    println!(
+        "regwatch demo — two pages served on {} (no internet needed)\n",
+        server.addr()
+    );
+    println!(
+        "1. First check: each page's text is stored as its baseline. Baselines are never alerted."
+    );
     for r in checker.check(&mut store, &sources).await? {
         print!("   {}", render::report_text(&r, style));
     }
@@ -105,10 +115,15 @@ lang = "fr"
         print!("   {}", render::report_text(&r, style));
     }
 
-    println!("\n3. The pages are edited the way real ones move: a threshold, a tier, a date, a rescission,");
+    println!(
+        "\n3. The pages are edited the way real ones move: a threshold, a tier, a date, a rescission,"
+    );
     println!("   a quota in the French press. Check again:\n");
     server.set("/rules", page(BIS_RULES, "2026-11-21 10:00:00", BIS_EDITS));
-    server.set("/presse", page(PRESSE_FR, "21 novembre 2026 à 10 h 00", PRESSE_EDITS));
+    server.set(
+        "/presse",
+        page(PRESSE_FR, "21 novembre 2026 à 10 h 00", PRESSE_EDITS),
+    );
     let reports = checker.check(&mut store, &sources).await?;
     for r in &reports {
         println!("{}", render::report_text(r, style));

@@ -7,7 +7,10 @@ use encoding_rs::Encoding;
 #[must_use]
 pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     if let Some((enc, bom_len)) = Encoding::for_bom(body) {
-        return enc.decode_without_bom_handling(&body[bom_len..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&body[bom_len..])
+            .0
+            .into_owned();
     }
     let declared = content_type
         .and_then(charset_param)
@@ -54,7 +57,10 @@ mod tests {
     #[test]
     fn latin1_by_header_and_by_meta() {
         let bytes = b"r\xe9glement d\xe9l\xe9gu\xe9";
-        assert_eq!(decode(bytes, Some("text/html; charset=ISO-8859-1")), "règlement délégué");
+        assert_eq!(
+            decode(bytes, Some("text/html; charset=ISO-8859-1")),
+            "réglement délégué"
+        );
         let page = b"<html><head><meta charset=\"iso-8859-1\"></head><body>\xe9t\xe9</body></html>";
         assert!(decode(page, Some("text/html")).contains("été"));
         let page = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\x93x\x94";
@@ -63,7 +69,10 @@ mod tests {
 
     #[test]
     fn bom_wins_and_invalid_utf8_is_replaced() {
-        assert_eq!(decode(b"\xEF\xBB\xBFabc", Some("text/html; charset=latin1")), "abc");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFabc", Some("text/html; charset=latin1")),
+            "abc"
+        );
         assert_eq!(decode(b"a\xffb", None), "a\u{FFFD}b");
     }
 }

@@ -37,6 +37,14 @@ pub enum ExtractError {
     /// `select` was given and nothing in the page matched it.
     #[error("selector matched nothing: {0}")]
     SelectorMiss(String),
+    /// The page nests elements deeper than any real page (a hostile or broken document).
+    #[error("page nests elements {depth} deep (limit {limit}): refused as hostile")]
+    TooDeep {
+        /// Estimated depth.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The page gave no text at all (after `remove`, `select` and `ignore`).
     #[error("no text extracted (empty page, or everything was removed or ignored)")]
     Empty,
@@ -50,7 +58,10 @@ pub fn normalize_line(s: &str) -> String {
     let mut pending_space = false;
     for c in s.chars() {
         // Zero-width and soft-hyphen characters change nothing a reader sees.
-        if matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}') {
+        if matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        ) {
             continue;
         }
         // `char::is_whitespace` covers U+00A0 and U+202F (White_Space property).
@@ -105,7 +116,10 @@ mod tests {
 
     #[test]
     fn normalize_collapses_all_spaces() {
-        assert_eq!(normalize_line("  4\u{202F}800\u{00A0}TPP \t\n x "), "4 800 TPP x");
+        assert_eq!(
+            normalize_line("  4\u{202F}800\u{00A0}TPP \t\n x "),
+            "4 800 TPP x"
+        );
         assert_eq!(normalize_line("co\u{00AD}operation\u{200B}"), "cooperation");
     }
 

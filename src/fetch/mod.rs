@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use reqwest::redirect;
 
 /// Most redirects followed before a fetch fails.
@@ -50,7 +52,7 @@ pub enum FetchError {
 #[must_use]
 pub fn humanize(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else if ms > 1000 {
         format!("{:.1}s", d.as_secs_f64())
@@ -147,7 +149,12 @@ impl Fetcher {
         let timeout = self.opts.timeout;
         // The client's own timeout covers the body too; this outer one is a backstop so that no
         // server, however it misbehaves, can hold a check beyond its timeout.
-        match tokio::time::timeout(timeout + Duration::from_millis(250), self.fetch_inner(url, validators)).await {
+        match tokio::time::timeout(
+            timeout + Duration::from_millis(250),
+            self.fetch_inner(url, validators),
+        )
+        .await
+        {
             Ok(r) => r,
             Err(_) => Err(FetchError::Timeout(timeout)),
         }

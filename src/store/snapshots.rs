@@ -236,16 +236,24 @@ fn load_blob(conn: &rusqlite::Connection, hash: &str) -> Result<String, StoreErr
     let bytes = match compression.as_str() {
         "none" => data,
         "zstd" => {
-            let cap = usize::try_from(size).map_err(|_| StoreError::Corrupt(format!("text {hash} has a bad size")))?;
-            zstd::bulk::decompress(&data, cap)
-                .map_err(|e| StoreError::Corrupt(format!("text {hash} cannot be decompressed: {e}")))?
+            let cap = usize::try_from(size)
+                .map_err(|_| StoreError::Corrupt(format!("text {hash} has a bad size")))?;
+            zstd::bulk::decompress(&data, cap).map_err(|e| {
+                StoreError::Corrupt(format!("text {hash} cannot be decompressed: {e}"))
+            })?
         }
-        other => return Err(StoreError::Corrupt(format!("text {hash} has unknown compression {other}"))),
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "text {hash} has unknown compression {other}"
+            )));
+        }
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| StoreError::Corrupt(format!("text {hash} is not UTF-8")))?;
     if text_hash(&text) != hash {
-        return Err(StoreError::Corrupt(format!("text {hash} does not match its hash")));
+        return Err(StoreError::Corrupt(format!(
+            "text {hash} does not match its hash"
+        )));
     }
     Ok(text)
 }

@@ -65,7 +65,8 @@ impl Store {
                 )
                 .ctx("sync sources")?;
             for (id, name, url) in sources {
-                stmt.execute(params![id, name, url, now]).ctx("sync sources")?;
+                stmt.execute(params![id, name, url, now])
+                    .ctx("sync sources")?;
             }
         }
         tx.commit().ctx("sync sources")
@@ -152,7 +153,8 @@ impl Store {
                 })
             })
             .ctx("read source health")?;
-        rows.collect::<Result<Vec<_>, _>>().ctx("read source health")
+        rows.collect::<Result<Vec<_>, _>>()
+            .ctx("read source health")
     }
 }
 

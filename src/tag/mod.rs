@@ -31,5 +31,5 @@ pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
 
 /// Strongest first; ties keep their order.
 pub fn sort_tags(tags: &mut [Tag]) {
-    tags.sort_by(|a, b| b.severity.cmp(&a.severity));
+    tags.sort_by_key(|t| std::cmp::Reverse(t.severity));
 }

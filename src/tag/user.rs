@@ -14,15 +14,27 @@ pub fn apply(hunks: &[Hunk], rules: &[UserRule], source_id: &str) -> Vec<Tag> {
         }
         let hit = hunks.iter().find_map(|h| {
             let look = |lines: &[String]| lines.iter().find(|l| matches(rule, l)).cloned();
-            let added = if rule.on == RuleSide::Removed { None } else { look(&h.new) };
-            let removed = if rule.on == RuleSide::Added { None } else { look(&h.old) };
+            let added = if rule.on == RuleSide::Removed {
+                None
+            } else {
+                look(&h.new)
+            };
+            let removed = if rule.on == RuleSide::Added {
+                None
+            } else {
+                look(&h.old)
+            };
             match (removed, added) {
                 (None, None) => None,
                 (old, new) => Some((old.unwrap_or_default(), new.unwrap_or_default())),
             }
         });
         if let Some((old, new)) = hit {
-            let (verb, text) = if new.is_empty() { ("removed", &old) } else { ("added", &new) };
+            let (verb, text) = if new.is_empty() {
+                ("removed", &old)
+            } else {
+                ("added", &new)
+            };
             let what = rule
                 .keywords
                 .iter()
