@@ -3,6 +3,13 @@
 //! Two kinds of rules run: the built-in export-controls pack ([`pack`]) and the user's `[[rule]]`s
 //! from `sources.toml` ([`user`]). Tags are sorted strongest first.
 
+pub mod countries;
+pub mod dates;
+pub mod numbers;
+pub mod pack;
+pub mod phrases;
+pub mod quantity;
+pub mod text;
 pub mod user;
 
 use crate::config::UserRule;
@@ -23,7 +30,7 @@ pub struct TagContext<'a> {
 /// Tags for a change, strongest first.
 #[must_use]
 pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
-    let mut tags = Vec::new();
+    let mut tags = pack::tag(hunks, ctx.lang);
     tags.extend(user::apply(hunks, ctx.rules, ctx.source_id));
     sort_tags(&mut tags);
     tags

@@ -1,0 +1,159 @@
+//! Dates in English, French and German ("May 15, 2025", "15 mai 2025", "1er mai 2025",
+//! "15. Mai 2025", "2025-05-15", "15.05.2025"), and whether a sentence speaks of an effective,
+//! compliance or entry-into-force date.
+
+use chrono::NaiveDate;
+
+use super::text::any_word;
+
+const MONTHS: &[(&str, u32)] = &[
+    ("january", 1), ("jan", 1), ("janvier", 1), ("janv", 1), ("januar", 1), ("jänner", 1),
+    ("february", 2), ("feb", 2), ("février", 2), ("fevrier", 2), ("févr", 2), ("februar", 2),
+    ("march", 3), ("mar", 3), ("mars", 3), ("märz", 3), ("maerz", 3),
+    ("april", 4), ("apr", 4), ("avril", 4), ("avr", 4),
+    ("may", 5), ("mai", 5),
+    ("june", 6), ("jun", 6), ("juin", 6), ("juni", 6),
+    ("july", 7), ("jul", 7), ("juillet", 7), ("juil", 7), ("juli", 7),
+    ("august", 8), ("aug", 8), ("août", 8), ("aout", 8),
+    ("september", 9), ("sept", 9), ("sep", 9), ("septembre", 9),
+    ("october", 10), ("oct", 10), ("octobre", 10), ("oktober", 10), ("okt", 10),
+    ("november", 11), ("nov", 11), ("novembre", 11),
+    ("december", 12), ("dec", 12), ("décembre", 12), ("decembre", 12), ("dezember", 12), ("dez", 12),
+];
+
+fn month(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.');
+    MONTHS.iter().find(|(m, _)| *m == w).map(|(_, n)| *n)
+}
+
+fn num(tok: &str) -> Option<u32> {
+    let t = tok.trim_end_matches(['.', ',']).trim_end_matches("er").trim_end_matches("st")
+        .trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
+    if t.is_empty() || t.len() > 4 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+fn year(tok: &str) -> Option<i32> {
+    let t = tok.trim_end_matches(['.', ',', ';', ')', ':']);
+    (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse().ok())
+        .flatten()
+        .filter(|y| (1990..=2100).contains(y))
+}
+
+/// All full dates (with a year) in a normalized sentence, in order.
+#[must_use]
+pub fn dates(s: &str) -> Vec<NaiveDate> {
+    let toks: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == '(' || c == '"')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i].trim_end_matches([',', ';', ')', ':']);
+        // ISO 2025-05-15 and dotted 15.05.2025 / US 05/15/2025.
+        if let Some(d) = iso_or_numeric(t) {
+            out.push(d);
+            i += 1;
+            continue;
+        }
+        // Month D, YYYY  (also "January 13. 2025").
+        if let Some(m) = month(t)
+            && let (Some(dt), Some(yt)) = (toks.get(i + 1), toks.get(i + 2))
+            && let (Some(d), Some(y)) = (num(dt), year(yt))
+            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+        {
+            out.push(date);
+            i += 3;
+            continue;
+        }
+        // D Month YYYY, D. Month YYYY, 1er mai 2025.
+        if let Some(d) = num(t)
+            && let (Some(mt), Some(yt)) = (toks.get(i + 1), toks.get(i + 2))
+            && let (Some(m), Some(y)) = (month(mt), year(yt))
+            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+        {
+            out.push(date);
+            i += 3;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
+    let t = t.trim_end_matches('.');
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if t.len() == 10 && t.as_bytes().get(2) == Some(&b'.') {
+        return NaiveDate::parse_from_str(t, "%d.%m.%Y").ok();
+    }
+    if t.len() == 10 && t.as_bytes().get(2) == Some(&b'/') {
+        return NaiveDate::parse_from_str(t, "%m/%d/%Y").ok();
+    }
+    None
+}
+
+/// Which kind of date a sentence speaks of, if any.
+#[must_use]
+pub fn date_kind(s: &str) -> Option<&'static str> {
+    if any_word(
+        s,
+        &[
+            "compliance", "comply", "complying", "conformité", "se conformer", "mise en conformité",
+            "einhaltung", "einzuhalten",
+        ],
+    ) {
+        return Some("compliance");
+    }
+    if any_word(
+        s,
+        &[
+            "effective", "take effect", "takes effect", "took effect", "enter into force",
+            "enters into force", "entered into force", "entry into force", "in force",
+            "applies from", "apply from", "applicable from", "applicable on", "becomes applicable",
+            "entrée en vigueur", "entrer en vigueur", "entre en vigueur", "entrera en vigueur",
+            "entreront en vigueur", "est entré en vigueur", "en vigueur", "s'appliquer*", "applicable",
+            "date d'application", "in kraft", "inkrafttreten", "gilt ab",
+            "gelten ab", "anzuwenden ab", "wirksam", "anwendbar",
+        ],
+    ) {
+        return Some("effective");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tag::text::norm;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_in_three_languages() {
+        assert_eq!(dates(&norm("effective May 15, 2025.")), vec![d(2025, 5, 15)]);
+        assert_eq!(dates(&norm("effective Jan. 13, 2025")), vec![d(2025, 1, 13)]);
+        assert_eq!(dates(&norm("effective January 13. 2025")), vec![d(2025, 1, 13)]);
+        assert_eq!(dates(&norm("à compter du 15 mai 2025")), vec![d(2025, 5, 15)]);
+        assert_eq!(dates(&norm("le 1er mai 2025")), vec![d(2025, 5, 1)]);
+        assert_eq!(dates(&norm("ab dem 15. Mai 2025")), vec![d(2025, 5, 15)]);
+        assert_eq!(dates(&norm("on 2026-01-15 and 15.01.2026")), vec![d(2026, 1, 15), d(2026, 1, 15)]);
+        assert!(dates(&norm("in May 2025 and 4,800")).is_empty());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(date_kind(&norm("Compliance is required from May 15, 2025")), Some("compliance"));
+        assert_eq!(date_kind(&norm("La règle entre en vigueur le 15 mai 2025")), Some("effective"));
+        assert_eq!(date_kind(&norm("Die Regeln treten am 15. Mai 2025 in Kraft")), Some("effective"));
+        assert_eq!(date_kind(&norm("Published on May 15, 2025")), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! Text helpers for the tagger: normalization for matching, sentences, language guess, words.
+
+use crate::model::Lang;
+
+/// A sentence of a block, with the block it came from.
+#[derive(Debug, Clone)]
+pub struct Sentence<'a> {
+    /// The sentence as written (trimmed).
+    pub text: &'a str,
+    /// Lower-cased, typography-normalized copy used for matching.
+    pub norm: String,
+    /// Lower-cased copy of the whole block (for context checks).
+    pub block: &'a str,
+}
+
+/// Lower-case, with typographic apostrophes, quotes, dashes and odd spaces made plain.
+#[must_use]
+pub fn norm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => out.push('"'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
+            c if c.is_whitespace() => out.push(' '),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Abbreviations after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "u.s", "h.r", "s", "r", "st", "mr", "mrs", "dr", "vs", "e.g", "i.e", "etc", "art",
+    "nr", "abs", "z.b", "vgl", "ca", "inc", "corp", "ltd", "co", "sec", "pub", "l", "janv",
+    "févr", "avr", "juil", "déc", "m", "mio", "mrd", "bzw", "u.a",
+];
+
+/// Splits a block into sentences (on `.`, `!`, `?`, `;` followed by a space and a capital or quote,
+/// not after a known abbreviation or inside a number).
+#[must_use]
+pub fn sentences(block: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = block.char_indices().collect();
+    for i in 0..chars.len() {
+        let (pos, c) = chars[i];
+        if !matches!(c, '.' | '!' | '?' | ';') {
+            continue;
+        }
+        let Some(&(_, next)) = chars.get(i + 1) else {
+            continue;
+        };
+        if !next.is_whitespace() {
+            continue;
+        }
+        let Some(&(_, after)) = chars.get(i + 2) else {
+            continue;
+        };
+        if !(after.is_uppercase() || matches!(after, '"' | '«' | '„' | '“' | '(' | '[')) {
+            continue;
+        }
+        if c == '.' {
+            let word: String = block[start..pos]
+                .rsplit(|ch: char| ch.is_whitespace() || ch == '(')
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            if ABBREVIATIONS.contains(&word.as_str())
+                || (word.len() == 1 && word.chars().all(char::is_alphabetic))
+            {
+                continue;
+            }
+        }
+        let s = block[start..=pos].trim();
+        if !s.is_empty() {
+            out.push(s);
+        }
+        start = pos + c.len_utf8();
+    }
+    let rest = block[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// Guesses the language of a text from common short words.
+#[must_use]
+pub fn guess_lang(text: &str) -> Lang {
+    const FR: &[&str] = &[
+        "le", "la", "les", "des", "est", "et", "une", "du", "pour", "dans", "sur", "qui", "au",
+        "aux", "pas", "sont", "d'un", "d'une", "l'", "cette",
+    ];
+    const DE: &[&str] = &[
+        "der", "die", "das", "und", "ist", "mit", "für", "von", "den", "dem", "nicht", "ein",
+        "eine", "auf", "wird", "sich", "auch", "zu", "im",
+    ];
+    const EN: &[&str] = &[
+        "the", "and", "is", "of", "for", "with", "to", "in", "that", "are", "be", "by", "on",
+        "this", "will", "an",
+    ];
+    let lower = norm(text);
+    let (mut fr, mut de, mut en) = (0, 0, 0);
+    for w in lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
+        if FR.contains(&w) {
+            fr += 1;
+        }
+        if DE.contains(&w) {
+            de += 1;
+        }
+        if EN.contains(&w) {
+            en += 1;
+        }
+    }
+    if fr > en && fr >= de {
+        Lang::Fr
+    } else if de > en && de > fr {
+        Lang::De
+    } else {
+        Lang::En
+    }
+}
+
+/// True when `needle` occurs in `hay` at word boundaries (both already normalized).
+#[must_use]
+pub fn has_word(hay: &str, needle: &str) -> bool {
+    find_word(hay, needle).is_some()
+}
+
+/// Byte offset of the first occurrence of `needle` at word boundaries.
+#[must_use]
+pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let s = from + i;
+        let e = s + needle.len();
+        let before_ok = hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return Some(s);
+        }
+        from = s + needle.len().max(1);
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
+
+/// True when any of the needles occurs at word boundaries. Needles ending in `*` match as
+/// prefixes ("rescind*" matches "rescinded").
+#[must_use]
+pub fn any_word(hay: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| match n.strip_suffix('*') {
+        Some(prefix) => has_prefix_word(hay, prefix),
+        None => has_word(hay, n),
+    })
+}
+
+/// True when a word starting with `prefix` occurs (prefix at a word start).
+#[must_use]
+pub fn has_prefix_word(hay: &str, prefix: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(prefix) {
+        let s = from + i;
+        if hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+            return true;
+        }
+        from = s + prefix.len().max(1);
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+/// Words of a normalized text (letters, digits, apostrophes, `:` and `.` inside tokens kept).
+#[must_use]
+pub fn words(s: &str) -> Vec<&str> {
+    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"' | '[' | ']'))
+        .map(|w| w.trim_end_matches(['.', ':', '!', '?']))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_split_respects_abbreviations_and_numbers() {
+        let s = sentences("See S. 3150 and H.R. 5885. The TPP is 4,800.5 or more. Next one; Done");
+        assert_eq!(s, vec!["See S. 3150 and H.R. 5885.", "The TPP is 4,800.5 or more.", "Next one;", "Done"]);
+    }
+
+    #[test]
+    fn words_and_prefixes() {
+        assert!(any_word("the rule was rescinded today", &["rescind*"]));
+        assert!(!any_word("prerescinded", &["rescind*"]));
+        assert!(has_word("tier 1 country", "tier 1"));
+        assert!(!has_word("tier 10", "tier 1"));
+    }
+
+    #[test]
+    fn language_guess() {
+        assert_eq!(guess_lang("La France est reléguée au deuxième niveau pour les puces"), Lang::Fr);
+        assert_eq!(guess_lang("Die Obergrenze für die Chips ist nicht erhöht worden"), Lang::De);
+        assert_eq!(guess_lang("The threshold of the rule is 4,800"), Lang::En);
+    }
+}
