@@ -51,6 +51,9 @@ pub struct Hunk {
     pub old_heading: Option<String>,
     /// Nearest heading above the hunk in the new text.
     pub new_heading: Option<String>,
+    /// Unchanged blocks around the hunk (up to [`CONTEXT`] + 1 on each side, new text), for
+    /// readers that need the surrounding paragraphs to understand a short sentence.
+    pub context: Vec<String>,
 }
 
 /// The result of comparing two versions.
@@ -96,6 +99,11 @@ pub fn diff_blocks(old: &[String], new: &[String]) -> Diff {
                 new: n.to_vec(),
                 old_heading: heading_above(old, os),
                 new_heading: heading_above(new, ns),
+                context: new[ns.saturating_sub(CONTEXT + 1)..ns]
+                    .iter()
+                    .chain(new[ne..(ne + CONTEXT + 1).min(new.len())].iter())
+                    .cloned()
+                    .collect(),
             });
             edits.extend(pair_edits(o, n));
         };

@@ -11,7 +11,17 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("BG", &["bulgaria", "bulgarie", "bulgarien"]),
     ("HR", &["croatia", "croatie", "kroatien"]),
     ("CY", &["cyprus", "chypre", "zypern"]),
-    ("CZ", &["czech republic", "czechia", "république tchèque", "tchéquie", "tschechien", "tschechische republik"]),
+    (
+        "CZ",
+        &[
+            "czech republic",
+            "czechia",
+            "république tchèque",
+            "tchéquie",
+            "tschechien",
+            "tschechische republik",
+        ],
+    ),
     ("DK", &["denmark", "danemark", "dänemark"]),
     ("EE", &["estonia", "estonie", "estland"]),
     ("FI", &["finland", "finlande", "finnland"]),
@@ -25,7 +35,16 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("LT", &["lithuania", "lituanie", "litauen"]),
     ("LU", &["luxembourg", "luxemburg"]),
     ("MT", &["malta", "malte"]),
-    ("NL", &["the netherlands", "netherlands", "pays-bas", "niederlande", "holland"]),
+    (
+        "NL",
+        &[
+            "the netherlands",
+            "netherlands",
+            "pays-bas",
+            "niederlande",
+            "holland",
+        ],
+    ),
     ("PL", &["poland", "pologne", "polen"]),
     ("PT", &["portugal"]),
     ("RO", &["romania", "roumanie", "rumänien"]),
@@ -37,11 +56,55 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("JP", &["japan", "japon"]),
     ("NZ", &["new zealand", "nouvelle-zélande", "neuseeland"]),
     ("NO", &["norway", "norvège", "norwegen"]),
-    ("KR", &["republic of korea", "south korea", "korea, south", "corée du sud", "république de corée", "südkorea", "republik korea", "korea", "corée"]),
+    (
+        "KR",
+        &[
+            "republic of korea",
+            "south korea",
+            "korea, south",
+            "corée du sud",
+            "république de corée",
+            "südkorea",
+            "republik korea",
+            "korea",
+            "corée",
+        ],
+    ),
     ("TW", &["taiwan", "taïwan"]),
-    ("GB", &["united kingdom", "great britain", "britain", "royaume-uni", "grande-bretagne", "vereinigtes königreich", "großbritannien", "grossbritannien", "uk"]),
-    ("US", &["united states", "états-unis", "etats-unis", "vereinigte staaten", "usa"]),
-    ("CN", &["people's republic of china", "china", "chine", "volksrepublik china", "prc"]),
+    (
+        "GB",
+        &[
+            "united kingdom",
+            "great britain",
+            "britain",
+            "royaume-uni",
+            "grande-bretagne",
+            "vereinigtes königreich",
+            "großbritannien",
+            "grossbritannien",
+            "uk",
+        ],
+    ),
+    (
+        "US",
+        &[
+            "united states",
+            "états-unis",
+            "etats-unis",
+            "vereinigte staaten",
+            "usa",
+        ],
+    ),
+    (
+        "CN",
+        &[
+            "people's republic of china",
+            "china",
+            "chine",
+            "volksrepublik china",
+            "prc",
+        ],
+    ),
     ("MO", &["macau", "macao"]),
     ("HK", &["hong kong", "hongkong"]),
     ("RU", &["russia", "russie", "russland"]),
@@ -57,7 +120,17 @@ const COUNTRIES: &[(&str, &[&str])] = &[
     ("LB", &["lebanon", "liban", "libanon"]),
     ("LY", &["libya", "libye", "libyen"]),
     ("KH", &["cambodia", "cambodge", "kambodscha"]),
-    ("AE", &["united arab emirates", "uae", "émirats arabes unis", "emirats arabes unis", "vereinigte arabische emirate", "vae"]),
+    (
+        "AE",
+        &[
+            "united arab emirates",
+            "uae",
+            "émirats arabes unis",
+            "emirats arabes unis",
+            "vereinigte arabische emirate",
+            "vae",
+        ],
+    ),
     ("SA", &["saudi arabia", "arabie saoudite", "saudi-arabien"]),
     ("QA", &["qatar", "katar"]),
     ("IL", &["israel", "israël"]),
@@ -92,7 +165,8 @@ pub fn english_name(iso: &str) -> String {
             n.split(' ')
                 .map(|w| {
                     let mut c = w.chars();
-                    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+                    c.next()
+                        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
                 })
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -151,38 +225,127 @@ pub enum Placement {
 }
 
 const TIER_WORDS: &[(&str, u8)] = &[
-    ("tier 1", 1), ("tier 2", 2), ("tier 3", 3), ("tier-1", 1), ("tier-2", 2), ("tier-3", 3),
-    ("tier one", 1), ("tier two", 2), ("tier three", 3), ("first tier", 1), ("second tier", 2),
-    ("third tier", 3), ("tier i", 1), ("tier ii", 2),
-    ("premier niveau", 1), ("deuxième niveau", 2), ("second niveau", 2), ("troisième niveau", 3),
-    ("niveau 1", 1), ("niveau 2", 2), ("niveau 3", 3), ("catégorie 1", 1), ("catégorie 2", 2),
-    ("catégorie 3", 3), ("première catégorie", 1), ("deuxième catégorie", 2),
-    ("seconde catégorie", 2), ("troisième catégorie", 3), ("premier groupe", 1),
-    ("deuxième groupe", 2), ("troisième groupe", 3), ("statut de second rang", 2),
-    ("stufe 1", 1), ("stufe 2", 2), ("stufe 3", 3), ("stufe eins", 1), ("stufe zwei", 2),
-    ("stufe drei", 3), ("erste stufe", 1), ("ersten stufe", 1), ("zweite stufe", 2),
-    ("zweiten stufe", 2), ("dritte stufe", 3), ("dritten stufe", 3), ("kategorie 1", 1),
-    ("kategorie 2", 2), ("kategorie 3", 3), ("erste kategorie", 1), ("zweite kategorie", 2),
-    ("zweiten kategorie", 2), ("dritte kategorie", 3), ("dritten kategorie", 3),
+    ("tier 1", 1),
+    ("tier 2", 2),
+    ("tier 3", 3),
+    ("tier-1", 1),
+    ("tier-2", 2),
+    ("tier-3", 3),
+    ("tier one", 1),
+    ("tier two", 2),
+    ("tier three", 3),
+    ("first tier", 1),
+    ("second tier", 2),
+    ("third tier", 3),
+    ("tier i", 1),
+    ("tier ii", 2),
+    ("premier niveau", 1),
+    ("deuxième niveau", 2),
+    ("second niveau", 2),
+    ("troisième niveau", 3),
+    ("niveau 1", 1),
+    ("niveau 2", 2),
+    ("niveau 3", 3),
+    ("catégorie 1", 1),
+    ("catégorie 2", 2),
+    ("catégorie 3", 3),
+    ("première catégorie", 1),
+    ("deuxième catégorie", 2),
+    ("seconde catégorie", 2),
+    ("troisième catégorie", 3),
+    ("premier groupe", 1),
+    ("deuxième groupe", 2),
+    ("troisième groupe", 3),
+    ("statut de second rang", 2),
+    ("stufe 1", 1),
+    ("stufe 2", 2),
+    ("stufe 3", 3),
+    ("stufe eins", 1),
+    ("stufe zwei", 2),
+    ("stufe drei", 3),
+    ("erste stufe", 1),
+    ("ersten stufe", 1),
+    ("zweite stufe", 2),
+    ("zweiten stufe", 2),
+    ("dritte stufe", 3),
+    ("dritten stufe", 3),
+    ("kategorie 1", 1),
+    ("kategorie 2", 2),
+    ("kategorie 3", 3),
+    ("erste kategorie", 1),
+    ("zweite kategorie", 2),
+    ("zweiten kategorie", 2),
+    ("dritte kategorie", 3),
+    ("dritten kategorie", 3),
 ];
 
 /// Nouns after a tier word that show it is not about countries ("tier-1 suppliers").
 const NOT_COUNTRY_TIER: &[&str] = &[
-    "supplier", "suppliers", "data", "datacenter", "datacenters", "datacentre", "provider",
-    "providers", "operator", "operators", "customer", "customers", "vendor", "vendors", "bank",
-    "banks", "city", "cities", "capital", "fournisseur", "fournisseurs", "sous-traitant",
-    "sous-traitants", "zulieferer", "lieferant", "lieferanten", "kunden", "anbieter", "cloud",
-    "hyperscaler", "hyperscalers", "carrier", "carriers", "network", "networks", "automotive",
-    "support", "clients",
+    "supplier",
+    "suppliers",
+    "data",
+    "datacenter",
+    "datacenters",
+    "datacentre",
+    "provider",
+    "providers",
+    "operator",
+    "operators",
+    "customer",
+    "customers",
+    "vendor",
+    "vendors",
+    "bank",
+    "banks",
+    "city",
+    "cities",
+    "capital",
+    "fournisseur",
+    "fournisseurs",
+    "sous-traitant",
+    "sous-traitants",
+    "zulieferer",
+    "lieferant",
+    "lieferanten",
+    "kunden",
+    "anbieter",
+    "cloud",
+    "hyperscaler",
+    "hyperscalers",
+    "carrier",
+    "carriers",
+    "network",
+    "networks",
+    "automotive",
+    "support",
+    "clients",
 ];
 
 const DOWN: &[&str] = &[
-    "downgrad*", "demot*", "relegat*", "moved down", "relégu*", "rétrograd*", "déclass*",
-    "herabgestuft", "zurückgestuft", "abgestuft", "herabgesetzt",
+    "downgrad*",
+    "demot*",
+    "relegat*",
+    "moved down",
+    "relégu*",
+    "rétrograd*",
+    "déclass*",
+    "herabgestuft",
+    "zurückgestuft",
+    "abgestuft",
+    "herabgesetzt",
 ];
 const UP: &[&str] = &[
-    "upgrad*", "promot*", "elevat*", "moved up", "promu", "promue", "rehauss*", "surclass*",
-    "hochgestuft", "heraufgestuft", "aufgewertet",
+    "upgrad*",
+    "promot*",
+    "elevat*",
+    "moved up",
+    "promu",
+    "promue",
+    "rehauss*",
+    "surclass*",
+    "hochgestuft",
+    "heraufgestuft",
+    "aufgewertet",
 ];
 
 fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
@@ -197,9 +360,7 @@ fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '-')
                 .collect();
-            if !NOT_COUNTRY_TIER.contains(&next.as_str())
-                && !out.iter().any(|(p, _)| *p == pos)
-            {
+            if !NOT_COUNTRY_TIER.contains(&next.as_str()) && !out.iter().any(|(p, _)| *p == pos) {
                 out.push((pos, *t));
             }
             from = end;
@@ -223,9 +384,15 @@ fn group_mentions(s: &str) -> Vec<(usize, String)> {
         if b.get(j) == Some(&b' ') {
             j += 1;
         }
-        let n = b[j.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let n = b[j.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if n == 1 && !b.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
-            out.push((i, format!("{}:{}", (b[i] as char).to_ascii_uppercase(), b[j] as char)));
+            out.push((
+                i,
+                format!("{}:{}", (b[i] as char).to_ascii_uppercase(), b[j] as char),
+            ));
         }
     }
     out
@@ -239,40 +406,92 @@ pub fn tier_context(block: &str) -> bool {
         || any_word(
             block,
             &[
-                "export*", "chip*", "gpu*", "ai", "ia", "ki", "diffusion", "rule", "règle*",
-                "regel*", "controls", "contrôle*", "kontroll*", "puce*", "semiconductor*",
-                "semi-conducteur*", "halbleiter*", "country group*", "tier*", "compute",
-                "computing", "licen*", "lizenz*", "ausfuhr*", "quota*", "plafond*", "obergrenze*",
+                "export*",
+                "chip*",
+                "gpu*",
+                "ai",
+                "ia",
+                "ki",
+                "diffusion",
+                "rule",
+                "règle*",
+                "regel*",
+                "controls",
+                "contrôle*",
+                "kontroll*",
+                "puce*",
+                "semiconductor*",
+                "semi-conducteur*",
+                "halbleiter*",
+                "country group*",
+                "tier*",
+                "compute",
+                "computing",
+                "licen*",
+                "lizenz*",
+                "ausfuhr*",
+                "quota*",
+                "plafond*",
+                "obergrenze*",
             ],
         )
 }
 
 /// What a sentence says about countries' tiers and groups: (ISO code, placement).
 #[must_use]
-pub fn placements(s: &str, block: &str) -> Vec<(&'static str, Placement)> {
+pub fn placements(s: &str, block: &str, doc_context: bool) -> Vec<(&'static str, Placement)> {
     let cs = countries(s);
     if cs.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let negated = any_word(s, &["not in", "n'est pas", "ne sont pas", "nicht in", "no longer in"]);
+    let negated = any_word(
+        s,
+        &[
+            "not in",
+            "n'est pas",
+            "ne sont pas",
+            "nicht in",
+            "no longer in",
+        ],
+    );
     let tiers = tier_mentions(s);
-    if !tiers.is_empty() && tier_context(block) && !negated {
+    if !tiers.is_empty() && (doc_context || tier_context(block)) && !negated {
         let down = any_word(s, DOWN);
         let up = any_word(s, UP);
-        let moved = down || up || any_word(s, &["move*", "moved", "shift*", "passe*", "bascul*", "verschoben", "wechselt", "rutscht"]);
+        let moved = down
+            || up
+            || any_word(
+                s,
+                &[
+                    "move*",
+                    "moved",
+                    "shift*",
+                    "passe*",
+                    "bascul*",
+                    "verschoben",
+                    "wechselt",
+                    "rutscht",
+                ],
+            );
         // "from tier 1 to tier 2" / « du premier au deuxième niveau » / „von Stufe 1 in Stufe 2“.
         let explicit = if tiers.len() >= 2 {
             let (a, b) = (tiers[0], tiers[tiers.len() - 1]);
             let head = &s[..a.0];
-            let from_word = ["from", "de", "du", "von", "aus"].iter().any(|w| head.trim_end().ends_with(w));
+            let from_word = ["from", "de", "du", "von", "aus"]
+                .iter()
+                .any(|w| head.trim_end().ends_with(w));
             (from_word && a.1 != b.1).then_some((a.1, b.1))
         } else {
             None
         };
         for (iso, pos) in &cs {
             let p = match explicit {
-                Some((from, to)) => Placement::Tier { tier: to, from: Some(from), moved: true },
+                Some((from, to)) => Placement::Tier {
+                    tier: to,
+                    from: Some(from),
+                    moved: true,
+                },
                 None => {
                     let nearest = tiers
                         .iter()
@@ -285,7 +504,11 @@ pub fn placements(s: &str, block: &str) -> Vec<(&'static str, Placement)> {
                     } else {
                         None
                     };
-                    Placement::Tier { tier: nearest, from, moved }
+                    Placement::Tier {
+                        tier: nearest,
+                        from,
+                        moved,
+                    }
                 }
             };
             out.push((*iso, p));
@@ -295,17 +518,44 @@ pub fn placements(s: &str, block: &str) -> Vec<(&'static str, Placement)> {
     if !groups.is_empty() && !negated {
         let removed = any_word(
             s,
-            &["removed from", "removes", "taken off", "deleted from", "retiré*", "supprimé*", "sorti*", "gestrichen", "entfernt", "herausgenommen", "no longer"],
+            &[
+                "removed from",
+                "removes",
+                "taken off",
+                "deleted from",
+                "retiré*",
+                "supprimé*",
+                "sorti*",
+                "gestrichen",
+                "entfernt",
+                "herausgenommen",
+                "no longer",
+            ],
         );
         let added = any_word(
             s,
-            &["added to", "adds", "moved to", "moves", "placed in", "placed on", "ajouté*", "inscrit*", "intégré*", "aufgenommen", "hinzugefügt", "verschoben"],
+            &[
+                "added to",
+                "adds",
+                "moved to",
+                "moves",
+                "placed in",
+                "placed on",
+                "ajouté*",
+                "inscrit*",
+                "intégré*",
+                "aufgenommen",
+                "hinzugefügt",
+                "verschoben",
+            ],
         );
         let explicit = if groups.len() >= 2 {
             let head = &s[..groups[0].0];
             ["from", "de", "du", "von", "aus"]
                 .iter()
-                .any(|w| head.trim_end().ends_with(w) || head.contains(&format!("{w} country group")))
+                .any(|w| {
+                    head.trim_end().ends_with(w) || head.contains(&format!("{w} country group"))
+                })
                 .then(|| (groups[0].1.clone(), groups[groups.len() - 1].1.clone()))
         } else {
             None
@@ -330,7 +580,11 @@ pub fn placements(s: &str, block: &str) -> Vec<(&'static str, Placement)> {
                     } else {
                         None
                     };
-                    Placement::Group { group: g, added: change, from_group: None }
+                    Placement::Group {
+                        group: g,
+                        added: change,
+                        from_group: None,
+                    }
                 }
             };
             out.push((*iso, p));
@@ -350,8 +604,14 @@ mod tests {
 
     #[test]
     fn names_and_aliases() {
-        assert_eq!(isos("Republic of Korea, Corée du Sud and Südkorea"), vec!["KR", "KR", "KR"]);
-        assert_eq!(isos("Türkiye (Turkey), Taïwan, Macao"), vec!["TR", "TR", "TW", "MO"]);
+        assert_eq!(
+            isos("Republic of Korea, Corée du Sud and Südkorea"),
+            vec!["KR", "KR", "KR"]
+        );
+        assert_eq!(
+            isos("Türkiye (Turkey), Taïwan, Macao"),
+            vec!["TR", "TR", "TW", "MO"]
+        );
         assert_eq!(isos("North Korea and South Korea"), vec!["KP", "KR"]);
         assert!(isos("machine learning").is_empty());
     }
@@ -359,26 +619,70 @@ mod tests {
     #[test]
     fn tiers_from_rows_and_sentences() {
         let s = norm("France | Tier 1");
-        assert_eq!(placements(&s, &s), vec![("FR", Placement::Tier { tier: 1, from: None, moved: false })]);
+        assert_eq!(
+            placements(&s, &s, false),
+            vec![(
+                "FR",
+                Placement::Tier {
+                    tier: 1,
+                    from: None,
+                    moved: false
+                }
+            )]
+        );
         let s = norm("La France est reléguée au deuxième niveau des règles sur les puces.");
-        assert_eq!(placements(&s, &s), vec![("FR", Placement::Tier { tier: 2, from: Some(1), moved: true })]);
+        assert_eq!(
+            placements(&s, &s, false),
+            vec![(
+                "FR",
+                Placement::Tier {
+                    tier: 2,
+                    from: Some(1),
+                    moved: true
+                }
+            )]
+        );
         let s = norm("Poland moves from tier 2 to tier 1 under the AI rule.");
-        assert_eq!(placements(&s, &s), vec![("PL", Placement::Tier { tier: 1, from: Some(2), moved: true })]);
+        assert_eq!(
+            placements(&s, &s, false),
+            vec![(
+                "PL",
+                Placement::Tier {
+                    tier: 1,
+                    from: Some(2),
+                    moved: true
+                }
+            )]
+        );
         let s = norm("A tier-1 supplier in Germany signed a contract for chips.");
-        assert!(placements(&s, &s).is_empty());
+        assert!(placements(&s, &s, false).is_empty());
     }
 
     #[test]
     fn groups() {
         let s = norm("The United Arab Emirates is added to Country Group A:5.");
         assert_eq!(
-            placements(&s, &s),
-            vec![("AE", Placement::Group { group: "A:5".into(), added: Some(true), from_group: None })]
+            placements(&s, &s, false),
+            vec![(
+                "AE",
+                Placement::Group {
+                    group: "A:5".into(),
+                    added: Some(true),
+                    from_group: None
+                }
+            )]
         );
         let s = norm("Cambodia is removed from Country Group D:5.");
         assert_eq!(
-            placements(&s, &s),
-            vec![("KH", Placement::Group { group: "D:5".into(), added: Some(false), from_group: None })]
+            placements(&s, &s, false),
+            vec![(
+                "KH",
+                Placement::Group {
+                    group: "D:5".into(),
+                    added: Some(false),
+                    from_group: None
+                }
+            )]
         );
     }
 }

@@ -7,18 +7,60 @@ use chrono::NaiveDate;
 use super::text::any_word;
 
 const MONTHS: &[(&str, u32)] = &[
-    ("january", 1), ("jan", 1), ("janvier", 1), ("janv", 1), ("januar", 1), ("jänner", 1),
-    ("february", 2), ("feb", 2), ("février", 2), ("fevrier", 2), ("févr", 2), ("februar", 2),
-    ("march", 3), ("mar", 3), ("mars", 3), ("märz", 3), ("maerz", 3),
-    ("april", 4), ("apr", 4), ("avril", 4), ("avr", 4),
-    ("may", 5), ("mai", 5),
-    ("june", 6), ("jun", 6), ("juin", 6), ("juni", 6),
-    ("july", 7), ("jul", 7), ("juillet", 7), ("juil", 7), ("juli", 7),
-    ("august", 8), ("aug", 8), ("août", 8), ("aout", 8),
-    ("september", 9), ("sept", 9), ("sep", 9), ("septembre", 9),
-    ("october", 10), ("oct", 10), ("octobre", 10), ("oktober", 10), ("okt", 10),
-    ("november", 11), ("nov", 11), ("novembre", 11),
-    ("december", 12), ("dec", 12), ("décembre", 12), ("decembre", 12), ("dezember", 12), ("dez", 12),
+    ("january", 1),
+    ("jan", 1),
+    ("janvier", 1),
+    ("janv", 1),
+    ("januar", 1),
+    ("jänner", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("février", 2),
+    ("fevrier", 2),
+    ("févr", 2),
+    ("februar", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("mars", 3),
+    ("märz", 3),
+    ("maerz", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("avril", 4),
+    ("avr", 4),
+    ("may", 5),
+    ("mai", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("juin", 6),
+    ("juni", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("juillet", 7),
+    ("juil", 7),
+    ("juli", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("août", 8),
+    ("aout", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("septembre", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("octobre", 10),
+    ("oktober", 10),
+    ("okt", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("novembre", 11),
+    ("december", 12),
+    ("dec", 12),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("dezember", 12),
+    ("dez", 12),
 ];
 
 fn month(word: &str) -> Option<u32> {
@@ -27,8 +69,13 @@ fn month(word: &str) -> Option<u32> {
 }
 
 fn num(tok: &str) -> Option<u32> {
-    let t = tok.trim_end_matches(['.', ',']).trim_end_matches("er").trim_end_matches("st")
-        .trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
+    let t = tok
+        .trim_end_matches(['.', ','])
+        .trim_end_matches("er")
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th");
     if t.is_empty() || t.len() > 4 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -105,8 +152,14 @@ pub fn date_kind(s: &str) -> Option<&'static str> {
     if any_word(
         s,
         &[
-            "compliance", "comply", "complying", "conformité", "se conformer", "mise en conformité",
-            "einhaltung", "einzuhalten",
+            "compliance",
+            "comply",
+            "complying",
+            "conformité",
+            "se conformer",
+            "mise en conformité",
+            "einhaltung",
+            "einzuhalten",
         ],
     ) {
         return Some("compliance");
@@ -114,13 +167,37 @@ pub fn date_kind(s: &str) -> Option<&'static str> {
     if any_word(
         s,
         &[
-            "effective", "take effect", "takes effect", "took effect", "enter into force",
-            "enters into force", "entered into force", "entry into force", "in force",
-            "applies from", "apply from", "applicable from", "applicable on", "becomes applicable",
-            "entrée en vigueur", "entrer en vigueur", "entre en vigueur", "entrera en vigueur",
-            "entreront en vigueur", "est entré en vigueur", "en vigueur", "s'appliquer*", "applicable",
-            "date d'application", "in kraft", "inkrafttreten", "gilt ab",
-            "gelten ab", "anzuwenden ab", "wirksam", "anwendbar",
+            "effective",
+            "take effect",
+            "takes effect",
+            "took effect",
+            "enter into force",
+            "enters into force",
+            "entered into force",
+            "entry into force",
+            "in force",
+            "applies from",
+            "apply from",
+            "applicable from",
+            "applicable on",
+            "becomes applicable",
+            "entrée en vigueur",
+            "entrer en vigueur",
+            "entre en vigueur",
+            "entrera en vigueur",
+            "entreront en vigueur",
+            "est entré en vigueur",
+            "en vigueur",
+            "s'appliqu*",
+            "applicable",
+            "date d'application",
+            "in kraft",
+            "inkrafttreten",
+            "gilt ab",
+            "gelten ab",
+            "anzuwenden ab",
+            "wirksam",
+            "anwendbar",
         ],
     ) {
         return Some("effective");
@@ -139,21 +216,45 @@ mod tests {
 
     #[test]
     fn dates_in_three_languages() {
-        assert_eq!(dates(&norm("effective May 15, 2025.")), vec![d(2025, 5, 15)]);
-        assert_eq!(dates(&norm("effective Jan. 13, 2025")), vec![d(2025, 1, 13)]);
-        assert_eq!(dates(&norm("effective January 13. 2025")), vec![d(2025, 1, 13)]);
-        assert_eq!(dates(&norm("à compter du 15 mai 2025")), vec![d(2025, 5, 15)]);
+        assert_eq!(
+            dates(&norm("effective May 15, 2025.")),
+            vec![d(2025, 5, 15)]
+        );
+        assert_eq!(
+            dates(&norm("effective Jan. 13, 2025")),
+            vec![d(2025, 1, 13)]
+        );
+        assert_eq!(
+            dates(&norm("effective January 13. 2025")),
+            vec![d(2025, 1, 13)]
+        );
+        assert_eq!(
+            dates(&norm("à compter du 15 mai 2025")),
+            vec![d(2025, 5, 15)]
+        );
         assert_eq!(dates(&norm("le 1er mai 2025")), vec![d(2025, 5, 1)]);
         assert_eq!(dates(&norm("ab dem 15. Mai 2025")), vec![d(2025, 5, 15)]);
-        assert_eq!(dates(&norm("on 2026-01-15 and 15.01.2026")), vec![d(2026, 1, 15), d(2026, 1, 15)]);
+        assert_eq!(
+            dates(&norm("on 2026-01-15 and 15.01.2026")),
+            vec![d(2026, 1, 15), d(2026, 1, 15)]
+        );
         assert!(dates(&norm("in May 2025 and 4,800")).is_empty());
     }
 
     #[test]
     fn kinds() {
-        assert_eq!(date_kind(&norm("Compliance is required from May 15, 2025")), Some("compliance"));
-        assert_eq!(date_kind(&norm("La règle entre en vigueur le 15 mai 2025")), Some("effective"));
-        assert_eq!(date_kind(&norm("Die Regeln treten am 15. Mai 2025 in Kraft")), Some("effective"));
+        assert_eq!(
+            date_kind(&norm("Compliance is required from May 15, 2025")),
+            Some("compliance")
+        );
+        assert_eq!(
+            date_kind(&norm("La règle entre en vigueur le 15 mai 2025")),
+            Some("effective")
+        );
+        assert_eq!(
+            date_kind(&norm("Die Regeln treten am 15. Mai 2025 in Kraft")),
+            Some("effective")
+        );
         assert_eq!(date_kind(&norm("Published on May 15, 2025")), None);
     }
 }

@@ -47,7 +47,10 @@ fn magnitude(word: &str, lang: Lang) -> Option<f64> {
 }
 
 fn digits_at(b: &[u8], i: usize) -> usize {
-    b[i.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count()
+    b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count()
 }
 
 /// All numbers in a normalized text.
@@ -97,11 +100,11 @@ pub fn numbers(s: &str, lang: Lang) -> Vec<Num> {
             }
         }
         // Powers of ten: 10^26, 10**26, 10²⁶, "10 puissance 26", "10 hoch 26", "10 to the 26th".
-        if (value - 10.0).abs() < f64::EPSILON {
-            if let Some((exp, e)) = power_suffix(s, end) {
-                value = 10f64.powi(exp);
-                end = e;
-            }
+        if (value - 10.0).abs() < f64::EPSILON
+            && let Some((exp, e)) = power_suffix(s, end)
+        {
+            value = 10f64.powi(exp);
+            end = e;
         }
         // Magnitude word: "26.9 million", "26,9 millions", "26,9 mio.".
         let rest = &s[end..];
@@ -133,8 +136,7 @@ fn parse_at(s: &str, i: usize, lang: Lang) -> (f64, usize) {
         Lang::De => b".'",
     };
     if lead <= 3 {
-        loop {
-            let Some(&sep) = b.get(j) else { break };
+        while let Some(&sep) = b.get(j) {
             if !group_seps.contains(&sep) {
                 break;
             }
@@ -167,7 +169,11 @@ fn parse_at(s: &str, i: usize, lang: Lang) -> (f64, usize) {
             j += 1 + n;
         }
     }
-    let text = if frac.is_empty() { int } else { format!("{int}.{frac}") };
+    let text = if frac.is_empty() {
+        int
+    } else {
+        format!("{int}.{frac}")
+    };
     (text.parse().unwrap_or(0.0), j)
 }
 
@@ -251,8 +257,14 @@ mod tests {
     #[test]
     fn formats_per_language() {
         assert_eq!(vals("tpp of 4,800 or 4800", Lang::En), vec![4800.0, 4800.0]);
-        assert_eq!(vals("seuil de 4 800 et densité de 5,92", Lang::Fr), vec![4800.0, 5.92]);
-        assert_eq!(vals("schwelle von 4.800 und 5,92", Lang::De), vec![4800.0, 5.92]);
+        assert_eq!(
+            vals("seuil de 4 800 et densité de 5,92", Lang::Fr),
+            vec![4800.0, 5.92]
+        );
+        assert_eq!(
+            vals("schwelle von 4.800 und 5,92", Lang::De),
+            vec![4800.0, 5.92]
+        );
         assert_eq!(vals("density 5.92 and 1.6", Lang::En), vec![5.92, 1.6]);
         assert_eq!(vals("1.600 tpp", Lang::De), vec![1600.0]);
         assert_eq!(vals("4.8 tb/s", Lang::De), vec![4.8]);
@@ -266,7 +278,12 @@ mod tests {
         assert_eq!(vals("26,9 mio. tpp", Lang::De), vec![26_900_000.0]);
         assert_eq!(vals("1,58 milliard", Lang::Fr), vec![1_580_000_000.0]);
         assert_eq!(vals("1.58 billion", Lang::En), vec![1_580_000_000.0]);
-        for s in ["10^26 operations", "10²⁶ operations", "1e26 operations", "10**26 ops"] {
+        for s in [
+            "10^26 operations",
+            "10²⁶ operations",
+            "1e26 operations",
+            "10**26 ops",
+        ] {
             assert_eq!(vals(s, Lang::En), vec![1e26], "{s}");
         }
         assert_eq!(vals("10 puissance 26 opérations", Lang::Fr), vec![1e26]);

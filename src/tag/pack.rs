@@ -30,7 +30,10 @@ struct Sent<'a> {
     context: String,
 }
 
-fn side<'a>(blocks: &[(&'a str, Option<&'a str>)], other: &BTreeMap<String, usize>) -> Vec<Sent<'a>> {
+fn side<'a>(
+    blocks: &[(&'a str, Option<&'a str>)],
+    other: &BTreeMap<String, usize>,
+) -> Vec<Sent<'a>> {
     let mut seen_other = other.clone();
     let mut out = Vec::new();
     for (block, heading) in blocks {
@@ -68,11 +71,14 @@ fn sentence_counts(blocks: &[(&str, Option<&str>)]) -> BTreeMap<String, usize> {
     m
 }
 
+/// A block with the heading it sits under.
+type Placed<'a> = (&'a str, Option<&'a str>);
+
 /// Drops the blocks present on both sides (moved paragraphs), as many times as they appear on both.
 fn cancel_common<'a>(
-    old: Vec<(&'a str, Option<&'a str>)>,
-    new: Vec<(&'a str, Option<&'a str>)>,
-) -> (Vec<(&'a str, Option<&'a str>)>, Vec<(&'a str, Option<&'a str>)>) {
+    old: Vec<Placed<'a>>,
+    new: Vec<Placed<'a>>,
+) -> (Vec<Placed<'a>>, Vec<Placed<'a>>) {
     let count = |v: &[(&'a str, Option<&'a str>)]| {
         let mut m: HashMap<&'a str, usize> = HashMap::new();
         for (b, _) in v {
@@ -125,10 +131,21 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
     });
     let old_s = side(&old_kept, &sentence_counts(&new_kept));
     let new_s = side(&new_kept, &sentence_counts(&old_kept));
+    // Whether the change as a whole speaks of export controls: a short sentence ("France is
+    // relegated to the second tier") takes its meaning from the paragraphs around it.
+    let doc_context = hunks.iter().any(|h| {
+        h.old
+            .iter()
+            .chain(h.new.iter())
+            .chain(h.context.iter())
+            .chain(h.old_heading.iter())
+            .chain(h.new_heading.iter())
+            .any(|b| super::countries::tier_context(&norm(b)))
+    });
 
     let mut tags = Vec::new();
     quantity_tags(&old_s, &new_s, lang, &mut tags);
-    tier_tags(&old_s, &new_s, &mut tags);
+    tier_tags(&old_s, &new_s, doc_context, &mut tags);
     date_tags(&old_s, &new_s, &mut tags);
     rescission_tags(&old_s, &new_s, &mut tags);
     policy_tags(&old_s, &new_s, &mut tags);
@@ -208,16 +225,31 @@ fn show(v: Option<f64>) -> String {
     v.map_or_else(|| "none".to_string(), format_value)
 }
 
-fn quantity_tag(kind: &QKind, old: Option<f64>, new: Option<f64>, old_ev: &str, new_ev: &str) -> Tag {
+fn quantity_tag(
+    kind: &QKind,
+    old: Option<f64>,
+    new: Option<f64>,
+    old_ev: &str,
+    new_ev: &str,
+) -> Tag {
     let jv = |v: Option<f64>| v.map_or(Value::Null, json_value);
     match kind {
         QKind::Threshold { metric } => {
             let unit = kind.unit();
-            let shown_unit = if *metric == "tpp" { String::new() } else { format!(" {unit}") };
+            let shown_unit = if *metric == "tpp" {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
             mk(
                 "threshold_changed",
                 Severity::High,
-                format!("{} threshold {} → {}{shown_unit}", metric_label(metric), show(old), show(new)),
+                format!(
+                    "{} threshold {} → {}{shown_unit}",
+                    metric_label(metric),
+                    show(old),
+                    show(new)
+                ),
                 json!({ "metric": metric, "old": jv(old), "new": jv(new), "unit": unit }),
                 old_ev,
                 new_ev,
@@ -226,7 +258,12 @@ fn quantity_tag(kind: &QKind, old: Option<f64>, new: Option<f64>, old_ev: &str, 
         QKind::Quota { unit, scope } => mk(
             "quota_changed",
             Severity::High,
-            format!("Quota{} {} → {} {unit}", scope_label(scope), show(old), show(new)),
+            format!(
+                "Quota{} {} → {} {unit}",
+                scope_label(scope),
+                show(old),
+                show(new)
+            ),
             json!({ "old": jv(old), "new": jv(new), "unit": unit, "scope": scope }),
             old_ev,
             new_ev,
@@ -249,7 +286,10 @@ fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<
     let mut rest_new = Vec::new();
     for f in new_f {
         if let Some(from) = f.from {
-            if let Some(i) = old_f.iter().position(|o| o.kind.key() == f.kind.key() && same(o.value, f.value)) {
+            if let Some(i) = old_f
+                .iter()
+                .position(|o| o.kind.key() == f.kind.key() && same(o.value, f.value))
+            {
                 // The old text already stated the new value: nothing moved.
                 old_f.remove(i);
                 continue;
@@ -260,13 +300,23 @@ fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<
                 .map(|i| old_f.remove(i).evidence)
                 .unwrap_or("");
             if !same(from, f.value) {
-                tags.push(quantity_tag(&f.kind, Some(from), Some(f.value), old_ev, f.evidence));
+                tags.push(quantity_tag(
+                    &f.kind,
+                    Some(from),
+                    Some(f.value),
+                    old_ev,
+                    f.evidence,
+                ));
             }
         } else {
             rest_new.push(f);
         }
     }
-    let mut keys: Vec<String> = old_f.iter().chain(rest_new.iter()).map(|f| f.kind.key()).collect();
+    let mut keys: Vec<String> = old_f
+        .iter()
+        .chain(rest_new.iter())
+        .map(|f| f.kind.key())
+        .collect();
     keys.sort();
     keys.dedup();
     for key in keys {
@@ -283,7 +333,13 @@ fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<
         });
         let pairs = o.len().min(n.len());
         for i in 0..pairs {
-            tags.push(quantity_tag(&n[i].kind, Some(o[i].value), Some(n[i].value), o[i].evidence, n[i].evidence));
+            tags.push(quantity_tag(
+                &n[i].kind,
+                Some(o[i].value),
+                Some(n[i].value),
+                o[i].evidence,
+                n[i].evidence,
+            ));
         }
         let strong = |f: &QFact<'_>| !matches!(f.kind, QKind::Threshold { .. }) || f.comparator;
         for f in n.iter().skip(pairs).filter(|f| strong(f)) {
@@ -300,10 +356,18 @@ fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<
 
 fn country_name(iso: &str) -> String {
     const NAMES: &[(&str, &str)] = &[
-        ("KR", "Republic of Korea"), ("GB", "United Kingdom"), ("US", "United States"),
-        ("AE", "United Arab Emirates"), ("NL", "Netherlands"), ("CZ", "Czechia"),
-        ("NZ", "New Zealand"), ("KP", "North Korea"), ("SA", "Saudi Arabia"), ("ZA", "South Africa"),
-        ("HK", "Hong Kong"), ("TR", "Türkiye"),
+        ("KR", "Republic of Korea"),
+        ("GB", "United Kingdom"),
+        ("US", "United States"),
+        ("AE", "United Arab Emirates"),
+        ("NL", "Netherlands"),
+        ("CZ", "Czechia"),
+        ("NZ", "New Zealand"),
+        ("KP", "North Korea"),
+        ("SA", "Saudi Arabia"),
+        ("ZA", "South Africa"),
+        ("HK", "Hong Kong"),
+        ("TR", "Türkiye"),
     ];
     if let Some((_, n)) = NAMES.iter().find(|(i, _)| *i == iso) {
         return (*n).to_string();
@@ -315,11 +379,11 @@ fn tier_label(t: u8) -> String {
     format!("tier {t}")
 }
 
-fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_context: bool, tags: &mut Vec<Tag>) {
     let collect = |side: &[Sent<'_>]| {
         let mut v = Vec::new();
         for (i, s) in side.iter().enumerate() {
-            for (iso, p) in placements(&s.norm, &s.context) {
+            for (iso, p) in placements(&s.norm, &s.context, doc_context) {
                 v.push((iso, p, i));
             }
         }
@@ -347,11 +411,12 @@ fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
             Some((t, oi)) => (Some(*t), old[*oi].text),
             None => (*from, ""),
         };
-        let from_tier = if *moved && from.is_some() && old_tier.get(iso).is_none_or(|(t, _)| t == tier) {
-            *from
-        } else {
-            prev
-        };
+        let from_tier =
+            if *moved && from.is_some() && old_tier.get(iso).is_none_or(|(t, _)| t == tier) {
+                *from
+            } else {
+                prev
+            };
         if let Some(f) = from_tier
             && f != *tier
         {
@@ -359,7 +424,12 @@ fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
             tags.push(mk(
                 "tier_move",
                 Severity::High,
-                format!("{}: {} → {}", country_name(iso), tier_label(f), tier_label(*tier)),
+                format!(
+                    "{}: {} → {}",
+                    country_name(iso),
+                    tier_label(f),
+                    tier_label(*tier)
+                ),
                 json!({ "country": iso, "from": tier_label(f), "to": tier_label(*tier) }),
                 old_ev,
                 new[*i].text,
@@ -369,17 +439,26 @@ fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     // Country Groups: explicit additions and removals in the new text, and list differences.
     let mut old_lists: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for (iso, p, i) in &old_p {
-        if let Placement::Group { group, added: None, .. } = p {
+        if let Placement::Group {
+            group, added: None, ..
+        } = p
+        {
             old_lists.entry(group.clone()).or_default().insert(iso, *i);
         }
     }
     let mut new_lists: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for (iso, p, i) in &new_p {
         match p {
-            Placement::Group { group, added: None, .. } => {
+            Placement::Group {
+                group, added: None, ..
+            } => {
                 new_lists.entry(group.clone()).or_default().insert(iso, *i);
             }
-            Placement::Group { group, added: Some(add), from_group } => {
+            Placement::Group {
+                group,
+                added: Some(add),
+                from_group,
+            } => {
                 let (from, to) = if *add {
                     (from_group.clone(), Some(group.clone()))
                 } else {
@@ -391,7 +470,9 @@ fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
         }
     }
     for (group, olds) in &old_lists {
-        let Some(news) = new_lists.get(group) else { continue };
+        let Some(news) = new_lists.get(group) else {
+            continue;
+        };
         for (iso, i) in news {
             if !olds.contains_key(iso) {
                 push_group_tag(tags, iso, None, Some(group.clone()), "", new[*i].text);
@@ -405,8 +486,18 @@ fn tier_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     }
 }
 
-fn push_group_tag(tags: &mut Vec<Tag>, iso: &str, from: Option<String>, to: Option<String>, old_ev: &str, new_ev: &str) {
-    let label = |g: &Option<String>| g.as_ref().map_or_else(|| "none".to_string(), |g| format!("Country Group {g}"));
+fn push_group_tag(
+    tags: &mut Vec<Tag>,
+    iso: &str,
+    from: Option<String>,
+    to: Option<String>,
+    old_ev: &str,
+    new_ev: &str,
+) {
+    let label = |g: &Option<String>| {
+        g.as_ref()
+            .map_or_else(|| "none".to_string(), |g| format!("Country Group {g}"))
+    };
     tags.push(mk(
         "tier_move",
         Severity::High,
@@ -457,8 +548,13 @@ fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
             }
             None => (None, ""),
         };
-        let label = if *kind == "compliance" { "Compliance date" } else { "Effective date" };
-        let show = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".into(), |d| d.to_string());
+        let label = if *kind == "compliance" {
+            "Compliance date"
+        } else {
+            "Effective date"
+        };
+        let show =
+            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".into(), |d| d.to_string());
         tags.push(mk(
             "effective_date_changed",
             Severity::High,
@@ -474,7 +570,10 @@ fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
 // Rescission
 
 fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let old_kinds: BTreeSet<&str> = old.iter().filter_map(|s| phrases::rescission(&s.norm)).collect();
+    let old_kinds: BTreeSet<&str> = old
+        .iter()
+        .filter_map(|s| phrases::rescission(&s.norm))
+        .collect();
     for s in new {
         if let Some(kind) = phrases::rescission(&s.norm)
             && !old_kinds.contains(kind)
@@ -484,7 +583,14 @@ fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
                 "suspended" => "Suspension announced",
                 _ => "Rescission announced",
             };
-            tags.push(mk("rule_rescinded", Severity::Critical, summary.into(), json!({ "kind": kind }), "", s.text));
+            tags.push(mk(
+                "rule_rescinded",
+                Severity::Critical,
+                summary.into(),
+                json!({ "kind": kind }),
+                "",
+                s.text,
+            ));
         }
     }
 }
@@ -495,20 +601,49 @@ fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
 fn policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let positions = |s: &str, p: &str| -> usize {
         let words: &[&str] = match p {
-            "presumption of denial" => &["presumption of denial", "présomption de refus", "ablehnungsvermutung", "vermutung der ablehnung", "policy of denial"],
-            "presumption of approval" => &["presumption of approval", "présomption d'approbation", "présomption favorable", "genehmigungsvermutung"],
-            _ => &["case-by-case", "case by case", "cas par cas", "einzelfall", "von fall zu fall"],
+            "presumption of denial" => &[
+                "presumption of denial",
+                "présomption de refus",
+                "ablehnungsvermutung",
+                "vermutung der ablehnung",
+                "policy of denial",
+            ],
+            "presumption of approval" => &[
+                "presumption of approval",
+                "présomption d'approbation",
+                "présomption favorable",
+                "genehmigungsvermutung",
+            ],
+            _ => &[
+                "case-by-case",
+                "case by case",
+                "cas par cas",
+                "einzelfall",
+                "von fall zu fall",
+            ],
         };
-        words.iter().filter_map(|w| s.find(w)).min().unwrap_or(usize::MAX)
+        words
+            .iter()
+            .filter_map(|w| s.find(w))
+            .min()
+            .unwrap_or(usize::MAX)
     };
     let old_set: Vec<(&str, &str)> = old
         .iter()
-        .flat_map(|s| phrases::review_policies(&s.norm).into_iter().map(move |p| (p, s.text)))
+        .flat_map(|s| {
+            phrases::review_policies(&s.norm)
+                .into_iter()
+                .map(move |p| (p, s.text))
+        })
         .collect();
     let old_names: BTreeSet<&str> = old_set.iter().map(|(p, _)| *p).collect();
     for s in new {
         let ps = phrases::review_policies(&s.norm);
-        let fresh: Vec<&str> = ps.iter().copied().filter(|p| !old_names.contains(p)).collect();
+        let fresh: Vec<&str> = ps
+            .iter()
+            .copied()
+            .filter(|p| !old_names.contains(p))
+            .collect();
         let Some(&newest) = fresh.iter().max_by_key(|p| positions(&s.norm, p)) else {
             continue;
         };
@@ -526,7 +661,10 @@ fn policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
         tags.push(mk(
             "license_policy_changed",
             Severity::High,
-            format!("License review policy: {} → {newest}", old_p.unwrap_or("none")),
+            format!(
+                "License review policy: {} → {newest}",
+                old_p.unwrap_or("none")
+            ),
             json!({ "old": old_p, "new": newest }),
             old_ev,
             s.text,
@@ -535,17 +673,27 @@ fn policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     // License exceptions.
     let old_ex: BTreeMap<&str, &str> = old
         .iter()
-        .flat_map(|s| phrases::license_exceptions(&s.norm).into_iter().map(move |e| (e, s.text)))
+        .flat_map(|s| {
+            phrases::license_exceptions(&s.norm)
+                .into_iter()
+                .map(move |e| (e, s.text))
+        })
         .collect();
     let mut new_ex: BTreeMap<&str, (&str, bool)> = BTreeMap::new();
     for s in new {
         for e in phrases::license_exceptions(&s.norm) {
-            new_ex.entry(e).or_insert((s.text, phrases::exception_withdrawn(&s.norm)));
+            new_ex
+                .entry(e)
+                .or_insert((s.text, phrases::exception_withdrawn(&s.norm)));
         }
     }
     let mut ex_tag = |e: &str, added: bool, old_ev: &str, new_ev: &str| {
         let name = format!("License Exception {e}");
-        let (o, n) = if added { (Value::Null, json!(name)) } else { (json!(name), Value::Null) };
+        let (o, n) = if added {
+            (Value::Null, json!(name))
+        } else {
+            (json!(name), Value::Null)
+        };
         tags.push(mk(
             "license_policy_changed",
             Severity::High,
@@ -584,10 +732,29 @@ fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
         any_word(
             ctx,
             &[
-                "ai", "artificial intelligence", "chip*", "export*", "gain", "ndaa", "semiconductor*",
-                "ia", "ki", "puce*", "intelligence artificielle", "künstliche intelligenz",
-                "halbleiter*", "overwatch", "defense authorization", "défense", "verteidigung*",
-                "3150", "5885", "4456", "6875", "2296", "1071",
+                "ai",
+                "artificial intelligence",
+                "chip*",
+                "export*",
+                "gain",
+                "ndaa",
+                "semiconductor*",
+                "ia",
+                "ki",
+                "puce*",
+                "intelligence artificielle",
+                "künstliche intelligenz",
+                "halbleiter*",
+                "overwatch",
+                "defense authorization",
+                "défense",
+                "verteidigung*",
+                "3150",
+                "5885",
+                "4456",
+                "6875",
+                "2296",
+                "1071",
             ],
         )
     };
@@ -612,12 +779,19 @@ fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     else {
         return;
     };
-    let from = o.iter().filter(|(s, _)| *s != "dropped").max_by_key(|(s, _)| stage_rank(s));
+    let from = o
+        .iter()
+        .filter(|(s, _)| *s != "dropped")
+        .max_by_key(|(s, _)| stage_rank(s));
     let label = |s: &str| s.replace('_', " ");
     tags.push(mk(
         "bill_stage_changed",
         Severity::High,
-        format!("Bill stage: {} → {}", from.map_or_else(|| "none".to_string(), |(s, _)| label(s)), label(to)),
+        format!(
+            "Bill stage: {} → {}",
+            from.map_or_else(|| "none".to_string(), |(s, _)| label(s)),
+            label(to)
+        ),
         json!({ "from": from.map(|(s, _)| *s), "to": to }),
         from.map_or("", |(_, i)| old[*i].text),
         new[ni].text,
@@ -640,13 +814,29 @@ fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let (o, n) = (eccn_set(old), eccn_set(new));
     for (e, i) in &n {
         if !o.contains_key(e) {
-            tags.push(mk("eccn_changed", Severity::Medium, format!("ECCN {e} added"), json!({ "eccn": e, "change": "added" }), "", new[*i].text));
+            tags.push(mk(
+                "eccn_changed",
+                Severity::Medium,
+                format!("ECCN {e} added"),
+                json!({ "eccn": e, "change": "added" }),
+                "",
+                new[*i].text,
+            ));
         }
     }
     for (e, i) in &o {
-        let refined = n.keys().any(|k| k.starts_with(&format!("{e}.")) || e.starts_with(&format!("{k}.")));
+        let refined = n
+            .keys()
+            .any(|k| k.starts_with(&format!("{e}.")) || e.starts_with(&format!("{k}.")));
         if !n.contains_key(e) && !refined && !new.is_empty() {
-            tags.push(mk("eccn_changed", Severity::Medium, format!("ECCN {e} removed"), json!({ "eccn": e, "change": "removed" }), old[*i].text, ""));
+            tags.push(mk(
+                "eccn_changed",
+                Severity::Medium,
+                format!("ECCN {e} removed"),
+                json!({ "eccn": e, "change": "removed" }),
+                old[*i].text,
+                "",
+            ));
         }
     }
     let chip_set = |side: &[Sent<'_>]| {
@@ -661,12 +851,26 @@ fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let (o, n) = (chip_set(old), chip_set(new));
     for (c, i) in &n {
         if !o.contains_key(c) {
-            tags.push(mk("chip_added", Severity::Medium, format!("Chip named: {c}"), json!({ "chip": c }), "", new[*i].text));
+            tags.push(mk(
+                "chip_added",
+                Severity::Medium,
+                format!("Chip named: {c}"),
+                json!({ "chip": c }),
+                "",
+                new[*i].text,
+            ));
         }
     }
     for (c, i) in &o {
         if !n.contains_key(c) {
-            tags.push(mk("chip_removed", Severity::Medium, format!("Chip no longer named: {c}"), json!({ "chip": c }), old[*i].text, ""));
+            tags.push(mk(
+                "chip_removed",
+                Severity::Medium,
+                format!("Chip no longer named: {c}"),
+                json!({ "chip": c }),
+                old[*i].text,
+                "",
+            ));
         }
     }
 }

@@ -5,11 +5,34 @@ use super::text::{any_word, find_word};
 
 /// Regulation nouns: a rescission verb must be about a rule, not a job offer.
 const RULE_NOUNS: &[&str] = &[
-    "rule*", "regulation*", "framework", "diffusion", "export control*", "controls", "ifr",
-    "interim final", "requirement*", "restriction*", "règle*", "règlement*", "réglementation*",
-    "dispositif", "cadre", "restriction*", "contrôle*", "regel*", "verordnung*", "vorschrift*",
-    "exportkontroll*", "ausfuhrkontroll*", "beschränkung*", "rahmen*", "ai diffusion",
-    "license requirement*", "policy", "guidance",
+    "rule*",
+    "regulation*",
+    "framework",
+    "diffusion",
+    "export control*",
+    "controls",
+    "ifr",
+    "interim final",
+    "requirement*",
+    "restriction*",
+    "règle*",
+    "règlement*",
+    "réglementation*",
+    "dispositif",
+    "cadre",
+    "restriction*",
+    "contrôle*",
+    "regel*",
+    "verordnung*",
+    "vorschrift*",
+    "exportkontroll*",
+    "ausfuhrkontroll*",
+    "beschränkung*",
+    "rahmen*",
+    "ai diffusion",
+    "license requirement*",
+    "policy",
+    "guidance",
 ];
 
 /// Kinds of rescission language, in the order they are tried.
@@ -17,27 +40,63 @@ const RESCISSION: &[(&str, &[&str])] = &[
     (
         "not_enforced",
         &[
-            "will not enforce", "not to enforce", "not be enforced", "won't enforce",
-            "non-enforcement", "nonenforcement", "stop enforcing", "cease enforcing",
-            "ne sera pas appliqué*", "ne seront pas appliqué*", "ne pas appliquer",
-            "pas appliquée", "ne pas faire appliquer", "nicht durchsetzen", "nicht durchgesetzt",
-            "nicht anwenden", "nicht angewendet", "nicht vollstreckt",
+            "will not enforce",
+            "not to enforce",
+            "not be enforced",
+            "won't enforce",
+            "non-enforcement",
+            "nonenforcement",
+            "stop enforcing",
+            "cease enforcing",
+            "ne sera pas appliqué*",
+            "ne seront pas appliqué*",
+            "ne pas appliquer",
+            "pas appliquée",
+            "ne pas faire appliquer",
+            "nicht durchsetzen",
+            "nicht durchgesetzt",
+            "nicht anwenden",
+            "nicht angewendet",
+            "nicht vollstreckt",
         ],
     ),
     (
         "suspended",
         &[
-            "suspend", "suspends", "suspended", "suspension", "suspendu*", "suspendre",
-            "aussetzen", "ausgesetzt", "aussetzung", "setzt aus",
+            "suspend",
+            "suspends",
+            "suspended",
+            "suspension",
+            "suspendu*",
+            "suspendre",
+            "aussetzen",
+            "ausgesetzt",
+            "aussetzung",
+            "setzt aus",
         ],
     ),
     (
         "rescinded",
         &[
-            "rescind*", "rescission*", "recission*", "repeal*", "revok*", "revocation",
-            "withdraw", "withdraws", "withdrawn", "withdrawal", "abrog*", "annul*",
-            "révoqu*", "aufheb*", "aufgehoben", "widerruf*", "zurückgezogen",
-            "zurückziehen", "zurücknahme",
+            "rescind*",
+            "rescission*",
+            "recission*",
+            "repeal*",
+            "revok*",
+            "revocation",
+            "withdraw",
+            "withdraws",
+            "withdrawn",
+            "withdrawal",
+            "abrog*",
+            "annul*",
+            "révoqu*",
+            "aufheb*",
+            "aufgehoben",
+            "widerruf*",
+            "zurückgezogen",
+            "zurückziehen",
+            "zurücknahme",
         ],
     ),
 ];
@@ -49,9 +108,28 @@ fn negated_before(s: &str, pos: usize) -> bool {
     head.iter().any(|w| {
         matches!(
             *w,
-            "not" | "no" | "never" | "nor" | "without" | "pas" | "jamais" | "aucune" | "aucun"
-                | "sans" | "nicht" | "kein" | "keine" | "keinen" | "nie" | "n'a" | "n'ont"
-                | "yet" | "hasn't" | "haven't" | "didn't" | "isn't"
+            "not"
+                | "no"
+                | "never"
+                | "nor"
+                | "without"
+                | "pas"
+                | "jamais"
+                | "aucune"
+                | "aucun"
+                | "sans"
+                | "nicht"
+                | "kein"
+                | "keine"
+                | "keinen"
+                | "nie"
+                | "n'a"
+                | "n'ont"
+                | "yet"
+                | "hasn't"
+                | "haven't"
+                | "didn't"
+                | "isn't"
         )
     })
 }
@@ -64,7 +142,11 @@ fn first_match(s: &str, needles: &[&str]) -> Option<usize> {
                 let mut from = 0;
                 loop {
                     let i = s[from..].find(p)? + from;
-                    if s[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+                    if s[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                    {
                         break Some(i);
                     }
                     from = i + p.len();
@@ -79,7 +161,9 @@ fn first_match(s: &str, needles: &[&str]) -> Option<usize> {
 #[must_use]
 pub fn rescission(s: &str) -> Option<&'static str> {
     // German compounds ("KI-Diffusionsregel", "Exportvorschriften") hide the noun inside a word.
-    let compound = ["regel", "verordnung", "vorschrift", "kontrolle"].iter().any(|w| s.contains(w));
+    let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
+        .iter()
+        .any(|w| s.contains(w));
     if !compound && !any_word(s, RULE_NOUNS) {
         return None;
     }
@@ -100,15 +184,37 @@ pub fn review_policies(s: &str) -> Vec<&'static str> {
     const POLICIES: &[(&str, &[&str])] = &[
         (
             "presumption of denial",
-            &["presumption of denial", "présomption de refus", "ablehnungsvermutung", "vermutung der ablehnung", "regelvermutung der ablehnung", "policy of denial"],
+            &[
+                "presumption of denial",
+                "présomption de refus",
+                "ablehnungsvermutung",
+                "vermutung der ablehnung",
+                "regelvermutung der ablehnung",
+                "policy of denial",
+            ],
         ),
         (
             "presumption of approval",
-            &["presumption of approval", "présomption d'approbation", "présomption favorable", "genehmigungsvermutung", "vermutung der genehmigung"],
+            &[
+                "presumption of approval",
+                "présomption d'approbation",
+                "présomption favorable",
+                "genehmigungsvermutung",
+                "vermutung der genehmigung",
+            ],
         ),
         (
             "case-by-case",
-            &["case-by-case", "case by case", "au cas par cas", "cas par cas", "einzelfallprüfung", "im einzelfall", "einzelfallbasis", "von fall zu fall"],
+            &[
+                "case-by-case",
+                "case by case",
+                "au cas par cas",
+                "cas par cas",
+                "einzelfallprüfung",
+                "im einzelfall",
+                "einzelfallbasis",
+                "von fall zu fall",
+            ],
         ),
     ];
     POLICIES
@@ -122,8 +228,20 @@ pub fn review_policies(s: &str) -> Vec<&'static str> {
 /// „Lizenzausnahme NAC“, or a bare symbol next to "exception").
 #[must_use]
 pub fn license_exceptions(s: &str) -> Vec<&'static str> {
-    const SYMBOLS: &[&str] = &["nac", "aca", "hbm", "aia", "acm", "lpp", "tmp", "rpl", "gov", "tsu", "enc", "sta"];
-    if !any_word(s, &["exception*", "lizenzausnahme*", "ausnahme*", "§ 740", "§740", "740."]) {
+    const SYMBOLS: &[&str] = &[
+        "nac", "aca", "hbm", "aia", "acm", "lpp", "tmp", "rpl", "gov", "tsu", "enc", "sta",
+    ];
+    if !any_word(
+        s,
+        &[
+            "exception*",
+            "lizenzausnahme*",
+            "ausnahme*",
+            "§ 740",
+            "§740",
+            "740.",
+        ],
+    ) {
         return Vec::new();
     }
     SYMBOLS
@@ -151,96 +269,212 @@ pub fn license_exceptions(s: &str) -> Vec<&'static str> {
 pub fn exception_withdrawn(s: &str) -> bool {
     any_word(
         s,
-        &["no longer", "not available", "unavailable", "removed", "eliminated", "ineligible", "not eligible", "n'est plus", "ne peut plus", "supprimé*", "nicht mehr", "entfällt", "gestrichen"],
+        &[
+            "no longer",
+            "not available",
+            "unavailable",
+            "removed",
+            "eliminated",
+            "ineligible",
+            "not eligible",
+            "n'est plus",
+            "ne peut plus",
+            "supprimé*",
+            "nicht mehr",
+            "entfällt",
+            "gestrichen",
+        ],
     )
 }
 
 /// Bill stages, in order of progress (dropped is apart).
 pub const STAGES: &[&str] = &[
-    "introduced", "referred", "reported", "passed_house", "passed_senate", "conference", "enacted",
+    "introduced",
+    "referred",
+    "reported",
+    "passed_house",
+    "passed_senate",
+    "conference",
+    "enacted",
 ];
 
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
     let bill_words = [
-        "bill", "act", "h.r", "amendment", "ndaa", "legislation", "proposition de loi",
-        "projet de loi", "loi", "amendement", "gesetzentwurf", "gesetz*", "änderungsantrag",
-        "vorlage", "gain", "s.3150", "s.4456", "h.r.5885",
+        "bill",
+        "act",
+        "h.r",
+        "amendment",
+        "ndaa",
+        "legislation",
+        "proposition de loi",
+        "projet de loi",
+        "loi",
+        "amendement",
+        "gesetzentwurf",
+        "gesetz*",
+        "änderungsantrag",
+        "vorlage",
+        "gain",
+        "s.3150",
+        "s.4456",
+        "h.r.5885",
     ];
     let senate_bill = |t: &str| {
         t.match_indices("s. ").any(|(i, _)| {
-            t[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+            t[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
                 && t[i + 3..].starts_with(|c: char| c.is_ascii_digit())
         })
     };
-    if !(any_word(s, &bill_words) || any_word(context, &bill_words) || senate_bill(s) || senate_bill(context)) {
+    if !(any_word(s, &bill_words)
+        || any_word(context, &bill_words)
+        || senate_bill(s)
+        || senate_bill(context))
+    {
         return Vec::new();
     }
     const STAGE_WORDS: &[(&str, &[&str])] = &[
         (
             "dropped",
             &[
-                "dropped from", "was dropped", "were dropped", "been dropped", "stripped from",
-                "stripped out", "not included in the final", "left out of the final",
-                "excluded from the final", "removed from the final", "omitted from the final",
-                "retiré du texte final", "retirée du texte final", "ne figure pas dans la version finale",
-                "ne figure pas dans le texte final", "abandonné", "abandonnée", "écarté", "écartée",
-                "gestrichen", "nicht aufgenommen", "nicht enthalten", "fallen gelassen",
+                "dropped from",
+                "was dropped",
+                "were dropped",
+                "been dropped",
+                "stripped from",
+                "stripped out",
+                "not included in the final",
+                "left out of the final",
+                "excluded from the final",
+                "removed from the final",
+                "omitted from the final",
+                "retiré du texte final",
+                "retirée du texte final",
+                "ne figure pas dans la version finale",
+                "ne figure pas dans le texte final",
+                "abandonné",
+                "abandonnée",
+                "écarté",
+                "écartée",
+                "gestrichen",
+                "nicht aufgenommen",
+                "nicht enthalten",
+                "fallen gelassen",
             ],
         ),
         (
             "enacted",
             &[
-                "signed into law", "became public law", "became law", "enacted", "signed by the president",
-                "promulgué", "promulguée", "promulgation", "unterzeichnet", "in kraft gesetzt", "ist gesetz",
+                "signed into law",
+                "became public law",
+                "became law",
+                "enacted",
+                "signed by the president",
+                "promulgué",
+                "promulguée",
+                "promulgation",
+                "unterzeichnet",
+                "in kraft gesetzt",
+                "ist gesetz",
             ],
         ),
         (
             "conference",
             &[
-                "conference committee", "conference report", "compromise text", "compromise version",
-                "house amendment to s", "commission mixte", "texte de compromis", "version de compromis",
-                "vermittlungsausschuss", "kompromisstext", "kompromissfassung",
+                "conference committee",
+                "conference report",
+                "compromise text",
+                "compromise version",
+                "house amendment to s",
+                "commission mixte",
+                "texte de compromis",
+                "version de compromis",
+                "vermittlungsausschuss",
+                "kompromisstext",
+                "kompromissfassung",
             ],
         ),
         (
             "passed_senate",
             &[
-                "passed the senate", "passed senate", "senate passed", "senate approved", "approved by the senate",
-                "adopted by the senate", "adopté par le sénat", "adoptée par le sénat", "vom senat verabschiedet",
-                "vom senat angenommen", "senat verabschiedete", "senat hat", "le sénat a adopté",
+                "passed the senate",
+                "passed senate",
+                "senate passed",
+                "senate approved",
+                "approved by the senate",
+                "adopted by the senate",
+                "adopté par le sénat",
+                "adoptée par le sénat",
+                "vom senat verabschiedet",
+                "vom senat angenommen",
+                "senat verabschiedete",
+                "senat hat",
+                "le sénat a adopté",
             ],
         ),
         (
             "passed_house",
             &[
-                "passed the house", "passed house", "house passed", "house approved", "approved by the house",
-                "adopted by the house", "adopté par la chambre", "adoptée par la chambre",
-                "vom repräsentantenhaus verabschiedet", "repräsentantenhaus verabschiedete",
+                "passed the house",
+                "passed house",
+                "house passed",
+                "house approved",
+                "approved by the house",
+                "adopted by the house",
+                "adopté par la chambre",
+                "adoptée par la chambre",
+                "vom repräsentantenhaus verabschiedet",
+                "repräsentantenhaus verabschiedete",
                 "la chambre des représentants a adopté",
             ],
         ),
         (
             "reported",
-            &["reported by", "ordered to be reported", "reported favorably", "reported to the senate", "reported to the house"],
+            &[
+                "reported by",
+                "ordered to be reported",
+                "reported favorably",
+                "reported to the senate",
+                "reported to the house",
+            ],
         ),
         (
             "referred",
             &[
-                "referred to the committee", "referred to committee", "read twice and referred",
-                "renvoyé en commission", "renvoyée en commission", "renvoyé à la commission",
-                "renvoyée à la commission", "an den ausschuss überwiesen", "an den ausschuss verwiesen",
+                "referred to the committee",
+                "referred to committee",
+                "read twice and referred",
+                "renvoyé en commission",
+                "renvoyée en commission",
+                "renvoyé à la commission",
+                "renvoyée à la commission",
+                "an den ausschuss überwiesen",
+                "an den ausschuss verwiesen",
                 "dem ausschuss zugewiesen",
             ],
         ),
         (
             "introduced",
             &[
-                "introduced in the senate", "introduced in the house", "introduced in senate",
-                "introduced in house", "was introduced", "were introduced",
-                "introduced by", "introduced the", "introduced a", "introduced on", "déposé", "déposée",
-                "a été déposé", "a été déposée", "eingebracht",
+                "introduced in the senate",
+                "introduced in the house",
+                "introduced in senate",
+                "introduced in house",
+                "was introduced",
+                "were introduced",
+                "introduced by",
+                "introduced the",
+                "introduced a",
+                "introduced on",
+                "déposé",
+                "déposée",
+                "a été déposé",
+                "a été déposée",
+                "eingebracht",
             ],
         ),
     ];
@@ -278,7 +512,8 @@ pub fn eccns(s: &str) -> Vec<String> {
         }
         // Paragraph suffixes: .a, .a.1, .z
         while b.get(j) == Some(&b'.')
-            && b.get(j + 1).is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && b.get(j + 1)
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && !b.get(j + 2).is_some_and(u8::is_ascii_alphanumeric)
         {
             j += 2;
@@ -330,10 +565,34 @@ pub fn chips(s: &str) -> Vec<&'static str> {
     let context = any_word(
         s,
         &[
-            "chip*", "gpu*", "nvidia", "amd", "huawei", "intel", "accelerator*", "processor*",
-            "puce*", "processeur*", "semi-conducteur*", "semiconductor*", "halbleiter*",
-            "prozessor*", "beschleuniger*", "ki-chip*", "export*", "ausfuhr*", "3a090*",
-            "license*", "licen*", "lizenz*", "h100", "h200", "h20", "mi300x", "mi325x", "b200",
+            "chip*",
+            "gpu*",
+            "nvidia",
+            "amd",
+            "huawei",
+            "intel",
+            "accelerator*",
+            "processor*",
+            "puce*",
+            "processeur*",
+            "semi-conducteur*",
+            "semiconductor*",
+            "halbleiter*",
+            "prozessor*",
+            "beschleuniger*",
+            "ki-chip*",
+            "export*",
+            "ausfuhr*",
+            "3a090*",
+            "license*",
+            "licen*",
+            "lizenz*",
+            "h100",
+            "h200",
+            "h20",
+            "mi300x",
+            "mi325x",
+            "b200",
         ],
     );
     MODELS
@@ -353,28 +612,66 @@ mod tests {
 
     #[test]
     fn rescission_kinds_and_negation() {
-        assert_eq!(rescission(&norm("Commerce will not enforce the AI Diffusion Rule.")), Some("not_enforced"));
-        assert_eq!(rescission(&norm("The rule is rescinded.")), Some("rescinded"));
-        assert_eq!(rescission(&norm("La règle est abrogée.")), Some("rescinded"));
-        assert_eq!(rescission(&norm("Die Regel wird ausgesetzt.")), Some("suspended"));
-        assert_eq!(rescission(&norm("No formal rescission of the rule has been published.")), None);
-        assert_eq!(rescission(&norm("The company rescinded its job offer.")), None);
+        assert_eq!(
+            rescission(&norm("Commerce will not enforce the AI Diffusion Rule.")),
+            Some("not_enforced")
+        );
+        assert_eq!(
+            rescission(&norm("The rule is rescinded.")),
+            Some("rescinded")
+        );
+        assert_eq!(
+            rescission(&norm("La règle est abrogée.")),
+            Some("rescinded")
+        );
+        assert_eq!(
+            rescission(&norm("Die Regel wird ausgesetzt.")),
+            Some("suspended")
+        );
+        assert_eq!(
+            rescission(&norm(
+                "No formal rescission of the rule has been published."
+            )),
+            None
+        );
+        assert_eq!(
+            rescission(&norm("The company rescinded its job offer.")),
+            None
+        );
     }
 
     #[test]
     fn eccns_and_chips() {
-        assert_eq!(eccns(&norm("ECCN 3A090.a and 4A090, 5A992.z; not 3A0900")), vec!["3A090.a", "4A090", "5A992.z"]);
-        assert_eq!(chips(&norm("Nvidia H20 and AMD MI308 chips")), vec!["H20", "MI308"]);
+        assert_eq!(
+            eccns(&norm("ECCN 3A090.a and 4A090, 5A992.z; not 3A0900")),
+            vec!["3A090.a", "4A090", "5A992.z"]
+        );
+        assert_eq!(
+            chips(&norm("Nvidia H20 and AMD MI308 chips")),
+            vec!["H20", "MI308"]
+        );
         assert!(chips(&norm("Traffic jam on the A100 near Berlin")).is_empty());
     }
 
     #[test]
     fn stages() {
         let st = |s: &str| bill_stages(&norm(s), "");
-        assert_eq!(st("The GAIN AI Act passed the Senate on October 9."), vec!["passed_senate"]);
-        assert_eq!(st("La proposition de loi a été déposée au Sénat."), vec!["introduced"]);
-        assert_eq!(st("Die Bestimmung wurde aus dem Gesetz gestrichen."), vec!["dropped"]);
-        assert_eq!(st("S. 3150 was introduced by Senator Banks."), vec!["introduced"]);
+        assert_eq!(
+            st("The GAIN AI Act passed the Senate on October 9."),
+            vec!["passed_senate"]
+        );
+        assert_eq!(
+            st("La proposition de loi a été déposée au Sénat."),
+            vec!["introduced"]
+        );
+        assert_eq!(
+            st("Die Bestimmung wurde aus dem Gesetz gestrichen."),
+            vec!["dropped"]
+        );
+        assert_eq!(
+            st("S. 3150 was introduced by Senator Banks."),
+            vec!["introduced"]
+        );
         assert!(st("The team passed the Senate building.").is_empty());
     }
 }

@@ -94,60 +94,337 @@ const PD_WORDS: &[&str] = &[
 ];
 /// Words that may stand between a metric's name and its number.
 const FILLERS: &[&str] = &[
-    "of", "is", "at", "least", "or", "more", "than", "above", "over", "exceeding", "exceeds",
-    "exceed", "equal", "to", "greater", "less", "below", "under", "≥", "≤", ">", "<", "=", ">=",
-    "<=", "a", "an", "its", "the", "threshold", "de", "d'au", "au", "moins", "supérieure",
-    "supérieur", "inférieure", "inférieur", "égale", "égal", "à", "ou", "plus", "un", "une",
-    "seuil", "von", "mindestens", "über", "unter", "ab", "bei", "liegt", "beträgt", "einer",
-    "eine", "tpp", "pd", "en", "reaches", "with", "has", "having", "value", "set", "now", "was",
-    "will", "be", "been", "raised", "lowered", "reduced", "increased", "changed", "from", "est",
-    "sera", "passe", "fixé", "fixée", "relevé", "relevée", "abaissé", "abaissée", "ramené",
-    "ramenée", "ist", "wird", "auf", "gesenkt", "angehoben", "erhöht", "reste", "restera",
-    "remains", "stays", "bleibt", "still", "encore", "toujours", "noch", "by", "um", "de:",
-    "d'une", "d'un", "der", "die", "das", "le", "la", "des", "l'", "cap", "limit", "wert",
-    "valeur", "level", "niveau", "that", "which", "minimum", "min", "only", "seulement", "nur",
-    "atteint", "atteignant", "reaching", "reach", "erreicht", "erreichen",
+    "of",
+    "is",
+    "at",
+    "least",
+    "or",
+    "more",
+    "than",
+    "above",
+    "over",
+    "exceeding",
+    "exceeds",
+    "exceed",
+    "equal",
+    "to",
+    "greater",
+    "less",
+    "below",
+    "under",
+    "≥",
+    "≤",
+    ">",
+    "<",
+    "=",
+    ">=",
+    "<=",
+    "a",
+    "an",
+    "its",
+    "the",
+    "threshold",
+    "de",
+    "d'au",
+    "au",
+    "moins",
+    "supérieure",
+    "supérieur",
+    "inférieure",
+    "inférieur",
+    "égale",
+    "égal",
+    "à",
+    "ou",
+    "plus",
+    "un",
+    "une",
+    "seuil",
+    "von",
+    "mindestens",
+    "über",
+    "unter",
+    "ab",
+    "bei",
+    "liegt",
+    "beträgt",
+    "einer",
+    "eine",
+    "tpp",
+    "pd",
+    "en",
+    "reaches",
+    "with",
+    "has",
+    "having",
+    "value",
+    "set",
+    "now",
+    "was",
+    "will",
+    "be",
+    "been",
+    "raised",
+    "lowered",
+    "reduced",
+    "increased",
+    "changed",
+    "from",
+    "est",
+    "sera",
+    "passe",
+    "fixé",
+    "fixée",
+    "relevé",
+    "relevée",
+    "abaissé",
+    "abaissée",
+    "ramené",
+    "ramenée",
+    "ist",
+    "wird",
+    "auf",
+    "gesenkt",
+    "angehoben",
+    "erhöht",
+    "reste",
+    "restera",
+    "remains",
+    "stays",
+    "bleibt",
+    "still",
+    "encore",
+    "toujours",
+    "noch",
+    "by",
+    "um",
+    "de:",
+    "d'une",
+    "d'un",
+    "der",
+    "die",
+    "das",
+    "le",
+    "la",
+    "des",
+    "l'",
+    "cap",
+    "limit",
+    "wert",
+    "valeur",
+    "level",
+    "niveau",
+    "that",
+    "which",
+    "minimum",
+    "min",
+    "only",
+    "seulement",
+    "nur",
+    "atteint",
+    "atteignant",
+    "reaching",
+    "reach",
+    "erreicht",
+    "erreichen",
+    "for",
+    "advanced",
+    "chips",
+    "chip",
+    "ai",
+    "gpus",
+    "integrated",
+    "circuits",
+    "puces",
+    "pour",
+    "les",
+    "für",
+    "avancées",
+    "ia",
+    "stays",
+    "stay",
+    "stood",
+    "lies",
+    "liegt",
 ];
 const COMPARATORS: &[&str] = &[
-    "or more", "or greater", "or above", "or higher", "at least", "and above", "more than",
-    "greater than", "less than", "exceeding", "exceeds", "above", "below", "under", "threshold",
-    "≥", "≤", ">=", "<=", "ou plus", "au moins", "supérieure", "supérieur", "inférieure", "seuil",
-    "dépassant", "oder mehr", "mindestens", "über", "unter", "schwelle", "schwellenwert",
-    "grenzwert", "controlled", "contrôlé", "kontrolliert", "covered", "captured", "meets",
+    "or more",
+    "or greater",
+    "or above",
+    "or higher",
+    "at least",
+    "and above",
+    "more than",
+    "greater than",
+    "less than",
+    "exceeding",
+    "exceeds",
+    "above",
+    "below",
+    "under",
+    "threshold",
+    "≥",
+    "≤",
+    ">=",
+    "<=",
+    "ou plus",
+    "au moins",
+    "supérieure",
+    "supérieur",
+    "inférieure",
+    "seuil",
+    "dépassant",
+    "oder mehr",
+    "mindestens",
+    "über",
+    "unter",
+    "schwelle",
+    "schwellenwert",
+    "grenzwert",
+    "controlled",
+    "contrôlé",
+    "kontrolliert",
+    "covered",
+    "captured",
+    "meets",
 ];
 const CAP_WORDS: &[&str] = &[
-    "cap", "caps", "capped", "limit", "limits", "limited", "quota", "quotas", "allocation",
-    "allocations", "ceiling", "maximum", "no more than", "plafond", "plafonds", "plafonné",
-    "plafonnée", "plafonnés", "plafonnées", "limite", "limité", "limitée", "limitées",
-    "obergrenze", "obergrenzen", "gedeckelt", "begrenzt", "kontingent", "kontingente",
-    "höchstmenge", "länderobergrenze", "länderobergrenzen", "without a license",
-    "without a licence", "sans licence", "ohne lizenz", "ohne genehmigung",
+    "cap",
+    "caps",
+    "capped",
+    "limit",
+    "limits",
+    "limited",
+    "quota",
+    "quotas",
+    "allocation",
+    "allocations",
+    "ceiling",
+    "maximum",
+    "no more than",
+    "plafond",
+    "plafonds",
+    "plafonné",
+    "plafonnée",
+    "plafonnés",
+    "plafonnées",
+    "limite",
+    "limité",
+    "limitée",
+    "limitées",
+    "obergrenze",
+    "obergrenzen",
+    "gedeckelt",
+    "begrenzt",
+    "kontingent",
+    "kontingente",
+    "höchstmenge",
+    "länderobergrenze",
+    "länderobergrenzen",
+    "without a license",
+    "without a licence",
+    "sans licence",
+    "ohne lizenz",
+    "ohne genehmigung",
 ];
 /// "Up to" is a cap only next to regulatory words ("up to 1,700 GPUs without a license").
 const WEAK_CAP: &[&str] = &["up to", "jusqu'à", "bis zu"];
 const REGULATORY: &[&str] = &[
-    "license*", "licence*", "exception", "consignee*", "country", "countries", "rule", "règle",
-    "regel", "allowed", "authori*", "export*", "pays", "land", "länder", "lizenz*",
-    "genehmigung*", "destinataire*", "per", "par", "pro",
+    "license*",
+    "licence*",
+    "exception",
+    "consignee*",
+    "country",
+    "countries",
+    "rule",
+    "règle",
+    "regel",
+    "allowed",
+    "authori*",
+    "export*",
+    "pays",
+    "land",
+    "länder",
+    "lizenz*",
+    "genehmigung*",
+    "destinataire*",
+    "per",
+    "par",
+    "pro",
 ];
 const TARIFF_WORDS: &[&str] = &[
-    "tariff*", "duty", "duties", "fee", "fees", "levy", "revenue share", "share of revenue",
-    "share of the revenue", "cut of", "droit de douane", "droits de douane", "taxe*", "prélèvement",
-    "part des revenus", "part du chiffre", "zoll", "zölle", "zollsatz", "abgabe*",
-    "umsatzbeteiligung", "gebühr*", "importzoll", "surtaxe",
+    "tariff*",
+    "duty",
+    "duties",
+    "fee",
+    "fees",
+    "levy",
+    "revenue share",
+    "share of revenue",
+    "share of the revenue",
+    "cut of",
+    "droit de douane",
+    "droits de douane",
+    "taxe*",
+    "prélèvement",
+    "part des revenus",
+    "part du chiffre",
+    "zoll",
+    "zölle",
+    "zollsatz",
+    "abgabe*",
+    "umsatzbeteiligung",
+    "gebühr*",
+    "importzoll",
+    "surtaxe",
 ];
 const CHIP_UNITS: &[&str] = &[
-    "gpu", "gpus", "chips", "chip", "puces", "processeurs", "accelerators", "accélérateurs",
-    "grafikprozessoren", "grafikchips", "hochleistungschips", "ki-chips", "beschleuniger",
-    "processors", "units",
+    "gpu",
+    "gpus",
+    "chips",
+    "chip",
+    "puces",
+    "processeurs",
+    "accelerators",
+    "accélérateurs",
+    "grafikprozessoren",
+    "grafikchips",
+    "hochleistungschips",
+    "ki-chips",
+    "beschleuniger",
+    "processors",
+    "units",
 ];
 const H100_UNITS: &[&str] = &[
-    "h100-equivalent", "h100-equivalents", "h100 equivalents", "h100 equivalent", "h100-eq",
-    "h100s", "h100", "équivalents h100", "équivalent h100", "h100-äquivalente", "h100-äquivalent",
+    "h100-equivalent",
+    "h100-equivalents",
+    "h100 equivalents",
+    "h100 equivalent",
+    "h100-eq",
+    "h100s",
+    "h100",
+    "équivalents h100",
+    "équivalent h100",
+    "h100-äquivalente",
+    "h100-äquivalent",
 ];
 const CHIP_ADJECTIVES: &[&str] = &[
-    "advanced", "ai", "additional", "more", "avancés", "avancées", "d'ia", "de", "fortschrittliche",
-    "fortschrittlichen", "high-end", "nvidia", "leading-edge", "cutting-edge", "modern", "top-end",
+    "advanced",
+    "ai",
+    "additional",
+    "more",
+    "avancés",
+    "avancées",
+    "d'ia",
+    "de",
+    "fortschrittliche",
+    "fortschrittlichen",
+    "high-end",
+    "nvidia",
+    "leading-edge",
+    "cutting-edge",
+    "modern",
+    "top-end",
 ];
 
 /// Scope words of a cap.
@@ -156,25 +433,59 @@ fn scope_of(s: &str) -> &'static str {
         (
             "per_consignee",
             &[
-                "per consignee", "per ultimate consignee", "single ultimate consignee",
-                "per customer", "per buyer", "per end user", "per end-user", "par destinataire",
-                "par client", "par acheteur", "pro empfänger", "pro kunde", "pro käufer",
-                "pro endabnehmer", "each consignee", "per recipient",
+                "per consignee",
+                "per ultimate consignee",
+                "single ultimate consignee",
+                "per customer",
+                "per buyer",
+                "per end user",
+                "per end-user",
+                "par destinataire",
+                "par client",
+                "par acheteur",
+                "pro empfänger",
+                "pro kunde",
+                "pro käufer",
+                "pro endabnehmer",
+                "each consignee",
+                "per recipient",
             ],
         ),
         (
             "per_country",
             &[
-                "per country", "each country", "per tier-2 country", "per tier 2 country",
-                "country cap", "national cap", "country-level", "par pays", "plafond national",
-                "chaque pays", "pro land", "je land", "länderobergrenze", "nationale obergrenze",
-                "each tier-2 country", "each tier 2 country", "every country", "by country",
-                "for each country", "country allocation", "national allocation",
+                "per country",
+                "each country",
+                "per tier-2 country",
+                "per tier 2 country",
+                "country cap",
+                "national cap",
+                "country-level",
+                "par pays",
+                "plafond national",
+                "chaque pays",
+                "pro land",
+                "je land",
+                "länderobergrenze",
+                "nationale obergrenze",
+                "each tier-2 country",
+                "each tier 2 country",
+                "every country",
+                "by country",
+                "for each country",
+                "country allocation",
+                "national allocation",
             ],
         ),
         (
             "per_order",
-            &["per order", "par commande", "pro bestellung", "per shipment", "each order"],
+            &[
+                "per order",
+                "par commande",
+                "pro bestellung",
+                "per shipment",
+                "each order",
+            ],
         ),
     ];
     for (scope, phrases) in SCOPES {
@@ -189,9 +500,20 @@ fn is_trade_pact(block: &str) -> bool {
     any_word(
         block,
         &[
-            "trans-pacific", "transpacific", "trans pacific", "partnership", "partenariat",
-            "partnerschaft", "cptpp", "trade pact", "trade deal", "trade agreement",
-            "accord commercial", "accord de libre-échange", "handelsabkommen", "freihandel*",
+            "trans-pacific",
+            "transpacific",
+            "trans pacific",
+            "partnership",
+            "partenariat",
+            "partnerschaft",
+            "cptpp",
+            "trade pact",
+            "trade deal",
+            "trade agreement",
+            "accord commercial",
+            "accord de libre-échange",
+            "handelsabkommen",
+            "freihandel*",
         ],
     )
 }
@@ -200,12 +522,43 @@ fn chip_context(block: &str) -> bool {
     any_word(
         block,
         &[
-            "chip*", "gpu*", "semiconductor*", "integrated circuit*", "processor*", "3a090*",
-            "4a090*", "puce*", "semi-conducteur*", "circuit* intégré*", "halbleiter*",
-            "prozessor*", "ki-chip*", "accelerator*", "computing", "compute", "macTOPS",
-            "mactops", "density", "densité", "dichte", "eccn", "export*", "ausfuhr*",
-            "hochleistungschip*", "processing performance", "ai", "ia", "ki", "nvidia", "amd",
-            "huawei", "h100", "h20", "h200", "a100", "tpp",
+            "chip*",
+            "gpu*",
+            "semiconductor*",
+            "integrated circuit*",
+            "processor*",
+            "3a090*",
+            "4a090*",
+            "puce*",
+            "semi-conducteur*",
+            "circuit* intégré*",
+            "halbleiter*",
+            "prozessor*",
+            "ki-chip*",
+            "accelerator*",
+            "computing",
+            "compute",
+            "macTOPS",
+            "mactops",
+            "density",
+            "densité",
+            "dichte",
+            "eccn",
+            "export*",
+            "ausfuhr*",
+            "hochleistungschip*",
+            "processing performance",
+            "ai",
+            "ia",
+            "ki",
+            "nvidia",
+            "amd",
+            "huawei",
+            "h100",
+            "h20",
+            "h200",
+            "a100",
+            "tpp",
         ],
     )
 }
@@ -220,7 +573,7 @@ fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     for (i, w) in toks.iter().enumerate().rev() {
         let w = w.trim_matches(|c: char| c == '(' || c == ')');
         n += 1;
-        if n > 9 {
+        if n > 12 {
             return None;
         }
         let joined_tail = toks[..=i].join(" ");
@@ -239,8 +592,18 @@ fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
             continue;
         }
         // Words of a multi-word metric name that did not match yet ("total processing").
-        if ["total", "processing", "performance", "totale", "traitement", "puissance", "density", "densité", "power"]
-            .contains(&w)
+        if [
+            "total",
+            "processing",
+            "performance",
+            "totale",
+            "traitement",
+            "puissance",
+            "density",
+            "densité",
+            "power",
+        ]
+        .contains(&w)
         {
             continue;
         }
@@ -258,21 +621,47 @@ fn unit_after(s: &str, n: &Num) -> Option<(&'static str, f64)> {
     let rest = after(s, n.end);
     let rest = rest.strip_prefix("en ").unwrap_or(rest);
     let starts = |opts: &[&str]| opts.iter().any(|o| rest.starts_with(o));
-    if starts(&["%", "percent", "per cent", "pour cent", "prozent", "pourcent"]) {
+    if starts(&[
+        "%",
+        "percent",
+        "per cent",
+        "pour cent",
+        "prozent",
+        "pourcent",
+    ]) {
         return Some(("pct", 1.0));
     }
     if starts(&[
-        "gb/s/mm", "gb/s per mm", "gbyte/s/mm", "gigabytes per second per square", "go/s/mm",
+        "gb/s/mm",
+        "gb/s per mm",
+        "gbyte/s/mm",
+        "gigabytes per second per square",
+        "go/s/mm",
         "gb/s pro mm",
     ]) {
         return Some(("mbd", 1.0));
     }
-    if starts(&["tb/s", "to/s", "tbyte/s", "terabytes per second", "téraoctets par seconde", "terabyte pro sekunde", "tb per second"]) {
+    if starts(&[
+        "tb/s",
+        "to/s",
+        "tbyte/s",
+        "terabytes per second",
+        "téraoctets par seconde",
+        "terabyte pro sekunde",
+        "tb per second",
+    ]) {
         return Some(("bw", 1000.0));
     }
     if starts(&[
-        "gb/s", "gbyte/s", "gbytes/s", "go/s", "gigabytes per second", "gigabyte per second",
-        "gigaoctets par seconde", "gigabyte pro sekunde", "gb per second",
+        "gb/s",
+        "gbyte/s",
+        "gbytes/s",
+        "go/s",
+        "gigabytes per second",
+        "gigabyte per second",
+        "gigaoctets par seconde",
+        "gigabyte pro sekunde",
+        "gb per second",
     ]) {
         return Some(("bw", 1.0));
     }
@@ -280,8 +669,13 @@ fn unit_after(s: &str, n: &Num) -> Option<(&'static str, f64)> {
         return Some(("tpp", 1.0));
     }
     if starts(&[
-        "operations", "computational operations", "flop", "opérations", "rechenoperationen",
-        "operationen", "integer or floating-point operations",
+        "operations",
+        "computational operations",
+        "flop",
+        "opérations",
+        "rechenoperationen",
+        "operationen",
+        "integer or floating-point operations",
     ]) && n.value >= 1e20
     {
         return Some(("ops", 1.0));
@@ -315,13 +709,76 @@ fn bare_number_ends_well(s: &str, n: &Num) -> bool {
         return true;
     }
     [
-        "or", "and", "ou", "et", "oder", "und", "tpp", "per", "par", "pro", "for", "in", "to",
-        "à", "bis", "is", "was", "were", "est", "ist", "war", "as", "will", "would", "has", "have",
-        "under", "but", "mais", "aber", "while", "tandis", "alors", "whereas", "with", "avec",
-        "mit", "restent", "reste", "remain", "remains", "bleibt", "bleiben", "sont", "sind",
-        "from", "since", "depuis", "seit", "(", "en", "au", "im", "pour", "für", "dans",
-        "applies", "apply", "s'applique", "gilt", "gelten", "on", "sur", "auf", "when", "lorsque",
-        "wenn", "if", "si", "falls",
+        "or",
+        "and",
+        "ou",
+        "et",
+        "oder",
+        "und",
+        "tpp",
+        "per",
+        "par",
+        "pro",
+        "for",
+        "in",
+        "to",
+        "à",
+        "bis",
+        "is",
+        "was",
+        "were",
+        "est",
+        "ist",
+        "war",
+        "as",
+        "will",
+        "would",
+        "has",
+        "have",
+        "under",
+        "but",
+        "mais",
+        "aber",
+        "while",
+        "tandis",
+        "alors",
+        "whereas",
+        "with",
+        "avec",
+        "mit",
+        "restent",
+        "reste",
+        "remain",
+        "remains",
+        "bleibt",
+        "bleiben",
+        "sont",
+        "sind",
+        "from",
+        "since",
+        "depuis",
+        "seit",
+        "(",
+        "en",
+        "au",
+        "im",
+        "pour",
+        "für",
+        "dans",
+        "applies",
+        "apply",
+        "s'applique",
+        "gilt",
+        "gelten",
+        "on",
+        "sur",
+        "auf",
+        "when",
+        "lorsque",
+        "wenn",
+        "if",
+        "si",
+        "falls",
     ]
     .contains(&first)
 }
@@ -351,7 +808,17 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
                 let head = &s[..n.start];
                 let metric = if any_word(
                     head,
-                    &["interconnect*", "i/o", "bidirectional", "transfer rate", "nvlink", "interconnexion*", "verbindung*", "chip-to-chip", "scale-up"],
+                    &[
+                        "interconnect*",
+                        "i/o",
+                        "bidirectional",
+                        "transfer rate",
+                        "nvlink",
+                        "interconnexion*",
+                        "verbindung*",
+                        "chip-to-chip",
+                        "scale-up",
+                    ],
                 ) {
                     "interconnect_bandwidth"
                 } else {
@@ -384,7 +851,11 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
                 }
             }
             Some((u @ ("chips" | "h100"), _)) if cap => {
-                let unit = if u == "h100" { "H100-equivalent" } else { "GPU" };
+                let unit = if u == "h100" {
+                    "H100-equivalent"
+                } else {
+                    "GPU"
+                };
                 Some((
                     QKind::Quota {
                         unit,
@@ -394,8 +865,15 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
                 ))
             }
             Some(_) => None,
+            // A bare year ("for 2025") is never a threshold.
+            None if (1990.0..=2100.0).contains(&n.value)
+                && n.value.fract() == 0.0
+                && s[n.start..n.end].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                None
+            }
             None => match metric_before(s, n.start) {
-                Some("tpp") if !(trade_pact && !chips) && bare_number_ends_well(s, n) => {
+                Some("tpp") if (chips || !trade_pact) && bare_number_ends_well(s, n) => {
                     // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
                     let scope = scope_of(s);
                     if scope != "unspecified" || (cap && n.value >= 100_000.0) {
@@ -406,7 +884,9 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
                         None
                     }
                 }
-                Some("performance_density") if chips && bare_number_ends_well(s, n) && n.value < 1000.0 => {
+                Some("performance_density")
+                    if chips && bare_number_ends_well(s, n) && n.value < 1000.0 =>
+                {
                     Some((
                         QKind::Threshold {
                             metric: "performance_density",
@@ -440,14 +920,20 @@ fn mark_transitions(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     while i + 1 < out.len() {
         let (a, b) = (&out[i], &out[i + 1]);
         if a.kind.key() == b.kind.key() {
-            let na = nums.iter().find(|n| (n.value - a.value).abs() < 1e-9 || (n.value * 1000.0 - a.value).abs() < 1e-6);
-            let nb = nums.iter().rev().find(|n| (n.value - b.value).abs() < 1e-9 || (n.value * 1000.0 - b.value).abs() < 1e-6);
+            let na = nums.iter().find(|n| {
+                (n.value - a.value).abs() < 1e-9 || (n.value * 1000.0 - a.value).abs() < 1e-6
+            });
+            let nb = nums.iter().rev().find(|n| {
+                (n.value - b.value).abs() < 1e-9 || (n.value * 1000.0 - b.value).abs() < 1e-6
+            });
             if let (Some(na), Some(nb)) = (na, nb)
                 && na.end <= nb.start
             {
                 let between = s[na.end..nb.start].trim();
                 let between: Vec<&str> = words(between);
-                let joiner = between.iter().any(|w| ["to", "à", "auf", "zu", "→", "->", "a"].contains(w))
+                let joiner = between
+                    .iter()
+                    .any(|w| ["to", "à", "auf", "zu", "→", "->", "a"].contains(w))
                     && between.len() <= 6;
                 let head = &s[..na.start];
                 let from_word = ["from", "de", "von", "passe de", "passé de"]
@@ -480,13 +966,25 @@ mod tests {
 
     #[test]
     fn thresholds_bind_to_their_metric() {
-        assert_eq!(q("A chip is controlled when its TPP is 4,800 or more.", Lang::En), vec![("threshold:tpp".into(), 4800.0)]);
         assert_eq!(
-            q("Le seuil de la performance totale de traitement (TPP) est de 4 800 pour les puces.", Lang::Fr),
+            q(
+                "A chip is controlled when its TPP is 4,800 or more.",
+                Lang::En
+            ),
             vec![("threshold:tpp".into(), 4800.0)]
         );
         assert_eq!(
-            q("Chips with a performance density of 5.92 or more are covered.", Lang::En),
+            q(
+                "Le seuil de la performance totale de traitement (TPP) est de 4 800 pour les puces.",
+                Lang::Fr
+            ),
+            vec![("threshold:tpp".into(), 4800.0)]
+        );
+        assert_eq!(
+            q(
+                "Chips with a performance density of 5.92 or more are covered.",
+                Lang::En
+            ),
             vec![("threshold:performance_density".into(), 5.92)]
         );
         assert_eq!(
@@ -502,21 +1000,39 @@ mod tests {
     #[test]
     fn quotas_and_tariffs() {
         assert_eq!(
-            q("License Exception LPP allows up to 26,900,000 TPP per consignee per calendar year.", Lang::En),
+            q(
+                "License Exception LPP allows up to 26,900,000 TPP per consignee per calendar year.",
+                Lang::En
+            ),
             vec![("quota:tpp:per_consignee".into(), 26_900_000.0)]
         );
         assert_eq!(
             q("Each country is capped at 50,000 advanced GPUs.", Lang::En),
             vec![("quota:chips:per_country".into(), 50_000.0)]
         );
-        assert_eq!(q("A 25 % tariff applies to these chips.", Lang::En), vec![("tariff".into(), 25.0)]);
+        assert_eq!(
+            q("A 25 % tariff applies to these chips.", Lang::En),
+            vec![("tariff".into(), 25.0)]
+        );
     }
 
     #[test]
     fn noise_binds_nothing() {
-        assert!(q("The company bought 20,000 GPUs for its new cluster.", Lang::En).is_empty());
+        assert!(
+            q(
+                "The company bought 20,000 GPUs for its new cluster.",
+                Lang::En
+            )
+            .is_empty()
+        );
         assert!(q("BIS received 4,800 comments on the rule.", Lang::En).is_empty());
-        assert!(q("The TPP trade pact covers 12 nations and 40 % of output.", Lang::En).is_empty());
+        assert!(
+            q(
+                "The TPP trade pact covers 12 nations and 40 % of output.",
+                Lang::En
+            )
+            .is_empty()
+        );
         assert!(q("The H200 offers 4.8 TB/s of memory.", Lang::En).is_empty());
     }
 

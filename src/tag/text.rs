@@ -21,7 +21,9 @@ pub fn norm(s: &str) -> String {
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => out.push('"'),
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
+                out.push('-')
+            }
             c if c.is_whitespace() => out.push(' '),
             c => out.extend(c.to_lowercase()),
         }
@@ -32,9 +34,9 @@ pub fn norm(s: &str) -> String {
 /// Abbreviations after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "u.s", "h.r", "s", "r", "st", "mr", "mrs", "dr", "vs", "e.g", "i.e", "etc", "art",
-    "nr", "abs", "z.b", "vgl", "ca", "inc", "corp", "ltd", "co", "sec", "pub", "l", "janv",
-    "févr", "avr", "juil", "déc", "m", "mio", "mrd", "bzw", "u.a",
+    "dec", "u.s", "h.r", "s", "r", "st", "mr", "mrs", "dr", "vs", "e.g", "i.e", "etc", "art", "nr",
+    "abs", "z.b", "vgl", "ca", "inc", "corp", "ltd", "co", "sec", "pub", "l", "janv", "févr",
+    "avr", "juil", "déc", "m", "mio", "mrd", "bzw", "u.a",
 ];
 
 /// Splits a block into sentences (on `.`, `!`, `?`, `;` followed by a space and a capital or quote,
@@ -67,8 +69,12 @@ pub fn sentences(block: &str) -> Vec<&str> {
                 .next()
                 .unwrap_or("")
                 .to_lowercase();
+            // German ordinals ("15. Mai") and single letters ("S. 3150") do not end sentences.
             if ABBREVIATIONS.contains(&word.as_str())
                 || (word.len() == 1 && word.chars().all(char::is_alphabetic))
+                || (word.len() <= 2
+                    && !word.is_empty()
+                    && word.chars().all(|ch| ch.is_ascii_digit()))
             {
                 continue;
             }
@@ -136,7 +142,10 @@ pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
     while let Some(i) = hay[from..].find(needle) {
         let s = from + i;
         let e = s + needle.len();
-        let before_ok = hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = hay[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let after_ok = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
             return Some(s);
@@ -165,7 +174,11 @@ pub fn has_prefix_word(hay: &str, prefix: &str) -> bool {
     let mut from = 0;
     while let Some(i) = hay[from..].find(prefix) {
         let s = from + i;
-        if hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+        if hay[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+        {
             return true;
         }
         from = s + prefix.len().max(1);
@@ -192,7 +205,15 @@ mod tests {
     #[test]
     fn sentence_split_respects_abbreviations_and_numbers() {
         let s = sentences("See S. 3150 and H.R. 5885. The TPP is 4,800.5 or more. Next one; Done");
-        assert_eq!(s, vec!["See S. 3150 and H.R. 5885.", "The TPP is 4,800.5 or more.", "Next one;", "Done"]);
+        assert_eq!(
+            s,
+            vec![
+                "See S. 3150 and H.R. 5885.",
+                "The TPP is 4,800.5 or more.",
+                "Next one;",
+                "Done"
+            ]
+        );
     }
 
     #[test]
@@ -205,8 +226,14 @@ mod tests {
 
     #[test]
     fn language_guess() {
-        assert_eq!(guess_lang("La France est reléguée au deuxième niveau pour les puces"), Lang::Fr);
-        assert_eq!(guess_lang("Die Obergrenze für die Chips ist nicht erhöht worden"), Lang::De);
+        assert_eq!(
+            guess_lang("La France est reléguée au deuxième niveau pour les puces"),
+            Lang::Fr
+        );
+        assert_eq!(
+            guess_lang("Die Obergrenze für die Chips ist nicht erhöht worden"),
+            Lang::De
+        );
         assert_eq!(guess_lang("The threshold of the rule is 4,800"), Lang::En);
     }
 }
