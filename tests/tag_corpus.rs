@@ -811,7 +811,87 @@ fn corpus() -> Vec<Case> {
                 ),
             ],
         ),
+        yes(
+            "en withdrawing with replacement",
+            EN,
+            "Officials said the rule stays.",
+            "Officials said Commerce is withdrawing the AI diffusion rule and will issue a replacement.",
+            vec![("rule_rescinded", json!({"kind": "rescinded"}))],
+        ),
+        yes(
+            "fr renonce à appliquer",
+            FR,
+            "Washington maintient la règle.",
+            "Washington renonce à appliquer la règle sur la diffusion de l'IA.",
+            vec![("rule_rescinded", json!({"kind": "not_enforced"}))],
+        ),
+        yes(
+            "de nicht mehr durchsetzen",
+            DE,
+            "Die Regel bleibt bestehen.",
+            "Washington will die Regel nicht mehr durchsetzen.",
+            vec![("rule_rescinded", json!({"kind": "not_enforced"}))],
+        ),
+        yes(
+            "en second date in the same sentence",
+            EN,
+            "The rule took effect on January 13, 2025.",
+            "The rule took effect on January 13, 2025, and compliance begins May 15, 2025.",
+            vec![(
+                "effective_date_changed",
+                json!({"old": null, "new": "2025-05-15", "kind": "compliance"}),
+            )],
+        ),
+        yes(
+            "en comparator symbol",
+            EN,
+            "The GAIN AI Act would cover chips with TPP ≥ 4,800.",
+            "The GAIN AI Act would cover chips with TPP ≥ 2,400.",
+            vec![(
+                "threshold_changed",
+                thr("tpp", json!(4800), json!(2400), "TPP"),
+            )],
+        ),
+        yes(
+            "en moves to tier 1",
+            EN,
+            "Singapore remains in Tier 2.",
+            "Singapore moves to Tier 1.",
+            vec![(
+                "tier_move",
+                json!({"country": "SG", "from": "tier 2", "to": "tier 1"}),
+            )],
+        ),
+        yes(
+            "en fee on licenses",
+            EN,
+            "Export licenses for the H200 carry a 25% fee paid to the U.S. government.",
+            "Export licenses for the H200 carry a 15% fee paid to the U.S. government.",
+            vec![("tariff_changed", json!({"old": 25, "new": 15, "unit": "%"}))],
+        ),
+        yes(
+            "fr plafond par client",
+            FR,
+            "Le plafond par client est fixé à 1 700 puces.",
+            "Le plafond par client est fixé à 2 000 puces.",
+            vec![(
+                "quota_changed",
+                json!({"old": 1700, "new": 2000, "unit": "GPU", "scope": "per_consignee"}),
+            )],
+        ),
         // ---- negative cases: no tag at all -------------------------------------------------------
+        none(
+            "en price cut percent",
+            EN,
+            "AMD cut prices on its MI300X by 10 %.",
+            "AMD cut prices on its MI300X by 15 %.",
+        ),
+        none(
+            "en funding and cluster size",
+            EN,
+            "The company raised $2 billion to build data centers with 20,000 H100s.",
+            "The company raised $3 billion to build data centers with 30,000 H100s.",
+        ),
         none(
             "en reformatted number",
             EN,

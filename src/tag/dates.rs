@@ -93,6 +93,12 @@ fn year(tok: &str) -> Option<i32> {
 /// All full dates (with a year) in a normalized sentence, in order.
 #[must_use]
 pub fn dates(s: &str) -> Vec<NaiveDate> {
+    dates_at(s).into_iter().map(|(d, _)| d).collect()
+}
+
+/// Dates with the byte offset where each starts.
+#[must_use]
+pub fn dates_at(s: &str) -> Vec<(NaiveDate, usize)> {
     let toks: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '(' || c == '"')
         .filter(|t| !t.is_empty())
@@ -102,8 +108,9 @@ pub fn dates(s: &str) -> Vec<NaiveDate> {
     while i < toks.len() {
         let t = toks[i].trim_end_matches([',', ';', ')', ':']);
         // ISO 2025-05-15 and dotted 15.05.2025 / US 05/15/2025.
+        let at = |k: usize| toks[k].as_ptr() as usize - s.as_ptr() as usize;
         if let Some(d) = iso_or_numeric(t) {
-            out.push(d);
+            out.push((d, at(i)));
             i += 1;
             continue;
         }
@@ -113,7 +120,7 @@ pub fn dates(s: &str) -> Vec<NaiveDate> {
             && let (Some(d), Some(y)) = (num(dt), year(yt))
             && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
         {
-            out.push(date);
+            out.push((date, at(i)));
             i += 3;
             continue;
         }
@@ -123,7 +130,7 @@ pub fn dates(s: &str) -> Vec<NaiveDate> {
             && let (Some(m), Some(y)) = (month(mt), year(yt))
             && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
         {
-            out.push(date);
+            out.push((date, at(i)));
             i += 3;
             continue;
         }
@@ -146,63 +153,97 @@ fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
     None
 }
 
+const COMPLIANCE_CUES: &[&str] = &[
+    "compliance",
+    "comply",
+    "complying",
+    "conformité",
+    "se conformer",
+    "mise en conformité",
+    "einhaltung",
+    "einzuhalten",
+];
+
+const EFFECTIVE_CUES: &[&str] = &[
+    "effective",
+    "take effect",
+    "takes effect",
+    "took effect",
+    "enter into force",
+    "enters into force",
+    "entered into force",
+    "entry into force",
+    "in force",
+    "applies from",
+    "apply from",
+    "applicable from",
+    "applicable on",
+    "becomes applicable",
+    "entrée en vigueur",
+    "entrer en vigueur",
+    "entre en vigueur",
+    "entrera en vigueur",
+    "entreront en vigueur",
+    "est entré en vigueur",
+    "en vigueur",
+    "s'appliqu*",
+    "applicable",
+    "date d'application",
+    "in kraft",
+    "inkrafttreten",
+    "gilt ab",
+    "gelten ab",
+    "anzuwenden ab",
+    "wirksam",
+    "anwendbar",
+];
+
 /// Which kind of date a sentence speaks of, if any.
 #[must_use]
 pub fn date_kind(s: &str) -> Option<&'static str> {
-    if any_word(
-        s,
-        &[
-            "compliance",
-            "comply",
-            "complying",
-            "conformité",
-            "se conformer",
-            "mise en conformité",
-            "einhaltung",
-            "einzuhalten",
-        ],
-    ) {
+    if any_word(s, COMPLIANCE_CUES) {
         return Some("compliance");
     }
-    if any_word(
-        s,
-        &[
-            "effective",
-            "take effect",
-            "takes effect",
-            "took effect",
-            "enter into force",
-            "enters into force",
-            "entered into force",
-            "entry into force",
-            "in force",
-            "applies from",
-            "apply from",
-            "applicable from",
-            "applicable on",
-            "becomes applicable",
-            "entrée en vigueur",
-            "entrer en vigueur",
-            "entre en vigueur",
-            "entrera en vigueur",
-            "entreront en vigueur",
-            "est entré en vigueur",
-            "en vigueur",
-            "s'appliqu*",
-            "applicable",
-            "date d'application",
-            "in kraft",
-            "inkrafttreten",
-            "gilt ab",
-            "gelten ab",
-            "anzuwenden ab",
-            "wirksam",
-            "anwendbar",
-        ],
-    ) {
+    if any_word(s, EFFECTIVE_CUES) {
         return Some("effective");
     }
     None
+}
+
+/// Each date of a sentence with the kind of the nearest cue word (`compliance` or `effective`);
+/// dates in a sentence without cue words are left out.
+#[must_use]
+pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
+    if date_kind(s).is_none() {
+        return Vec::new();
+    }
+    let cue_positions = |cues: &[&str]| -> Vec<usize> {
+        cues.iter()
+            .flat_map(|c| {
+                let c = c.trim_end_matches('*');
+                s.match_indices(c).map(|(i, _)| i).collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let compliance = cue_positions(COMPLIANCE_CUES);
+    let effective = cue_positions(EFFECTIVE_CUES);
+    dates_at(s)
+        .into_iter()
+        .map(|(d, pos)| {
+            let dist = |v: &[usize]| {
+                v.iter()
+                    .map(|p| p.abs_diff(pos))
+                    .min()
+                    .unwrap_or(usize::MAX)
+            };
+            let kind = if dist(&compliance) <= dist(&effective) {
+                "compliance"
+            } else {
+                "effective"
+            };
+            (d, kind)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Value, json};
 
 use super::countries::{Placement, placements};
-use super::dates::{date_kind, dates};
+use super::dates::dated_kinds;
 use super::numbers::{format_value, json_value};
 use super::phrases;
 use super::quantity::{QKind, quantities};
@@ -515,18 +515,17 @@ fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let facts = |side: &[Sent<'_>]| {
         let mut v = Vec::new();
         for (i, s) in side.iter().enumerate() {
-            if let Some(kind) = date_kind(&s.norm) {
-                for d in dates(&s.norm) {
-                    v.push((kind, d, i));
-                }
+            for (d, kind) in dated_kinds(&s.norm) {
+                v.push((kind, d, i));
             }
         }
         v
     };
     let mut o = facts(old);
     let mut n = facts(new);
-    o.retain(|(k, d, _)| {
-        if let Some(i) = n.iter().position(|(nk, nd, _)| nk == k && nd == d) {
+    // The same date on both sides is no change, whatever cue word stands next to it.
+    o.retain(|(_, d, _)| {
+        if let Some(i) = n.iter().position(|(_, nd, _)| nd == d) {
             n.remove(i);
             false
         } else {
