@@ -71,6 +71,7 @@ pub async fn run() -> Result<(), Error> {
         r#"[settings]
 database = "demo.db"
 timeout = "10s"
+max_concurrency = 1
 
 [[source]]
 id = "bis-advanced-computing"
