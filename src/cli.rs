@@ -86,6 +86,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Attempt every pending outbox message now, ignoring backoff.
+    Deliver,
+    /// Queued, sent and dead messages with their state and last error.
+    Outbox {
+        /// One JSON object per message per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the digest of every change since the recipient's previous digest, and send it.
+    Digest {
+        /// Print the digest and send nothing, record nothing.
+        #[arg(long)]
+        preview: bool,
+        /// Only this recipient (default: every recipient).
+        #[arg(long, value_name = "NAME")]
+        recipient: Option<String>,
+    },
     /// Validate the configuration.
     Config {
         /// What to do with the configuration.
@@ -151,6 +168,20 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Demo => crate::demo::run().await,
+        Command::Deliver => {
+            let config = load_config(&cli)?;
+            let mut store = open_existing(&config)?;
+            let d = crate::notify::deliver(&mut store, &config, true).await?;
+            println!(
+                "delivery: {} sent, {} will be retried, {} dead",
+                d.sent, d.retrying, d.dead
+            );
+            Ok(())
+        }
+        Command::Outbox { json } => outbox(&cli, *json),
+        Command::Digest { preview, recipient } => {
+            digest(&cli, *preview, recipient.as_deref()).await
+        }
     }
 }
 
@@ -219,6 +250,89 @@ pub async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), Error> {
     }
     if !json {
         out(&format!("{}\n", render::summary_line(&reports)))?;
+    }
+    // Whatever is due leaves now; an SMTP outage leaves it pending (the run still succeeded).
+    match crate::notify::deliver(&mut store, &config, false).await {
+        Ok(d) if d.sent + d.retrying + d.dead > 0 => eprintln!(
+            "regwatch: delivery: {} sent, {} will be retried, {} dead",
+            d.sent, d.retrying, d.dead
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("regwatch: delivery: {e}"),
+    }
+    Ok(())
+}
+
+fn outbox(cli: &Cli, json: bool) -> Result<(), Error> {
+    let config = load_config(cli)?;
+    let store = open_existing(&config)?;
+    let rows = store.outbox()?;
+    if json {
+        for r in &rows {
+            json_line(r)?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return out("outbox is empty\n");
+    }
+    let mut text = String::new();
+    for r in &rows {
+        text.push_str(&format!(
+            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}\n",
+            r.id, r.state, r.kind, r.recipient, r.attempts, r.subject
+        ));
+        if let Some(e) = &r.last_error {
+            text.push_str(&format!("       last error: {e}\n"));
+        }
+    }
+    out(&text)
+}
+
+async fn digest(cli: &Cli, preview: bool, name: Option<&str>) -> Result<(), Error> {
+    let config = load_config(cli)?;
+    let chosen: Vec<&crate::config::Recipient> = match name {
+        Some(n) => vec![
+            config
+                .recipients
+                .iter()
+                .find(|r| r.name == n)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        config.recipients.iter().map(|r| r.name.as_str()).collect();
+                    Error::Usage(format!(
+                        "no recipient named \"{n}\"; known: {}",
+                        known.join(", ")
+                    ))
+                })?,
+        ],
+        None => config.recipients.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err(Error::Usage(format!(
+            "no [[recipient]] in {}: add one to receive digests",
+            config.path.display()
+        )));
+    }
+    let mut store = open_existing(&config)?;
+    let now = chrono::Utc::now();
+    for r in chosen {
+        let rendered = crate::notify::build_digest(&mut store, &config, r, now, !preview)?;
+        if preview {
+            out(&format!(
+                "To: {}\nSubject: {}\n\n{}\n",
+                r.emails.join(", "),
+                rendered.subject,
+                rendered.text
+            ))?;
+        }
+    }
+    if !preview {
+        let d = crate::notify::deliver(&mut store, &config, false).await?;
+        println!(
+            "digest: {} sent, {} will be retried, {} dead",
+            d.sent, d.retrying, d.dead
+        );
     }
     Ok(())
 }

@@ -607,6 +607,12 @@ fn mail(ctx: &Ctx<'_>, raw: Option<RawMail>, base: &Path) -> Result<MailSettings
                     ),
                 ));
             }
+            if url::Url::parse(s.get_ref()).is_ok_and(|u| u.password().is_some()) {
+                return Err(ctx.err(
+                    s.span(),
+                    "`smtp`: the URL holds a password; secrets never live in this file: remove it and set REGWATCH_SMTP_PASSWORD",
+                ));
+            }
             Some(s.into_inner())
         }
     };

@@ -10,6 +10,7 @@
 //! - [`diff`]: block-level diff, unified text, word-level spans.
 //! - [`tag`]: hunks → structured tags (built-in export-controls pack and user rules).
 //! - [`store`]: SQLite — migrations, blobs, snapshots, changes, source health; the only SQL.
+//! - [`notify`]: email — routing, rendering (text + HTML), outbox delivery over SMTP or to `.eml` files.
 //! - [`pipeline`]: runs fetch → extract → store → diff → tag → store for each source.
 //! - [`render`]: human and JSON output of changes and sources for the command line.
 //! - [`serve`]: a tiny in-memory HTTP server on 127.0.0.1 for the demo, tests and benchmarks.
@@ -28,6 +29,7 @@ pub mod diff;
 pub mod extract;
 pub mod fetch;
 pub mod model;
+pub mod notify;
 pub mod pipeline;
 pub mod render;
 pub mod serve;
@@ -55,6 +57,9 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] fetch::FetchError),
+    /// Mail delivery could not run.
+    #[error(transparent)]
+    Notify(#[from] notify::NotifyError),
     /// A file could not be read or written.
     #[error("{context}: {source}")]
     Io {

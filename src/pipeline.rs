@@ -16,7 +16,8 @@ use crate::diff::diff_blocks;
 use crate::extract::{self, ExtractError, Spec};
 use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
 use crate::model::Change;
-use crate::store::{FetchLogEntry, FetchState, NewChange, Store, StoreError, now_text};
+use crate::notify::{alert_message_id, render, wants_alert};
+use crate::store::{FetchLogEntry, FetchState, NewChange, NewMessage, Store, StoreError, now_text};
 use crate::tag::{TagContext, tag_hunks};
 
 /// A new text shorter than this fraction of the previous one is suspicious (a block page, a
@@ -294,7 +295,7 @@ impl Checker {
                     edits: &diff.edits,
                     tags: &tags,
                 })?;
-                Outcome::Changed(Box::new(Change {
+                let change = Change {
                     id: change_id,
                     source: source.id.clone(),
                     source_name: source.name.clone(),
@@ -306,7 +307,31 @@ impl Checker {
                     tags,
                     diff: diff.unified,
                     spans: diff.edits,
-                }))
+                };
+                // Alerts are rendered now and written with the change: both or neither.
+                let mail = &self.config.mail;
+                for r in self
+                    .config
+                    .recipients
+                    .iter()
+                    .filter(|r| wants_alert(r, &change))
+                {
+                    let rendered = render::alert(&change, self.config.settings.timezone);
+                    let message_id =
+                        alert_message_id(&det.instance_id()?, change.id, &r.name, &mail.from);
+                    det.enqueue(&NewMessage {
+                        kind: "alert",
+                        recipient: &r.name,
+                        to: &r.emails,
+                        change_id: Some(change.id),
+                        message_id: &message_id,
+                        subject: &rendered.subject,
+                        text: &rendered.text,
+                        html: &rendered.html,
+                        at,
+                    })?;
+                }
+                Outcome::Changed(Box::new(change))
             }
         };
         log.outcome = outcome.label();

@@ -66,6 +66,9 @@ pub async fn run() -> Result<(), Error> {
     server.set("/presse", page(PRESSE_FR, "20 novembre 2026 à 9 h 00", &[]));
 
     let dir = tempfile::tempdir().map_err(io("cannot create a temporary folder"))?;
+    let mail_dir = std::env::current_dir()
+        .map_err(io("cannot read the current folder"))?
+        .join("mail");
     let config_path = dir.path().join("sources.toml");
     let config_text = format!(
         r#"[settings]
@@ -87,9 +90,19 @@ name = "Presse — puces d'IA (démo)"
 url = "{presse}"
 remove = [".byline"]
 lang = "fr"
+
+[mail]
+from = "regwatch demo <regwatch@demo.invalid>"
+mail_dir = '{mail_dir}'
+
+[[recipient]]
+name = "veille"
+emails = ["veille@demo.invalid"]
+alerts = "medium"
 "#,
         rules = server.url("/rules"),
         presse = server.url("/presse"),
+        mail_dir = mail_dir.display(),
     );
     std::fs::write(&config_path, &config_text).map_err(io("cannot write the demo config"))?;
     let config = Arc::new(Config::load(&config_path)?);
@@ -134,8 +147,15 @@ lang = "fr"
         .filter(|r| matches!(r.outcome, Outcome::Changed(_)))
         .count();
     println!("{}", render::summary_line(&reports));
+    let delivered = crate::notify::deliver(&mut store, &config, true).await?;
     println!(
-        "\n{changed} change(s) stored. Try it on real sources: `regwatch --config sources.toml check`."
+        "\n4. {changed} change(s) stored; {} alert(s) written as .eml files to {}:",
+        delivered.sent,
+        mail_dir.display()
     );
+    for row in store.outbox()?.iter().rev() {
+        println!("   {} — {}", row.message_id, row.subject);
+    }
+    println!("\nTry it on real sources: `regwatch --config sources.toml check`.");
     Ok(())
 }

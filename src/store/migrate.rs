@@ -8,8 +8,13 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The migrations, in order. Version N is reached after applying the first N entries.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    (
+        "0002_outbox",
+        include_str!("../../migrations/0002_outbox.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,6 +7,7 @@
 mod changes;
 mod fetch_log;
 mod migrate;
+mod outbox;
 mod snapshots;
 mod sources;
 
@@ -18,6 +19,7 @@ use rusqlite::Connection;
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
 pub use migrate::SCHEMA_VERSION;
+pub use outbox::{NewMessage, OutboxRow};
 pub use snapshots::{Detection, LatestSnapshot};
 pub use snapshots::{join_blocks, text_hash};
 pub use sources::{FetchState, SourceHealth};

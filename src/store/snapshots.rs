@@ -174,6 +174,10 @@ impl Detection<'_> {
         super::fetch_log::insert(&self.tx, &self.source_id, log)
     }
 
+    pub(super) fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+
     /// Commits everything written in this detection at once.
     ///
     /// # Errors

@@ -1,0 +1,382 @@
+//! Email: who gets what (routing), how it reads (`render`), and how it leaves (delivery through the
+//! outbox, over SMTP or into a mail directory). The only module that speaks SMTP.
+//!
+//! # Architecture
+//! Alerts are rendered and written to the outbox in the same transaction as the change they
+//! announce (see `pipeline`). Delivery is a separate step: stale claims are reclaimed, due rows are
+//! claimed one at a time (`pending` → `sending`), sent, then marked `sent`; a transient failure
+//! goes back to `pending` with an exponential backoff, a permanent one (SMTP 5xx, a bad address)
+//! or the last allowed attempt ends `dead` with its error kept. Rows are independent, so one
+//! failing recipient never blocks another.
+
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{AlertLevel, Config, Recipient};
+use crate::model::Change;
+use crate::store::{NewMessage, OutboxRow, Store, StoreError, now_text, time_text};
+
+/// Environment variable holding the SMTP password (never the config file).
+pub const PASSWORD_ENV: &str = "REGWATCH_SMTP_PASSWORD";
+/// Attempts before a message is given up as `dead`.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// First retry delay; doubles each attempt up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+/// Longest retry delay: 6 hours.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+/// A claim older than this is taken to belong to a process that died.
+pub const STALE_CLAIM: Duration = Duration::from_secs(300);
+/// SMTP command timeout.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A delivery error.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The outbox could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The SMTP settings cannot be used.
+    #[error("mail setup: {0}")]
+    Setup(String),
+}
+
+/// Whether a recipient gets an immediate alert for a change.
+#[must_use]
+pub fn wants_alert(r: &Recipient, c: &Change) -> bool {
+    let AlertLevel::AtLeast(min) = r.alerts else {
+        return false;
+    };
+    c.severity >= min
+        && (r.sources.is_empty() || r.sources.iter().any(|s| *s == c.source))
+        && (r.tags.is_empty() || c.tags.iter().any(|t| r.tags.contains(&t.tag)))
+}
+
+/// The domain of the `From` address, for `Message-ID`s.
+fn from_domain(from: &str) -> String {
+    from.rsplit('@')
+        .next()
+        .map(|d| d.trim_end_matches('>').trim().to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "regwatch.localhost".into())
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The stable `Message-ID` of a change's alert to a recipient.
+#[must_use]
+pub fn alert_message_id(instance: &str, change_id: i64, recipient: &str, from: &str) -> String {
+    format!(
+        "<alert.{change_id}.{}.{instance}@{}>",
+        slug(recipient),
+        from_domain(from)
+    )
+}
+
+/// The stable `Message-ID` of a recipient's digest for the period ending `until`.
+#[must_use]
+pub fn digest_message_id(instance: &str, recipient: &str, until: &str, from: &str) -> String {
+    let stamp: String = until.chars().filter(char::is_ascii_digit).collect();
+    format!(
+        "<digest.{stamp}.{}.{instance}@{}>",
+        slug(recipient),
+        from_domain(from)
+    )
+}
+
+/// Counts of one delivery pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Sent now.
+    pub sent: usize,
+    /// Failed, will be retried.
+    pub retrying: usize,
+    /// Given up.
+    pub dead: usize,
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Dir(PathBuf),
+}
+
+enum SendError {
+    Transient(String),
+    Permanent(String),
+}
+
+fn transport(config: &Config) -> Result<Transport, NotifyError> {
+    let Some(raw) = &config.mail.smtp else {
+        return Ok(Transport::Dir(config.mail.mail_dir.clone()));
+    };
+    let url = url::Url::parse(raw).map_err(|e| NotifyError::Setup(format!("smtp URL: {e}")))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| NotifyError::Setup("smtp URL has no host".into()))?
+        .to_string();
+    let tls_required = url
+        .query_pairs()
+        .any(|(k, v)| k == "tls" && v == "required");
+    let builder = match (url.scheme(), tls_required) {
+        ("smtps", _) => AsyncSmtpTransport::<Tokio1Executor>::relay(&host)
+            .map_err(|e| NotifyError::Setup(e.to_string()))?
+            .port(url.port().unwrap_or(465)),
+        ("smtp", true) => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)
+            .map_err(|e| NotifyError::Setup(e.to_string()))?
+            .port(url.port().unwrap_or(587)),
+        _ => {
+            let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1");
+            if !loopback {
+                tracing::warn!(host = %host, "plain SMTP without TLS to a host that is not loopback: use smtps:// or ?tls=required");
+            }
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
+                .port(url.port().unwrap_or(25))
+        }
+    };
+    let builder = builder.timeout(Some(SMTP_TIMEOUT));
+    let builder = if url.username().is_empty() {
+        builder
+    } else {
+        let user = percent_decode(url.username());
+        let password = std::env::var(PASSWORD_ENV).unwrap_or_default();
+        builder.credentials(Credentials::new(user, password))
+    };
+    Ok(Transport::Smtp(builder.build()))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map_or_else(|| s.to_string(), |(_, v)| v.into_owned())
+}
+
+fn build(config: &Config, row: &OutboxRow) -> Result<Message, SendError> {
+    let from: Mailbox = config
+        .mail
+        .from
+        .parse()
+        .map_err(|e| SendError::Permanent(format!("bad From address: {e}")))?;
+    let mut b = Message::builder()
+        .from(from)
+        .subject(render::header_safe(&row.subject))
+        .message_id(Some(row.message_id.clone()));
+    for to in &row.to {
+        let mb: Mailbox = to
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("bad address {to}: {e}")))?;
+        b = b.to(mb);
+    }
+    b.multipart(MultiPart::alternative_plain_html(
+        row.body_text.clone(),
+        row.body_html.clone(),
+    ))
+    .map_err(|e| SendError::Permanent(format!("cannot build message: {e}")))
+}
+
+/// Writes a message atomically (temporary file, then rename) into the mail directory.
+fn write_eml(dir: &Path, row: &OutboxRow, bytes: &[u8]) -> Result<PathBuf, SendError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        SendError::Transient(format!(
+            "cannot create mail directory '{}': {e}",
+            dir.display()
+        ))
+    })?;
+    // Creation time first, so that files sort in order and two databases never clash.
+    let stamp: String = row
+        .created_at
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    let name = format!(
+        "{stamp}-{:06}-{}-{}.eml",
+        row.id,
+        row.kind,
+        slug(&row.recipient)
+    );
+    let path = dir.join(&name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            SendError::Transient(format!("cannot write '{}': {e}", path.display()))
+        })?;
+    Ok(path)
+}
+
+async fn send(t: &Transport, config: &Config, row: &OutboxRow) -> Result<(), SendError> {
+    let msg = build(config, row)?;
+    match t {
+        Transport::Dir(dir) => write_eml(dir, row, &msg.formatted()).map(|_| ()),
+        Transport::Smtp(smtp) => match tokio::time::timeout(SMTP_TIMEOUT * 2, smtp.send(msg)).await
+        {
+            Err(_) => Err(SendError::Transient("SMTP timed out".into())),
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) if e.is_permanent() => {
+                Err(SendError::Permanent(format!("SMTP rejected: {e}")))
+            }
+            Ok(Err(e)) => Err(SendError::Transient(format!("SMTP: {e}"))),
+        },
+    }
+}
+
+fn backoff(attempts: i64) -> Duration {
+    let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
+    FIRST_BACKOFF
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(MAX_BACKOFF)
+}
+
+/// Sends every due message (every pending one when `ignore_backoff`).
+///
+/// # Errors
+/// [`NotifyError`] when the outbox cannot be read or the SMTP settings are unusable; failures of
+/// single messages are recorded on them.
+pub async fn deliver(
+    store: &mut Store,
+    config: &Config,
+    ignore_backoff: bool,
+) -> Result<Delivered, NotifyError> {
+    let now = chrono::Utc::now();
+    let stale = now - chrono::Duration::from_std(STALE_CLAIM).unwrap_or_default();
+    store.reclaim_stale(&time_text(stale))?;
+    let now_s = time_text(now);
+    let due = store.due_messages(if ignore_backoff { None } else { Some(&now_s) })?;
+    let mut out = Delivered::default();
+    if due.is_empty() {
+        return Ok(out);
+    }
+    let t = transport(config)?;
+    for row in due {
+        if !store.claim(row.id, &now_text())? {
+            continue;
+        }
+        match send(&t, config, &row).await {
+            Ok(()) => {
+                store.mark_sent(row.id, &now_text())?;
+                out.sent += 1;
+            }
+            Err(SendError::Permanent(e)) => {
+                tracing::warn!(message = row.id, recipient = %row.recipient, error = %e, "message rejected");
+                store.mark_failed(row.id, &e, None)?;
+                out.dead += 1;
+            }
+            Err(SendError::Transient(e)) => {
+                let attempts = row.attempts + 1;
+                if attempts >= MAX_ATTEMPTS {
+                    store.mark_failed(
+                        row.id,
+                        &format!("{e} (gave up after {attempts} attempts)"),
+                        None,
+                    )?;
+                    out.dead += 1;
+                } else {
+                    let at = chrono::Utc::now()
+                        + chrono::Duration::from_std(backoff(row.attempts)).unwrap_or_default();
+                    tracing::info!(message = row.id, error = %e, "delivery failed, will retry");
+                    store.mark_failed(row.id, &e, Some(&time_text(at)))?;
+                    out.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds a recipient's digest of every change since its previous digest (7 days back for the
+/// first one). With `record`, enqueues it (once per period); otherwise only renders it.
+///
+/// # Errors
+/// [`NotifyError::Store`].
+pub fn build_digest(
+    store: &mut Store,
+    config: &Config,
+    recipient: &Recipient,
+    until: chrono::DateTime<chrono::Utc>,
+    record: bool,
+) -> Result<render::Rendered, NotifyError> {
+    let since = match store.last_digest_until(&recipient.name)? {
+        Some(s) => s,
+        None => time_text(until - chrono::Duration::days(7)),
+    };
+    let until_s = time_text(until);
+    let mut changes = store.changes(&crate::store::ChangeFilter {
+        since: Some(since.clone()),
+        ..Default::default()
+    })?;
+    changes.retain(|c| c.detected_at < until_s);
+    changes.retain(|c| recipient.sources.is_empty() || recipient.sources.contains(&c.source));
+    changes.reverse();
+    let health = store.source_health()?;
+    let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+    let health: Vec<_> = health
+        .into_iter()
+        .filter(|h| known.contains(&h.id.as_str()))
+        .collect();
+    let rendered = render::digest(&render::DigestInput {
+        recipient: &recipient.name,
+        since: &since,
+        until: &until_s,
+        changes: &changes,
+        health: &health,
+        tz: config.settings.timezone,
+    });
+    if record {
+        let instance = store.instance_id()?;
+        let message_id = digest_message_id(&instance, &recipient.name, &until_s, &config.mail.from);
+        store.enqueue_digest(
+            &NewMessage {
+                kind: "digest",
+                recipient: &recipient.name,
+                to: &recipient.emails,
+                change_id: None,
+                message_id: &message_id,
+                subject: &rendered.subject,
+                text: &rendered.text,
+                html: &rendered.html,
+                at: &until_s,
+            },
+            &since,
+            &until_s,
+        )?;
+    }
+    Ok(rendered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(0), Duration::from_secs(60));
+        assert_eq!(backoff(1), Duration::from_secs(120));
+        assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn message_ids_are_stable() {
+        let a = alert_message_id("abc", 7, "Veille FR", "regwatch <rw@example.eu>");
+        assert_eq!(a, "<alert.7.veille-fr.abc@example.eu>");
+        assert_eq!(
+            a,
+            alert_message_id("abc", 7, "Veille FR", "regwatch <rw@example.eu>")
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The durable outbox: messages written with the change they announce (one transaction), then
+//! claimed, sent and marked by the delivery step, which retries with backoff and survives restarts.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Ctx, Detection, Store, StoreError};
+
+/// A message to enqueue (already rendered).
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// `alert` or `digest`.
+    pub kind: &'a str,
+    /// Recipient name.
+    pub recipient: &'a str,
+    /// Addresses.
+    pub to: &'a [String],
+    /// The change an alert announces.
+    pub change_id: Option<i64>,
+    /// Stable `Message-ID` (with angle brackets).
+    pub message_id: &'a str,
+    /// Subject line.
+    pub subject: &'a str,
+    /// Plain-text part.
+    pub text: &'a str,
+    /// HTML part.
+    pub html: &'a str,
+    /// When (RFC 3339).
+    pub at: &'a str,
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// `alert` or `digest`.
+    pub kind: String,
+    /// Recipient name.
+    pub recipient: String,
+    /// Addresses.
+    pub to: Vec<String>,
+    /// Change announced (alerts).
+    pub change_id: Option<i64>,
+    /// `Message-ID` header.
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// `pending`, `sending`, `sent` or `dead`.
+    pub state: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Next attempt (pending messages).
+    pub next_attempt_at: String,
+    /// Last delivery error.
+    pub last_error: Option<String>,
+    /// When it was enqueued.
+    pub created_at: String,
+    /// When it was sent.
+    pub sent_at: Option<String>,
+    /// Plain-text body (not in listings).
+    #[serde(skip)]
+    pub body_text: String,
+    /// HTML body (not in listings).
+    #[serde(skip)]
+    pub body_html: String,
+}
+
+fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, StoreError> {
+    let to = serde_json::to_string(m.to).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (kind, recipient, to_addrs, change_id, message_id, subject, body_text,
+                             body_html, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT DO NOTHING",
+    )
+    .ctx("enqueue message")?
+    .execute(params![
+        m.kind,
+        m.recipient,
+        to,
+        m.change_id,
+        m.message_id,
+        m.subject,
+        m.text,
+        m.html,
+        m.at
+    ])
+    .ctx("enqueue message")?;
+    Ok(tx.last_insert_rowid())
+}
+
+const ROW_COLUMNS: &str =
+    "id, kind, recipient, to_addrs, change_id, message_id, subject, state, attempts,
+     next_attempt_at, last_error, created_at, sent_at, body_text, body_html";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let to: String = r.get(3)?;
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        recipient: r.get(2)?,
+        to: serde_json::from_str(&to).unwrap_or_default(),
+        change_id: r.get(4)?,
+        message_id: r.get(5)?,
+        subject: r.get(6)?,
+        state: r.get(7)?,
+        attempts: r.get(8)?,
+        next_attempt_at: r.get(9)?,
+        last_error: r.get(10)?,
+        created_at: r.get(11)?,
+        sent_at: r.get(12)?,
+        body_text: r.get(13)?,
+        body_html: r.get(14)?,
+    })
+}
+
+impl Detection<'_> {
+    /// Enqueues an alert in the detection's transaction (so a change and its alerts are stored
+    /// together or not at all).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn enqueue(&self, m: &NewMessage<'_>) -> Result<i64, StoreError> {
+        insert(self.tx(), m)
+    }
+
+    /// This database's instance id (see [`Store::instance_id`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn instance_id(&self) -> Result<String, StoreError> {
+        self.tx()
+            .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
+                r.get(0)
+            })
+            .ctx("read instance id")
+    }
+}
+
+impl Store {
+    /// This database's random instance id (part of every `Message-ID`).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn instance_id(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
+                r.get(0)
+            })
+            .ctx("read instance id")
+    }
+
+    /// The end of the recipient's previous digest period, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn last_digest_until(&self, recipient: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT max(until) FROM digests WHERE recipient = ?1",
+                [recipient],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .ctx("read last digest")
+    }
+
+    /// Enqueues a digest and records its period in one transaction. Returns `false` when that
+    /// period was already recorded (by another process or an earlier run).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn enqueue_digest(
+        &mut self,
+        m: &NewMessage<'_>,
+        since: &str,
+        until: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction().ctx("enqueue digest")?;
+        let done: bool = tx
+            .prepare_cached("SELECT 1 FROM digests WHERE recipient = ?1 AND until = ?2")
+            .ctx("enqueue digest")?
+            .exists(params![m.recipient, until])
+            .ctx("enqueue digest")?;
+        if done {
+            return Ok(false);
+        }
+        let id = insert(&tx, m)?;
+        tx.prepare_cached(
+            "INSERT INTO digests (recipient, since, until, outbox_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .ctx("enqueue digest")?
+        .execute(params![m.recipient, since, until, id, m.at])
+        .ctx("enqueue digest")?;
+        tx.commit().ctx("enqueue digest")?;
+        Ok(true)
+    }
+
+    /// Messages left in `sending` by a process that died before `older_than` go back to `pending`.
+    /// This is where a crash can cause one duplicate: the message may have reached the server
+    /// before the process died, and there is no way to know.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn reclaim_stale(&mut self, older_than: &str) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET state = 'pending', claimed_at = NULL
+                 WHERE state = 'sending' AND claimed_at < ?1",
+                [older_than],
+            )
+            .ctx("reclaim messages")
+    }
+
+    /// Pending messages due at `now` (all pending ones when `now` is `None`), oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn due_messages(&self, now: Option<&str>) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM outbox WHERE state = 'pending' AND (?1 IS NULL OR next_attempt_at <= ?1) ORDER BY id"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("read due messages")?
+            .query_map([now], row)
+            .ctx("read due messages")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("read due messages")?;
+        Ok(rows)
+    }
+
+    /// Claims a message for sending; `false` when another process claimed it first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn claim(&mut self, id: i64, now: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE outbox SET state = 'sending', claimed_at = ?2 WHERE id = ?1 AND state = 'pending'")
+            .ctx("claim message")?
+            .execute(params![id, now])
+            .ctx("claim message")?;
+        Ok(n == 1)
+    }
+
+    /// Marks a message sent.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn mark_sent(&mut self, id: i64, now: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            )
+            .ctx("mark sent")?
+            .execute(params![id, now])
+            .ctx("mark sent")?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: back to `pending` with a next attempt time, or `dead` when
+    /// `retry_at` is `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn mark_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        retry_at: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, claimed_at = NULL,
+                     state = CASE WHEN ?3 IS NULL THEN 'dead' ELSE 'pending' END,
+                     next_attempt_at = COALESCE(?3, next_attempt_at)
+                 WHERE id = ?1",
+            )
+            .ctx("mark failed")?
+            .execute(params![id, error, retry_at])
+            .ctx("mark failed")?;
+        Ok(())
+    }
+
+    /// Every message, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM outbox ORDER BY id DESC");
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("list outbox")?
+            .query_map([], row)
+            .ctx("list outbox")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("list outbox")?;
+        Ok(rows)
+    }
+
+    /// One message by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn message(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM outbox WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("read message")?
+            .query_row([id], row)
+            .optional()
+            .ctx("read message")
+    }
+}
