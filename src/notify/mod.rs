@@ -53,7 +53,7 @@ pub fn wants_alert(r: &Recipient, c: &Change) -> bool {
         return false;
     };
     c.severity >= min
-        && (r.sources.is_empty() || r.sources.iter().any(|s| *s == c.source))
+        && (r.sources.is_empty() || r.sources.contains(&c.source))
         && (r.tags.is_empty() || c.tags.iter().any(|t| r.tags.contains(&t.tag)))
 }
 
