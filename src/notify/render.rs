@@ -189,21 +189,27 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         h.push_str(
             "<p style=\"margin:0 0 8px;padding:6px 8px;background:#f8f8f8;border-radius:4px\">",
         );
-        for s in &edit.spans {
+        for (i, s) in edit.spans.iter().enumerate() {
+            // Headings are stored as "## Title": show the title, not the marker.
+            let text = if i == 0 {
+                s.text.trim_start_matches('#').trim_start()
+            } else {
+                s.text.as_str()
+            };
             match s.kind {
-                SpanKind::Equal => h.push_str(&esc(&s.text)),
+                SpanKind::Equal => h.push_str(&esc(text)),
                 SpanKind::Delete => {
                     let _ = write!(
                         h,
                         "<del style=\"background:#ffe0e0;color:#900;text-decoration:line-through\">{}</del>",
-                        esc(&s.text)
+                        esc(text)
                     );
                 }
                 SpanKind::Insert => {
                     let _ = write!(
                         h,
                         "<ins style=\"background:#dcfce7;color:#064e00;text-decoration:none;font-weight:bold\">{}</ins>",
-                        esc(&s.text)
+                        esc(text)
                     );
                 }
             }
@@ -252,27 +258,50 @@ pub struct DigestInput<'a> {
     pub tz: chrono_tz::Tz,
 }
 
-/// Short excerpt of what a change removed and added.
+/// Up to `max` characters of `text` around byte offset `pos` (a little context before it).
+fn window(text: &str, pos: usize, max: usize) -> String {
+    let start_char = text[..pos.min(text.len())]
+        .chars()
+        .count()
+        .saturating_sub(50);
+    let tail: String = text.chars().skip(start_char).collect();
+    let cut = shorten(&tail, max);
+    if start_char > 0 {
+        format!("…{cut}")
+    } else {
+        cut
+    }
+}
+
+/// Short excerpt of the first edited block, before and after, around the first difference.
 fn excerpt(c: &Change) -> (String, String) {
-    let mut removed = String::new();
-    let mut added = String::new();
-    for e in &c.spans {
-        for s in &e.spans {
-            match s.kind {
-                SpanKind::Delete if removed.len() < 200 => removed.push_str(s.text.trim()),
-                SpanKind::Insert if added.len() < 200 => added.push_str(s.text.trim()),
-                _ => {}
+    let Some(e) = c.spans.first() else {
+        return (String::new(), String::new());
+    };
+    // Offset of the first difference on each side.
+    let (mut old_pos, mut new_pos, mut found) = (0usize, 0usize, false);
+    for s in &e.spans {
+        match s.kind {
+            SpanKind::Equal if !found => {
+                old_pos += s.text.len();
+                new_pos += s.text.len();
             }
-            if matches!(s.kind, SpanKind::Delete) && !removed.is_empty() && !removed.ends_with(' ')
-            {
-                removed.push(' ');
-            }
-            if matches!(s.kind, SpanKind::Insert) && !added.is_empty() && !added.ends_with(' ') {
-                added.push(' ');
-            }
+            SpanKind::Equal => {}
+            _ => found = true,
         }
     }
-    (shorten(removed.trim(), 160), shorten(added.trim(), 160))
+    let strip = |t: &str| t.trim_start_matches('#').trim_start().to_string();
+    let old = if e.old.is_empty() {
+        String::new()
+    } else {
+        window(&e.old, old_pos, 160)
+    };
+    let new = if e.new.is_empty() {
+        String::new()
+    } else {
+        window(&e.new, new_pos, 160)
+    };
+    (strip(&old), strip(&new))
 }
 
 /// A digest: counts, then changes grouped by severity and source, then source health.
