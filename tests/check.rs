@@ -259,4 +259,11 @@ fn demo_runs_offline_and_shows_changes() {
         "{text}"
     );
     assert!(text.contains("2 changed"), "{text}");
+    // The demo's alerts are written as .eml files to ./mail.
+    let emls: Vec<_> = std::fs::read_dir(p.path().join("mail"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(emls.len(), 2, "{emls:?}");
 }
