@@ -36,6 +36,15 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The daemon: schedule checks, deliver alerts, send digests, serve /healthz and /metrics.
+    Run {
+        /// Address for /healthz and /metrics (default: settings.listen, else 127.0.0.1:9184).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Log format on stderr.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
     /// Check sources now (all, or the named ones) and print what changed.
     Check {
         /// Source ids (default: all).
@@ -113,6 +122,15 @@ pub enum Command {
     Demo,
 }
 
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for machines.
+    Json,
+}
+
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
@@ -138,6 +156,7 @@ pub fn load_config(cli: &Cli) -> Result<Config, Error> {
 /// Any [`Error`]; the caller maps it to an exit code.
 pub async fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
+        Command::Run { listen, .. } => run_daemon(&cli, listen.clone()).await,
         Command::Check { ids, json } => check(&cli, ids, *json).await,
         Command::Changes {
             since,
@@ -183,6 +202,44 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             digest(&cli, *preview, recipient.as_deref()).await
         }
     }
+}
+
+/// `run`: SIGTERM and SIGINT stop the daemon, SIGHUP reloads `sources.toml`.
+async fn run_daemon(cli: &Cli, listen: Option<String>) -> Result<(), Error> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let sig = |kind: SignalKind| {
+        signal(kind).map_err(|source| Error::Io {
+            context: "cannot install a signal handler".into(),
+            source,
+        })
+    };
+    let mut term = sig(SignalKind::terminate())?;
+    let mut int = sig(SignalKind::interrupt())?;
+    let mut hup = sig(SignalKind::hangup())?;
+    let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            if reload_tx.send(()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let shutdown = async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+    };
+    crate::daemon::run(
+        crate::daemon::RunOptions {
+            config: cli.config.clone(),
+            db: cli.db.clone(),
+            listen,
+        },
+        shutdown,
+        reload_rx,
+    )
+    .await
 }
 
 fn out(text: &str) -> Result<(), Error> {

@@ -12,8 +12,10 @@
 //! - [`store`]: SQLite — migrations, blobs, snapshots, changes, source health; the only SQL.
 //! - [`notify`]: email — routing, rendering (text + HTML), outbox delivery over SMTP or to `.eml` files.
 //! - [`pipeline`]: runs fetch → extract → store → diff → tag → store for each source.
+//! - [`scheduler`]: due times (interval, jitter, backoff), per-host politeness, cron lines.
 //! - [`render`]: human and JSON output of changes and sources for the command line.
 //! - [`serve`]: a tiny in-memory HTTP server on 127.0.0.1 for the demo, tests and benchmarks.
+//! - [`daemon`]: `regwatch run` — the scheduling loop, delivery, digests, health and metrics.
 //! - [`demo`]: the offline showcase behind `regwatch demo`.
 //! - [`cli`]: command-line definitions and handlers (thin).
 //!
@@ -24,6 +26,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod diff;
 pub mod extract;
@@ -32,6 +35,7 @@ pub mod model;
 pub mod notify;
 pub mod pipeline;
 pub mod render;
+pub mod scheduler;
 pub mod serve;
 pub mod store;
 pub mod tag;

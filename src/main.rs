@@ -6,7 +6,12 @@ use regwatch::cli::{self, Cli};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging();
+    match &cli.command {
+        cli::Command::Run { log_format, .. } => {
+            init_logging("info", *log_format == cli::LogFormat::Json)
+        }
+        _ => init_logging("warn", false),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,11 +35,18 @@ fn main() {
     }
 }
 
-fn init_logging() {
+/// Logs go to stderr; `REGWATCH_LOG` (e.g. `debug`, `regwatch=trace`) overrides the level.
+fn init_logging(default_level: &str, json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("REGWATCH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    use std::io::IsTerminal as _;
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -6,7 +6,7 @@
 //! the others.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
@@ -71,6 +71,16 @@ pub struct Report {
     pub source: String,
     /// What happened.
     pub outcome: Outcome,
+    /// Time spent fetching and extracting.
+    pub duration: Duration,
+    /// When the source is due again.
+    pub next_check: chrono::DateTime<chrono::Utc>,
+}
+
+/// What fetching one source produced, ready for [`Checker::apply`].
+pub struct Fetch {
+    result: Result<Fetchedish, StageError>,
+    elapsed: Duration,
 }
 
 /// Errors of one source's check before anything is written.
@@ -93,6 +103,7 @@ enum StageError {
 pub struct Checker {
     config: Arc<Config>,
     fetcher: Fetcher,
+    gate: Arc<crate::scheduler::HostGate>,
 }
 
 /// What fetch + extract produced, ready to be written.
@@ -114,7 +125,12 @@ impl Checker {
             timeout: s.timeout,
             max_body: s.max_body,
         })?;
-        Ok(Checker { config, fetcher })
+        let gate = Arc::new(crate::scheduler::HostGate::new(s.per_host_delay));
+        Ok(Checker {
+            config,
+            fetcher,
+            gate,
+        })
     }
 
     /// The configuration in use.
@@ -144,61 +160,96 @@ impl Checker {
             let state = store.fetch_state(&s.id)?;
             jobs.push((i, (*s).clone(), state));
         }
-        let mut stream = futures_util::stream::iter(jobs.into_iter().map(|(i, source, state)| {
-            let fetcher = self.fetcher.clone();
-            async move {
-                let started = Instant::now();
-                let r = fetch_and_extract(&fetcher, &source, &state).await;
-                (i, source, state, r, started.elapsed())
-            }
-        }))
-        .buffer_unordered(self.config.settings.max_concurrency);
+        let mut stream =
+            futures_util::stream::iter(jobs.into_iter().map(|(i, source, state)| async move {
+                let fetched = self.fetch(&source, &state).await;
+                (i, source, state, fetched)
+            }))
+            .buffer_unordered(self.config.settings.max_concurrency);
 
         let mut reports: Vec<(usize, Report)> = Vec::with_capacity(sources.len());
-        while let Some((i, source, state, result, elapsed)) = stream.next().await {
-            let outcome = self.apply(store, &source, state, result, elapsed);
-            reports.push((
-                i,
-                Report {
-                    source: source.id.clone(),
-                    outcome,
-                },
-            ));
+        while let Some((i, source, state, fetched)) = stream.next().await {
+            reports.push((i, self.apply(store, &source, state, fetched)));
         }
         reports.sort_by_key(|(i, _)| *i);
         Ok(reports.into_iter().map(|(_, r)| r).collect())
     }
 
-    /// Writes one source's result; any error becomes a recorded failure.
-    fn apply(
+    /// Fetches and extracts one source (no database access), politely: one request at a time
+    /// per host, `per_host_delay` apart.
+    pub async fn fetch(&self, source: &Source, state: &FetchState) -> Fetch {
+        let started = Instant::now();
+        let host = url::Url::parse(&source.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let result = {
+            let _pass = self.gate.enter(&host).await;
+            fetch_and_extract(&self.fetcher, source, state).await
+        };
+        Fetch {
+            result,
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// Writes one source's result (one transaction), schedules its next check, and reports.
+    /// Any error becomes a recorded failure.
+    pub fn apply(
         &self,
         store: &mut Store,
         source: &Source,
         state: FetchState,
-        result: Result<Fetchedish, StageError>,
-        elapsed: std::time::Duration,
-    ) -> Outcome {
+        fetched: Fetch,
+    ) -> Report {
+        let Fetch { result, elapsed } = fetched;
         let at = now_text();
         let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        let retry_after = match &result {
+            Err(StageError::Fetch(FetchError::Status { retry_after, .. })) => {
+                retry_after.map(Duration::from_secs)
+            }
+            _ => None,
+        };
         let outcome = match result {
             Ok(f) => match self.detect(store, source, state, f, &at, duration_ms) {
-                Ok(o) => return o,
-                Err(e) => e.to_string(),
+                Ok(o) => Ok(o),
+                Err(e) => Err(e.to_string()),
             },
-            Err(e) => e.to_string(),
+            Err(e) => Err(e.to_string()),
         };
-        let log = FetchLogEntry {
-            at,
-            outcome: "failed",
-            http_status: None,
-            duration_ms,
-            bytes: 0,
-            error: Some(outcome.clone()),
-        };
-        if let Err(e) = store.record_failure(&source.id, &outcome, &log) {
-            tracing::error!(source = %source.id, error = %e, "cannot record failure");
+        let outcome = outcome.unwrap_or_else(|error| {
+            let log = FetchLogEntry {
+                at,
+                outcome: "failed",
+                http_status: None,
+                duration_ms,
+                bytes: 0,
+                error: Some(error.clone()),
+            };
+            if let Err(e) = store.record_failure(&source.id, &error, &log) {
+                tracing::error!(source = %source.id, error = %e, "cannot record failure");
+            }
+            Outcome::Failed(error)
+        });
+        // Next check: the interval with jitter, backed off while failing, never before Retry-After.
+        let streak = store.failure_streak(&source.id).unwrap_or(0);
+        let delay = crate::scheduler::next_delay(
+            source.interval,
+            streak,
+            crate::scheduler::jitter_unit(&source.id),
+            retry_after,
+        );
+        let next = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        if let Err(e) = store.set_next_check(&source.id, &crate::store::time_text(next)) {
+            tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
         }
-        Outcome::Failed(outcome)
+        Report {
+            source: source.id.clone(),
+            outcome,
+            duration: elapsed,
+            next_check: next,
+        }
     }
 
     fn detect(

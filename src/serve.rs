@@ -81,6 +81,8 @@ pub struct SeenRequest {
     pub path: String,
     /// Headers, names in lower case.
     pub headers: HashMap<String, String>,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -125,10 +127,19 @@ impl PageServer {
     /// # Errors
     /// When the runtime cannot start or the port cannot be bound.
     pub fn start_in_thread() -> std::io::Result<PageServer> {
+        Self::start_in_thread_at("127.0.0.1")
+    }
+
+    /// Like [`start_in_thread`](Self::start_in_thread), on another loopback address
+    /// (`127.0.0.2` …), so that tests can have several hosts.
+    ///
+    /// # Errors
+    /// When the runtime cannot start or the address cannot be bound.
+    pub fn start_in_thread_at(ip: &str) -> std::io::Result<PageServer> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let std_listener = std::net::TcpListener::bind((ip, 0))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let shared = Arc::new(Mutex::new(Shared::default()));
@@ -233,6 +244,7 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         s.seen.push(SeenRequest {
             path: path.clone(),
             headers: headers.clone(),
+            at: std::time::Instant::now(),
         });
         s.pages.get(&path).cloned()
     };

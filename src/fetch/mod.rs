@@ -24,6 +24,8 @@ pub enum FetchError {
         status: u16,
         /// Canonical reason phrase.
         reason: String,
+        /// Seconds the server asked us to wait (`Retry-After` on 429 and 503).
+        retry_after: Option<u64>,
     },
     /// No complete answer within the timeout.
     #[error("timed out after {}", humanize(*.0))]
@@ -188,6 +190,8 @@ impl Fetcher {
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 reason: status.canonical_reason().unwrap_or("").to_string(),
+                retry_after: header(&headers, reqwest::header::RETRY_AFTER)
+                    .and_then(|v| retry_after_secs(&v)),
             });
         }
         let limit = self.opts.max_body;
@@ -231,6 +235,18 @@ impl Fetcher {
             FetchError::Request(text)
         }
     }
+}
+
+/// `Retry-After` as seconds: a number of seconds, or an HTTP date.
+#[must_use]
+pub fn retry_after_secs(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if let Ok(n) = v.parse::<u64>() {
+        return Some(n);
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(u64::try_from(secs.max(0)).unwrap_or(0))
 }
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -281,7 +297,8 @@ mod tests {
         assert_eq!(
             FetchError::Status {
                 status: 500,
-                reason: "Internal Server Error".into()
+                reason: "Internal Server Error".into(),
+                retry_after: None,
             }
             .to_string(),
             "HTTP 500 Internal Server Error"

@@ -121,6 +121,51 @@ impl Store {
         tx.commit().ctx("record failure")
     }
 
+    /// Failures in a row of a source (0 when healthy or unknown).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn failure_streak(&self, source_id: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT failure_streak FROM sources WHERE id = ?1")
+            .ctx("read failure streak")?
+            .query_row([source_id], |r| r.get(0))
+            .optional()
+            .ctx("read failure streak")?
+            .unwrap_or(0))
+    }
+
+    /// Sets when a source is due again.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn set_next_check(&mut self, source_id: &str, at: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE sources SET next_check_at = ?2 WHERE id = ?1")
+            .ctx("schedule source")?
+            .execute(params![source_id, at])
+            .ctx("schedule source")?;
+        Ok(())
+    }
+
+    /// Each source's next due time (`None`: never checked, due now).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn schedule(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, next_check_at FROM sources")
+            .ctx("read schedule")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("read schedule")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("read schedule")?;
+        Ok(rows)
+    }
+
     /// Health of every source known to the database, in id order.
     ///
     /// # Errors

@@ -1,0 +1,287 @@
+//! Scheduling: when a source is due again (interval, jitter, failure backoff, `Retry-After`),
+//! per-host politeness, and the five-field cron lines of digests.
+//!
+//! # Architecture
+//! The due time of each source lives in SQLite (`sources.next_check_at`), so a restart resumes the
+//! schedule instead of refetching everything. [`HostGate`] is the one place that knows about hosts:
+//! a per-host async mutex keeps one request in flight per host, and the time the last request
+//! ended keeps the next one at least `per_host_delay` later. It uses tokio's clock, so tests drive
+//! it with paused time.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, TimeZone, Timelike};
+use tokio::sync::OwnedMutexGuard;
+use tokio::time::Instant;
+
+/// Jitter applied to intervals: ±10 %, so sources with the same interval drift apart.
+pub const JITTER: f64 = 0.10;
+/// Longest delay between checks of a failing source (unless its interval is longer): 6 hours.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// A value in [0, 1) that differs per call (seeded by the process's random hasher).
+#[must_use]
+pub fn jitter_unit(salt: &str) -> f64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(salt.as_bytes());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Delay until the next check of a source.
+///
+/// `unit` is a random value in [0, 1) that places the delay within ±[`JITTER`] of the interval.
+/// While failing, the interval doubles per failure up to [`MAX_BACKOFF`] (or the interval, when it
+/// is longer); a `Retry-After` is a floor.
+#[must_use]
+pub fn next_delay(
+    interval: Duration,
+    failure_streak: i64,
+    unit: f64,
+    retry_after: Option<Duration>,
+) -> Duration {
+    let base = if failure_streak > 0 {
+        let exp = u32::try_from(failure_streak.min(20)).unwrap_or(20);
+        interval
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(MAX_BACKOFF.max(interval))
+    } else {
+        interval
+    };
+    let factor = 1.0 + JITTER * (2.0 * unit.clamp(0.0, 1.0) - 1.0);
+    let jittered = base.mul_f64(factor);
+    match retry_after {
+        Some(r) => jittered.max(r),
+        None => jittered,
+    }
+}
+
+/// Per-host politeness: one request in flight per host, `delay` apart.
+#[derive(Debug)]
+pub struct HostGate {
+    delay: Duration,
+    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
+}
+
+/// Permission to send one request to a host; dropping it records when the request ended.
+pub struct HostPass {
+    guard: OwnedMutexGuard<Option<Instant>>,
+}
+
+impl Drop for HostPass {
+    fn drop(&mut self) {
+        *self.guard = Some(Instant::now());
+    }
+}
+
+impl HostGate {
+    /// A gate with this minimum gap between requests to one host.
+    #[must_use]
+    pub fn new(delay: Duration) -> HostGate {
+        HostGate {
+            delay,
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until a request to `host` may start.
+    pub async fn enter(&self, host: &str) -> HostPass {
+        let slot = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(hosts.entry(host.to_string()).or_default())
+        };
+        let guard = slot.lock_owned().await;
+        if let Some(last) = *guard {
+            tokio::time::sleep_until(last + self.delay).await;
+        }
+        HostPass { guard }
+    }
+}
+
+/// A five-field cron line (minute hour day-of-month month day-of-week) with `*`, lists, ranges
+/// and steps; day-of-week 0 or 7 is Sunday.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cron {
+    minutes: Vec<bool>,
+    hours: Vec<bool>,
+    days: Vec<bool>,
+    months: Vec<bool>,
+    weekdays: Vec<bool>,
+    any_day: bool,
+    any_weekday: bool,
+}
+
+fn field(text: &str, min: u32, max: u32) -> Result<Vec<bool>, String> {
+    let mut set = vec![false; max as usize + 1];
+    for part in text.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (
+                r,
+                s.parse::<u32>()
+                    .map_err(|_| format!("bad step in \"{part}\""))?,
+            ),
+            None => (part, 1),
+        };
+        if step == 0 {
+            return Err(format!("step 0 in \"{part}\""));
+        }
+        let (lo, hi) = if range == "*" {
+            (min, max)
+        } else if let Some((a, b)) = range.split_once('-') {
+            (
+                a.parse().map_err(|_| format!("bad number in \"{part}\""))?,
+                b.parse().map_err(|_| format!("bad number in \"{part}\""))?,
+            )
+        } else {
+            let n: u32 = range
+                .parse()
+                .map_err(|_| format!("bad number in \"{part}\""))?;
+            (n, if part.contains('/') { max } else { n })
+        };
+        if lo < min || hi > max || lo > hi {
+            return Err(format!("\"{part}\" is outside {min}-{max}"));
+        }
+        let mut v = lo;
+        while v <= hi {
+            set[v as usize] = true;
+            v += step;
+        }
+    }
+    Ok(set)
+}
+
+impl Cron {
+    /// Parses a cron line.
+    ///
+    /// # Errors
+    /// A message naming the bad field.
+    pub fn parse(line: &str) -> Result<Cron, String> {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 5 {
+            return Err(format!(
+                "\"{line}\" has {} fields, expected 5 (minute hour day month weekday)",
+                f.len()
+            ));
+        }
+        let mut weekdays = field(f[4], 0, 7)?;
+        if weekdays[7] {
+            weekdays[0] = true;
+        }
+        Ok(Cron {
+            minutes: field(f[0], 0, 59)?,
+            hours: field(f[1], 0, 23)?,
+            days: field(f[2], 1, 31)?,
+            months: field(f[3], 1, 12)?,
+            weekdays,
+            any_day: f[2] == "*",
+            any_weekday: f[4] == "*",
+        })
+    }
+
+    fn matches<T: TimeZone>(&self, t: &DateTime<T>) -> bool {
+        let day_ok = self.days[t.day() as usize];
+        let wd_ok = self.weekdays[t.weekday().num_days_from_sunday() as usize];
+        // Cron's rule: when both day fields are restricted, either may match.
+        let day_match = match (self.any_day, self.any_weekday) {
+            (true, true) => true,
+            (true, false) => wd_ok,
+            (false, true) => day_ok,
+            (false, false) => day_ok || wd_ok,
+        };
+        self.minutes[t.minute() as usize]
+            && self.hours[t.hour() as usize]
+            && self.months[t.month() as usize]
+            && day_match
+    }
+
+    /// The latest time at or before `now` (to the minute) that the line names, looking back at
+    /// most 366 days.
+    #[must_use]
+    pub fn previous<T: TimeZone>(&self, now: &DateTime<T>) -> Option<DateTime<T>> {
+        let mut t = now.clone().with_second(0)?.with_nanosecond(0)?;
+        for _ in 0..(366 * 24 * 60) {
+            if self.matches(&t) {
+                return Some(t);
+            }
+            t -= chrono::Duration::minutes(1);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_has_jitter_backoff_and_retry_after() {
+        let h = Duration::from_secs(3600);
+        assert_eq!(next_delay(h, 0, 0.5, None), h);
+        assert_eq!(next_delay(h, 0, 0.0, None), Duration::from_secs(3240));
+        assert!(next_delay(h, 0, 0.999_999, None) <= Duration::from_secs(3960));
+        assert_eq!(next_delay(h, 1, 0.5, None), 2 * h);
+        assert_eq!(next_delay(h, 10, 0.5, None), MAX_BACKOFF);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(
+            next_delay(day, 3, 0.5, None),
+            day,
+            "a long interval is never shortened"
+        );
+        assert_eq!(
+            next_delay(
+                Duration::from_secs(60),
+                0,
+                0.5,
+                Some(Duration::from_secs(600))
+            ),
+            Duration::from_secs(600)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn host_gate_serializes_and_spaces_requests_per_host() {
+        let gate = Arc::new(HostGate::new(Duration::from_secs(2)));
+        let start = Instant::now();
+        let first = gate.enter("a.example").await;
+        // Another host is not held back.
+        drop(gate.enter("b.example").await);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        let g = Arc::clone(&gate);
+        let second = tokio::spawn(async move {
+            let _p = g.enter("a.example").await;
+            Instant::now()
+        });
+        tokio::time::advance(Duration::from_secs(5)).await;
+        drop(first); // the first request ends at t = 5 s
+        let entered = second.await.unwrap();
+        assert_eq!(
+            entered - start,
+            Duration::from_secs(7),
+            "2 s after the first request ended"
+        );
+    }
+
+    #[test]
+    fn cron_previous_occurrence() {
+        let tz = chrono_tz::Europe::Paris;
+        let c = Cron::parse("0 7 * * 1").unwrap();
+        // Saturday 21 November 2026, 10:30 in Paris → Monday 16 November, 07:00.
+        let now = tz.with_ymd_and_hms(2026, 11, 21, 10, 30, 0).unwrap();
+        let prev = c.previous(&now).unwrap();
+        assert_eq!(prev, tz.with_ymd_and_hms(2026, 11, 16, 7, 0, 0).unwrap());
+        let c = Cron::parse("*/15 8-18 * * *").unwrap();
+        assert_eq!(
+            c.previous(&now).unwrap(),
+            tz.with_ymd_and_hms(2026, 11, 21, 10, 30, 0).unwrap()
+        );
+        assert!(Cron::parse("0 7 * *").is_err());
+        assert!(Cron::parse("61 7 * * *").is_err());
+    }
+}

@@ -1,0 +1,298 @@
+//! `regwatch run` as a real process: scheduling, conditional GET, per-host politeness, a slow page
+//! that stalls nobody else, SIGTERM, SIGHUP and a restart that resumes the persisted schedule.
+//!
+//! The daemon logs one JSON line per event on stderr; tests read those lines as they come (with a
+//! generous deadline) instead of sleeping.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::Project;
+use regwatch::serve::{Page, PageServer};
+use serde_json::Value;
+
+/// Longest wait for any one event; only a broken daemon gets near it.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+struct Daemon {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+    seen: Vec<Value>,
+    taken: std::collections::HashMap<String, usize>,
+}
+
+impl Daemon {
+    fn start(p: &Project) -> Daemon {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("regwatch"))
+            .current_dir(p.path())
+            .env_remove("REGWATCH_LOG")
+            .arg("--config")
+            .arg(p.config_path())
+            .args(["run", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start daemon");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
+                    && tx.send(v).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        Daemon {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+            taken: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Waits for a log line matching `pred`; returns it.
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(v) = self.seen.iter().find(|v| pred(v)) {
+            return v.clone();
+        }
+        loop {
+            match self.lines.recv_timeout(DEADLINE) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return v;
+                    }
+                }
+                Err(_) => panic!("timed out waiting for {what}; saw:\n{:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Waits for one more check line of `source` with `outcome` than seen so far.
+    fn wait_check(&mut self, source: &str, outcome: &str) -> Value {
+        let is = |v: &Value| {
+            v["fields"]["message"] == "check"
+                && v["fields"]["source"] == source
+                && v["fields"]["outcome"] == outcome
+        };
+        // The k-th call for a (source, outcome) returns the k-th such line, seen before or not.
+        let key = format!("{source}/{outcome}");
+        let k = *self.taken.entry(key.clone()).or_insert(0);
+        self.taken.insert(key, k + 1);
+        if let Some(v) = self.seen.iter().filter(|v| is(v)).nth(k) {
+            return v.clone();
+        }
+        let before = k;
+        loop {
+            match self.lines.recv_timeout(DEADLINE) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if is(&v) && self.seen.iter().filter(|x| is(x)).count() > before {
+                        return v;
+                    }
+                }
+                Err(_) => panic!(
+                    "timed out waiting for {source} {outcome}; saw:\n{:#?}",
+                    self.seen
+                ),
+            }
+        }
+    }
+
+    fn count_checks(&self, source: &str, outcome: &str) -> usize {
+        self.seen
+            .iter()
+            .filter(|v| {
+                v["fields"]["message"] == "check"
+                    && v["fields"]["source"] == source
+                    && v["fields"]["outcome"] == outcome
+            })
+            .count()
+    }
+
+    fn addr(&mut self) -> String {
+        let v = self.wait_for("startup", |v| v["fields"]["addr"].is_string());
+        v["fields"]["addr"].as_str().unwrap().to_string()
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    /// SIGTERM, then wait for the exit code.
+    fn stop(mut self) -> Option<i32> {
+        self.signal("TERM");
+        self.wait_for("stopped", |v| v["fields"]["message"] == "stopped");
+        self.child.wait().unwrap().code()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn source(id: &str, url: &str, interval: &str) -> String {
+    format!("[[source]]\nid = \"{id}\"\nurl = \"{url}\"\ninterval = \"{interval}\"\n\n")
+}
+
+#[test]
+fn detects_a_change_within_its_interval_sends_if_none_match_serves_health_and_stops_on_sigterm() {
+    let server = PageServer::start_in_thread().unwrap();
+    let mut page =
+        Page::html("<main><p>Chips with a TPP of 4,800 or more are controlled.</p></main>");
+    page.etag = true;
+    server.set("/rules", page.clone());
+    let p = Project::new(&format!(
+        "[settings]\nper_host_delay = \"100ms\"\n\n{}",
+        source("rules", &server.url("/rules"), "1s")
+    ));
+    let mut d = Daemon::start(&p);
+    let addr = d.addr();
+    d.wait_check("rules", "baseline");
+    d.wait_check("rules", "not_modified");
+    let reqs = server.requests();
+    assert!(reqs.len() >= 2);
+    assert!(
+        reqs[1].headers.contains_key("if-none-match"),
+        "{:?}",
+        reqs[1].headers
+    );
+
+    page.body = b"<main><p>Chips with a TPP of 4,000 or more are controlled.</p></main>".to_vec();
+    server.set("/rules", page);
+    let changed = d.wait_check("rules", "changed");
+    assert_eq!(changed["fields"]["severity"], "high");
+
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    let (status, metrics) = http_get(&addr, "/metrics");
+    assert_eq!(status, 200);
+    for needle in [
+        "regwatch_checks_total{outcome=\"changed\"} 1",
+        "regwatch_changes_total{severity=\"high\"} 1",
+        "regwatch_fetch_duration_seconds_count",
+        "regwatch_outbox_messages{state=\"dead\"} 0",
+        "regwatch_sources_failing 0",
+        "regwatch_last_success_timestamp_seconds",
+    ] {
+        assert!(metrics.contains(needle), "missing {needle} in\n{metrics}");
+    }
+    assert_eq!(d.stop(), Some(0));
+}
+
+#[test]
+fn a_slow_page_stalls_nobody_else_and_requests_to_one_host_keep_their_gap() {
+    let slow_host = PageServer::start_in_thread_at("127.0.0.2").unwrap();
+    let mut slow = Page::html("<main><p>slow</p></main>");
+    slow.delay = Some(Duration::from_secs(40));
+    slow_host.set("/slow", slow);
+    let fast_host = PageServer::start_in_thread().unwrap();
+    fast_host.set("/a", Page::html("<main><p>page a</p></main>"));
+    fast_host.set("/b", Page::html("<main><p>page b</p></main>"));
+    let config = format!(
+        "[settings]\ntimeout = \"60s\"\nper_host_delay = \"700ms\"\n\n{}{}{}",
+        source("slow", &slow_host.url("/slow"), "1s"),
+        source("a", &fast_host.url("/a"), "1s"),
+        source("b", &fast_host.url("/b"), "1s"),
+    );
+    let p = Project::new(&config);
+    let mut d = Daemon::start(&p);
+    // While the slow page is still being served, the others are checked again and again.
+    d.wait_check("a", "baseline");
+    d.wait_check("b", "baseline");
+    d.wait_check("a", "unchanged");
+    d.wait_check("b", "unchanged");
+    d.wait_check("a", "unchanged");
+    assert_eq!(
+        d.count_checks("slow", "baseline"),
+        0,
+        "the slow page is still in flight"
+    );
+    // One host, one request at a time, at least 700 ms apart (start to start ≥ end to start).
+    let times: Vec<_> = fast_host.requests().iter().map(|r| r.at).collect();
+    assert!(times.len() >= 4, "{times:?}");
+    for w in times.windows(2) {
+        assert!(
+            w[1] - w[0] >= Duration::from_millis(690),
+            "gap {:?}",
+            w[1] - w[0]
+        );
+    }
+    // SIGTERM: in-flight work gets a bounded grace period, then the daemon exits 0.
+    assert_eq!(d.stop(), Some(0));
+}
+
+#[test]
+fn a_restart_resumes_the_schedule_and_sighup_adds_a_source() {
+    let server = PageServer::start_in_thread().unwrap();
+    server.set("/a", Page::html("<main><p>page a</p></main>"));
+    server.set("/b", Page::html("<main><p>page b</p></main>"));
+    let base = source("a", &server.url("/a"), "1h");
+    let p = Project::new(&base);
+    let mut d = Daemon::start(&p);
+    d.wait_check("a", "baseline");
+    assert_eq!(d.stop(), Some(0));
+    let before = server.requests().len();
+
+    // Restart: "a" was checked a moment ago with a 1 h interval, so nothing is fetched.
+    let mut d = Daemon::start(&p);
+    d.addr();
+    // An invalid config on SIGHUP is refused and the old one keeps running.
+    p.write_config(&format!("{base}[[source]]\nid = \"b\"\n"));
+    d.signal("HUP");
+    d.wait_for("refused reload", |v| {
+        v["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("reload refused"))
+    });
+    // A valid one adds "b", which is checked right away; "a" is still not due.
+    p.write_config(&format!("{base}{}", source("b", &server.url("/b"), "1h")));
+    d.signal("HUP");
+    d.wait_for("reload", |v| {
+        v["fields"]["message"] == "configuration reloaded"
+    });
+    d.wait_check("b", "baseline");
+    let paths: Vec<String> = server.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["/b"],
+        "only the new source was fetched after the restart"
+    );
+    assert_eq!(d.stop(), Some(0));
+}
