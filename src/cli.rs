@@ -455,12 +455,7 @@ fn show(cli: &Cli, id: i64, json: bool) -> Result<(), Error> {
 fn sources(cli: &Cli, json: bool) -> Result<(), Error> {
     let config = load_config(cli)?;
     let mut store = open_existing(&config)?;
-    store.sync_sources(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
-    )?;
+    store.sync_sources(config.identities())?;
     let rows = store.source_health()?;
     if json {
         for r in &rows {

@@ -508,6 +508,13 @@ impl Config {
         })
     }
 
+    /// (id, name, URL) of every source, as the database keeps them.
+    pub fn identities(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.sources
+            .iter()
+            .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str()))
+    }
+
     /// The source with this id.
     #[must_use]
     pub fn source(&self, id: &str) -> Option<&Source> {

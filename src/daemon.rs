@@ -263,12 +263,7 @@ fn load(opts: &RunOptions) -> Result<Config, Error> {
 }
 
 fn sync(store: &mut Store, config: &Config) -> Result<(), Error> {
-    store.sync_sources(
-        config
-            .sources
-            .iter()
-            .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
-    )?;
+    store.sync_sources(config.identities())?;
     Ok(())
 }
 
