@@ -3,6 +3,8 @@
 //! given tag. Prints precision and recall; both must be at least 0.95.
 //!
 //! Blocks are separated by `\n` in `old` and `new`, as regwatch stores them.
+//!
+//! Runs with `harness = false` (see Cargo.toml): it prints its figures on every `cargo test`.
 
 use regwatch::diff::diff_blocks;
 use regwatch::model::Lang;
@@ -1116,8 +1118,9 @@ fn detail_matches(expected: &Value, got: &Value) -> bool {
     )
 }
 
-#[test]
-fn corpus_precision_and_recall() {
+/// A plain `main` (the target has `harness = false`) so that the precision and recall lines show
+/// in every `cargo test` run, not only with `--nocapture`.
+fn main() {
     let cases = corpus();
     let negatives = cases
         .iter()
