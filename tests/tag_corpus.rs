@@ -883,6 +883,12 @@ fn corpus() -> Vec<Case> {
         ),
         // ---- negative cases: no tag at all -------------------------------------------------------
         none(
+            "en trade pact duties",
+            EN,
+            "The TPP agreement, which Vietnam joined, cut duties by 5 %.",
+            "The TPP agreement, which Vietnam joined, cut duties by 7 %.",
+        ),
+        none(
             "en price cut percent",
             EN,
             "AMD cut prices on its MI300X by 10 %.",

@@ -501,6 +501,9 @@ fn is_trade_pact(block: &str) -> bool {
         block,
         &[
             "trans-pacific",
+            "tpp agreement",
+            "tpp deal",
+            "tpp members",
             "transpacific",
             "trans pacific",
             "partnership",
@@ -796,7 +799,8 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     let mut out: Vec<Quantity> = Vec::new();
     for n in &nums {
         let kind_value = match unit_after(s, n) {
-            Some(("pct", _)) if tariff => Some((QKind::Tariff, n.value)),
+            // A tariff on chips, not a trade pact's duties.
+            Some(("pct", _)) if tariff && !trade_pact => Some((QKind::Tariff, n.value)),
             Some(("pct", _)) => None,
             Some(("mbd", f)) => Some((
                 QKind::Threshold {
