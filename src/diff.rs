@@ -1,60 +1,12 @@
 //! Block-level diff (with `similar`), a unified diff text, counts, and word-level spans of the blocks
 //! that were edited in place.
 
-use serde::{Deserialize, Serialize};
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
 
 /// Lines of context around each hunk of the unified diff.
 pub const CONTEXT: usize = 2;
 
-/// A word-level piece of an edited block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Span {
-    /// `equal`, `delete` or `insert`.
-    pub kind: SpanKind,
-    /// The text of this piece (words with their spacing).
-    pub text: String,
-}
-
-/// What happened to a span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SpanKind {
-    /// In both versions.
-    Equal,
-    /// Only in the old version.
-    Delete,
-    /// Only in the new version.
-    Insert,
-}
-
-/// One block of the change, for rendering: an edited block carries word spans, an added or removed
-/// block carries one span.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlockEdit {
-    /// Old text (empty for an added block).
-    pub old: String,
-    /// New text (empty for a removed block).
-    pub new: String,
-    /// Word-level pieces, in reading order.
-    pub spans: Vec<Span>,
-}
-
-/// One side-by-side region of the block diff, as the tagger sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hunk {
-    /// Blocks removed (in old order).
-    pub old: Vec<String>,
-    /// Blocks added (in new order).
-    pub new: Vec<String>,
-    /// Nearest heading (a block starting with `#`) above the hunk in the old text.
-    pub old_heading: Option<String>,
-    /// Nearest heading above the hunk in the new text.
-    pub new_heading: Option<String>,
-    /// Unchanged blocks around the hunk (up to [`CONTEXT`] + 1 on each side, new text), for
-    /// readers that need the surrounding paragraphs to understand a short sentence.
-    pub context: Vec<String>,
-}
+pub use crate::model::{BlockEdit, Hunk, Span, SpanKind};
 
 /// The result of comparing two versions.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Plain shared types that flow between the pipeline stages.
+//! Plain shared types that flow between the pipeline stages (so stages never import each other).
 //!
 //! Nothing here does I/O: these are the values that `fetch`, `extract`, `diff`, `tag` and `store`
 //! hand to one another.
@@ -153,7 +153,7 @@ pub struct Change {
     /// Unified diff of the blocks.
     pub diff: String,
     /// Word-level spans of the changed blocks, for rendering.
-    pub spans: Vec<crate::diff::BlockEdit>,
+    pub spans: Vec<BlockEdit>,
 }
 
 impl Change {
@@ -165,4 +165,56 @@ impl Change {
             .max()
             .unwrap_or(Severity::Low)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the diff produces and the tagger and renderers read.
+
+/// A word-level piece of an edited block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// `equal`, `delete` or `insert`.
+    pub kind: SpanKind,
+    /// The text of this piece (words with their spacing).
+    pub text: String,
+}
+
+/// What happened to a span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    /// In both versions.
+    Equal,
+    /// Only in the old version.
+    Delete,
+    /// Only in the new version.
+    Insert,
+}
+
+/// One block of the change, for rendering: an edited block carries word spans, an added or removed
+/// block carries one span.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockEdit {
+    /// Old text (empty for an added block).
+    pub old: String,
+    /// New text (empty for a removed block).
+    pub new: String,
+    /// Word-level pieces, in reading order.
+    pub spans: Vec<Span>,
+}
+
+/// One side-by-side region of the block diff, as the tagger sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hunk {
+    /// Blocks removed (in old order).
+    pub old: Vec<String>,
+    /// Blocks added (in new order).
+    pub new: Vec<String>,
+    /// Nearest heading (a block starting with `#`) above the hunk in the old text.
+    pub old_heading: Option<String>,
+    /// Nearest heading above the hunk in the new text.
+    pub new_heading: Option<String>,
+    /// Unchanged blocks around the hunk (up to [`crate::diff::CONTEXT`] + 1 on each side, new text), for
+    /// readers that need the surrounding paragraphs to understand a short sentence.
+    pub context: Vec<String>,
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diff::SpanKind;
+use crate::model::SpanKind;
 use crate::model::{Change, Severity};
 use crate::render::shorten;
 use crate::store::SourceHealth;

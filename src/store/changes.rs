@@ -3,8 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Ctx, Store, StoreError};
-use crate::diff::BlockEdit;
-use crate::model::{Change, Evidence, Severity, Tag};
+use crate::model::{BlockEdit, Change, Evidence, Severity, Tag};
 
 /// A change to store.
 #[derive(Debug)]

@@ -13,8 +13,7 @@ pub mod text;
 pub mod user;
 
 use crate::config::UserRule;
-use crate::diff::Hunk;
-use crate::model::{Lang, Tag};
+use crate::model::{Hunk, Lang, Tag};
 
 /// What the tagger needs besides the hunks.
 #[derive(Debug, Clone, Copy)]

@@ -17,8 +17,7 @@ use super::numbers::{format_value, json_value};
 use super::phrases;
 use super::quantity::{QKind, quantities};
 use super::text::{any_word, guess_lang, norm, sentences};
-use crate::diff::Hunk;
-use crate::model::{Evidence, Lang, Severity, Tag};
+use crate::model::{Evidence, Hunk, Lang, Severity, Tag};
 
 /// One changed sentence with what surrounds it.
 struct Sent<'a> {

@@ -1,7 +1,7 @@
 //! User rules (`[[rule]]` in `sources.toml`): keywords and/or a regex, on added, removed or any text.
 
 use crate::config::{RuleSide, UserRule};
-use crate::diff::Hunk;
+use crate::model::Hunk;
 use crate::model::{Evidence, Tag};
 
 /// One tag per matching rule (the first matching line is the evidence).
