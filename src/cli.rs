@@ -516,7 +516,6 @@ fn tag(cli: &Cli, old: &Path, new: &Path, lang: Option<&str>, json: bool) -> Res
     if json {
         return json_line(&serde_json::json!({ "tags": tags }));
     }
-    let style = Style::detect();
     if tags.is_empty() {
         return out(&format!(
             "no tags (+{} −{} blocks changed)\n",
@@ -532,6 +531,5 @@ fn tag(cli: &Cli, old: &Path, new: &Path, lang: Option<&str>, json: bool) -> Res
             t.summary
         ));
     }
-    let _ = style;
     out(&text)
 }

@@ -368,13 +368,19 @@ pub struct Source {
     pub ignore: Vec<Regex>,
     /// `select` and `remove`, parsed once at load time.
     pub css: crate::extract::Css,
+    /// See [`Source::extraction_fingerprint`]; computed once at load time.
+    fingerprint: String,
 }
 
 impl Source {
     /// A fingerprint of the settings that shape the extracted text. When it changes, the next
     /// snapshot is a new baseline (DESIGN.md §3 rule 4).
     #[must_use]
-    pub fn extraction_fingerprint(&self) -> String {
+    pub fn extraction_fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn compute_fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(self.kind.as_str());
@@ -737,7 +743,11 @@ fn sources(
             remove: s.remove.into_iter().map(Spanned::into_inner).collect(),
             ignore,
             css,
+            fingerprint: String::new(),
         });
+        if let Some(s) = out.last_mut() {
+            s.fingerprint = s.compute_fingerprint();
+        }
     }
     Ok(out)
 }

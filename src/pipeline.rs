@@ -270,7 +270,7 @@ impl Checker {
         let state = FetchState {
             validators: fetched.validators.clone(),
             body_hash,
-            body_fingerprint: Some(fingerprint.clone()),
+            body_fingerprint: Some(fingerprint.to_string()),
         };
         let mut log = FetchLogEntry {
             at: at.to_string(),
@@ -301,13 +301,13 @@ impl Checker {
         let hash = crate::store::text_hash(&text);
         let outcome = match latest {
             None => {
-                det.insert_snapshot(&blocks, &fingerprint, true, at)?;
+                det.insert_snapshot(&blocks, fingerprint, true, at)?;
                 Outcome::Baseline {
                     blocks: blocks.len(),
                 }
             }
             Some(l) if l.fingerprint != fingerprint => {
-                det.insert_snapshot(&blocks, &fingerprint, true, at)?;
+                det.insert_snapshot(&blocks, fingerprint, true, at)?;
                 Outcome::Rebaselined {
                     blocks: blocks.len(),
                 }
@@ -334,7 +334,7 @@ impl Checker {
                         rules: &self.config.rules,
                     },
                 );
-                let new_id = det.insert_snapshot(&blocks, &fingerprint, false, at)?;
+                let new_id = det.insert_snapshot(&blocks, fingerprint, false, at)?;
                 let change_id = det.insert_change(&NewChange {
                     old_snapshot_id: l.id,
                     new_snapshot_id: new_id,
@@ -361,26 +361,31 @@ impl Checker {
                 };
                 // Alerts are rendered now and written with the change: both or neither.
                 let mail = &self.config.mail;
-                for r in self
+                let to: Vec<_> = self
                     .config
                     .recipients
                     .iter()
                     .filter(|r| wants_alert(r, &change))
-                {
+                    .collect();
+                if !to.is_empty() {
+                    // One rendering and one instance id serve every recipient of this change.
                     let rendered = render::alert(&change, self.config.settings.timezone);
-                    let message_id =
-                        alert_message_id(&det.instance_id()?, change.id, &r.name, &mail.from);
-                    det.enqueue(&NewMessage {
-                        kind: "alert",
-                        recipient: &r.name,
-                        to: &r.emails,
-                        change_id: Some(change.id),
-                        message_id: &message_id,
-                        subject: &rendered.subject,
-                        text: &rendered.text,
-                        html: &rendered.html,
-                        at,
-                    })?;
+                    let instance = det.instance_id()?;
+                    for r in to {
+                        let message_id =
+                            alert_message_id(&instance, change.id, &r.name, &mail.from);
+                        det.enqueue(&NewMessage {
+                            kind: "alert",
+                            recipient: &r.name,
+                            to: &r.emails,
+                            change_id: Some(change.id),
+                            message_id: &message_id,
+                            subject: &rendered.subject,
+                            text: &rendered.text,
+                            html: &rendered.html,
+                            at,
+                        })?;
+                    }
                 }
                 Outcome::Changed(Box::new(change))
             }
@@ -405,7 +410,7 @@ async fn fetch_and_extract(
     let body_hash = crate::hex(&Sha256::digest(&fetched.body));
     let fingerprint = source.extraction_fingerprint();
     if prev.body_hash.as_deref() == Some(body_hash.as_str())
-        && prev.body_fingerprint.as_deref() == Some(fingerprint.as_str())
+        && prev.body_fingerprint.as_deref() == Some(fingerprint)
     {
         return Ok(Fetchedish::SameBody(fetched, body_hash));
     }

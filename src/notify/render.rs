@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::model::SpanKind;
 use crate::model::{Change, Severity};
-use crate::render::shorten;
+use crate::render::{headline, shorten};
 use crate::store::SourceHealth;
 
 /// A rendered message.
@@ -91,12 +91,6 @@ pub fn local_time(rfc3339: &str, tz: chrono_tz::Tz) -> String {
         |_| rfc3339.to_string(),
         |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
     )
-}
-
-/// The one-line meaning of a change: its strongest tag's summary, or its size.
-#[must_use]
-pub fn headline(c: &Change) -> String {
-    crate::render::headline(c)
 }
 
 const WRAP_OPEN: &str = "<div style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:640px;margin:0 auto;padding:12px\">";

@@ -115,6 +115,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     })
 }
 
+fn instance_id(conn: &rusqlite::Connection) -> Result<String, StoreError> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
+        r.get(0)
+    })
+    .ctx("read instance id")
+}
+
 impl Detection<'_> {
     /// Enqueues an alert in the detection's transaction (so a change and its alerts are stored
     /// together or not at all).
@@ -130,11 +137,7 @@ impl Detection<'_> {
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn instance_id(&self) -> Result<String, StoreError> {
-        self.tx()
-            .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
-                r.get(0)
-            })
-            .ctx("read instance id")
+        instance_id(self.tx())
     }
 }
 
@@ -144,11 +147,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn instance_id(&self) -> Result<String, StoreError> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
-                r.get(0)
-            })
-            .ctx("read instance id")
+        instance_id(&self.conn)
     }
 
     /// The end of the recipient's previous digest period, if any.

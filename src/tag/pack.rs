@@ -31,9 +31,8 @@ struct Sent<'a> {
 
 fn side<'a>(
     blocks: &[(&'a str, Option<&'a str>)],
-    other: &BTreeMap<String, usize>,
+    mut seen_other: BTreeMap<String, usize>,
 ) -> Vec<Sent<'a>> {
-    let mut seen_other = other.clone();
     let mut out = Vec::new();
     for (block, heading) in blocks {
         let block_norm = norm(block);
@@ -128,8 +127,8 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
             .join(" ");
         guess_lang(&sample)
     });
-    let old_s = side(&old_kept, &sentence_counts(&new_kept));
-    let new_s = side(&new_kept, &sentence_counts(&old_kept));
+    let old_s = side(&old_kept, sentence_counts(&new_kept));
+    let new_s = side(&new_kept, sentence_counts(&old_kept));
     // Whether the change as a whole speaks of export controls: a short sentence ("France is
     // relegated to the second tier") takes its meaning from the paragraphs around it.
     let doc_context = hunks.iter().any(|h| {
@@ -597,61 +596,28 @@ fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
 // Review policies and license exceptions
 
 fn policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let positions = |s: &str, p: &str| -> usize {
-        let words: &[&str] = match p {
-            "presumption of denial" => &[
-                "presumption of denial",
-                "présomption de refus",
-                "ablehnungsvermutung",
-                "vermutung der ablehnung",
-                "policy of denial",
-            ],
-            "presumption of approval" => &[
-                "presumption of approval",
-                "présomption d'approbation",
-                "présomption favorable",
-                "genehmigungsvermutung",
-            ],
-            _ => &[
-                "case-by-case",
-                "case by case",
-                "cas par cas",
-                "einzelfall",
-                "von fall zu fall",
-            ],
-        };
-        words
-            .iter()
-            .filter_map(|w| s.find(w))
-            .min()
-            .unwrap_or(usize::MAX)
-    };
     let old_set: Vec<(&str, &str)> = old
         .iter()
         .flat_map(|s| {
             phrases::review_policies(&s.norm)
                 .into_iter()
-                .map(move |p| (p, s.text))
+                .map(move |(p, _)| (p, s.text))
         })
         .collect();
     let old_names: BTreeSet<&str> = old_set.iter().map(|(p, _)| *p).collect();
     for s in new {
+        // In text order: the last policy the old text did not state is the new one.
         let ps = phrases::review_policies(&s.norm);
-        let fresh: Vec<&str> = ps
-            .iter()
-            .copied()
-            .filter(|p| !old_names.contains(p))
-            .collect();
-        let Some(&newest) = fresh.iter().max_by_key(|p| positions(&s.norm, p)) else {
+        let Some(&(newest, newest_pos)) = ps.iter().rev().find(|(p, _)| !old_names.contains(p))
+        else {
             continue;
         };
-        // The old policy: one the old text had and the new sentence no longer states as current,
-        // or an earlier one in the same sentence ("from a presumption of denial to case-by-case").
-        let before: Option<&str> = ps
+        // The old policy: one the old text had, or an earlier one in the same sentence
+        // ("from a presumption of denial to case-by-case").
+        let before = ps
             .iter()
-            .copied()
-            .filter(|p| *p != newest && positions(&s.norm, p) < positions(&s.norm, newest))
-            .min_by_key(|p| positions(&s.norm, p));
+            .find(|(p, pos)| *p != newest && *pos < newest_pos)
+            .map(|(p, _)| *p);
         let (old_p, old_ev) = match old_set.iter().find(|(p, _)| *p != newest) {
             Some((p, ev)) => (Some(*p), *ev),
             None => (before, ""),
@@ -799,17 +765,19 @@ fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
 // ---------------------------------------------------------------------------------------------
 // ECCNs and chips: sets compared.
 
-fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let eccn_set = |side: &[Sent<'_>]| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, s) in side.iter().enumerate() {
-            for e in phrases::eccns(&s.norm) {
-                m.entry(e).or_insert(i);
-            }
+/// Each item named on a side, with the first sentence that names it.
+fn named<T: Ord>(side: &[Sent<'_>], find: impl Fn(&str) -> Vec<T>) -> BTreeMap<T, usize> {
+    let mut m = BTreeMap::new();
+    for (i, s) in side.iter().enumerate() {
+        for item in find(&s.norm) {
+            m.entry(item).or_insert(i);
         }
-        m
-    };
-    let (o, n) = (eccn_set(old), eccn_set(new));
+    }
+    m
+}
+
+fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+    let (o, n) = (named(old, phrases::eccns), named(new, phrases::eccns));
     for (e, i) in &n {
         if !o.contains_key(e) {
             tags.push(mk(
@@ -837,16 +805,7 @@ fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
             ));
         }
     }
-    let chip_set = |side: &[Sent<'_>]| {
-        let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for (i, s) in side.iter().enumerate() {
-            for c in phrases::chips(&s.norm) {
-                m.entry(c).or_insert(i);
-            }
-        }
-        m
-    };
-    let (o, n) = (chip_set(old), chip_set(new));
+    let (o, n) = (named(old, phrases::chips), named(new, phrases::chips));
     for (c, i) in &n {
         if !o.contains_key(c) {
             tags.push(mk(

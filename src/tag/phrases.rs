@@ -191,9 +191,9 @@ pub fn rescission(s: &str) -> Option<&'static str> {
     None
 }
 
-/// License review policies named in a sentence.
+/// License review policies named in a sentence, with where each is first named, in text order.
 #[must_use]
-pub fn review_policies(s: &str) -> Vec<&'static str> {
+pub fn review_policies(s: &str) -> Vec<(&'static str, usize)> {
     const POLICIES: &[(&str, &[&str])] = &[
         (
             "presumption of denial",
@@ -230,11 +230,17 @@ pub fn review_policies(s: &str) -> Vec<&'static str> {
             ],
         ),
     ];
-    POLICIES
+    let mut found: Vec<(&'static str, usize)> = POLICIES
         .iter()
-        .filter(|(_, ws)| ws.iter().any(|w| s.contains(w)))
-        .map(|(p, _)| *p)
-        .collect()
+        .filter_map(|(p, ws)| {
+            ws.iter()
+                .filter_map(|w| s.find(w))
+                .min()
+                .map(|pos| (*p, pos))
+        })
+        .collect();
+    found.sort_by_key(|(_, pos)| *pos);
+    found
 }
 
 /// License exceptions named in a sentence ("License Exception LPP", « exception de licence ACA »,
