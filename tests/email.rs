@@ -220,7 +220,7 @@ fn a_rejected_recipient_is_dead_and_does_not_block_the_other() {
 }
 
 #[test]
-fn page_text_is_escaped_in_the_html_part_and_headers_stay_single_line() {
+fn page_text_is_escaped_in_the_html_part() {
     let pages = PageServer::start_in_thread().unwrap();
     let mail = SmtpServer::start();
     pages.set("/rules", Page::html(rules_page("4,800", "1")));
