@@ -233,6 +233,7 @@ struct RawSource {
     remove: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
+    respect_robots: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -366,6 +367,8 @@ pub struct Source {
     pub remove: Vec<String>,
     /// Lines matching any of these are dropped.
     pub ignore: Vec<Regex>,
+    /// Whether the site's robots.txt is honoured (default true).
+    pub respect_robots: bool,
     /// `select` and `remove`, parsed once at load time.
     pub css: crate::extract::Css,
     /// See [`Source::extraction_fingerprint`]; computed once at load time.
@@ -742,6 +745,7 @@ fn sources(
             select: s.select.into_iter().map(Spanned::into_inner).collect(),
             remove: s.remove.into_iter().map(Spanned::into_inner).collect(),
             ignore,
+            respect_robots: s.respect_robots.unwrap_or(true),
             css,
             fingerprint: String::new(),
         });

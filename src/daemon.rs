@@ -284,8 +284,16 @@ fn log_report(r: &Report) {
 }
 
 /// Sends each recipient's digest once per cron period.
-async fn digests(store: &mut Store, config: &Config, started: chrono::DateTime<chrono::Utc>) {
-    let now = chrono::Utc::now().with_timezone(&config.settings.timezone);
+/// Queues each recipient's digest whose cron period has closed and has not been sent yet.
+/// The `digests` table remembers the end of the last period per recipient, so a period is sent
+/// once even across restarts; the first digest is the first period that closes after `started`.
+fn digests(
+    store: &mut Store,
+    config: &Config,
+    started: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let now = now.with_timezone(&config.settings.timezone);
     for r in &config.recipients {
         let Some(line) = &r.digest else { continue };
         let cron = match Cron::parse(line) {
@@ -356,6 +364,7 @@ pub async fn run(
     tracing::info!(%addr, sources = config.sources.len(), "regwatch running; /healthz and /metrics on http://{addr}");
 
     let mut checker = Checker::new(Arc::clone(&config))?;
+    checker.load_robots(&store)?;
     let (tx, mut rx) = mpsc::channel::<(Source, FetchState, Fetch)>(256);
     let mut sem = Arc::new(Semaphore::new(config.settings.max_concurrency));
     let mut in_flight: HashSet<String> = HashSet::new();
@@ -401,7 +410,7 @@ pub async fn run(
         // Drain the outbox and send digests.
         if last_delivery.elapsed() >= DELIVERY_TICK {
             last_delivery = tokio::time::Instant::now();
-            digests(&mut store, &config, started).await;
+            digests(&mut store, &config, started, chrono::Utc::now());
             match crate::notify::deliver(&mut store, &config, false).await {
                 Ok(d) if d.sent + d.retrying + d.dead > 0 => {
                     tracing::info!(
@@ -432,6 +441,9 @@ pub async fn run(
                         let new = Arc::new(new);
                         match Checker::new(Arc::clone(&new)) {
                             Ok(c) => {
+                                if let Err(e) = c.load_robots(&store) {
+                                    tracing::warn!(error = %e, "cannot read the robots.txt cache");
+                                }
                                 checker = c;
                                 sem = Arc::new(Semaphore::new(new.settings.max_concurrency));
                                 config = new;
@@ -473,4 +485,85 @@ pub async fn run(
     health.abort();
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .unwrap()
+    }
+
+    fn digest_rows(store: &Store) -> Vec<String> {
+        store
+            .outbox()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.kind == "digest")
+            .map(|r| r.recipient)
+            .collect()
+    }
+
+    /// Monday 08:00 in Paris is 07:00 UTC in winter: the digest is queued once for that period,
+    /// not again later in the period, not again after a restart, and again the next Monday.
+    #[test]
+    fn digest_follows_its_cron_line_in_the_configured_zone_once_per_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config::from_str_at(
+            "[settings]\ntimezone = \"Europe/Paris\"\n\n[mail]\nfrom = \"regwatch@example.org\"\n\n\
+             [[recipient]]\nname = \"cto\"\nemails = [\"cto@example.org\"]\nalerts = \"never\"\n\
+             digest = \"0 8 * * 1\"\n",
+            &dir.path().join("sources.toml"),
+        )
+        .unwrap();
+        let db = dir.path().join("regwatch.db");
+        let mut store = Store::open(&db).unwrap();
+        // Started Friday 2026-11-20; Monday 2026-11-23 08:00 Paris = 07:00 UTC.
+        let started = utc(2026, 11, 20, 12, 0);
+        digests(&mut store, &cfg, started, utc(2026, 11, 23, 6, 59));
+        assert!(digest_rows(&store).is_empty(), "07:59 Paris: not yet");
+        digests(&mut store, &cfg, started, utc(2026, 11, 23, 7, 0));
+        assert_eq!(digest_rows(&store), vec!["cto"]);
+        digests(&mut store, &cfg, started, utc(2026, 11, 23, 9, 30));
+        assert_eq!(digest_rows(&store).len(), 1, "same period: nothing more");
+
+        // Restart (new process, new start time) later that day: the period was already sent.
+        drop(store);
+        let mut store = Store::open(&db).unwrap();
+        digests(
+            &mut store,
+            &cfg,
+            utc(2026, 11, 23, 10, 0),
+            utc(2026, 11, 23, 10, 0),
+        );
+        assert_eq!(digest_rows(&store).len(), 1, "restart: no duplicate");
+
+        // The next Monday.
+        digests(&mut store, &cfg, started, utc(2026, 11, 30, 7, 1));
+        assert_eq!(digest_rows(&store).len(), 2);
+    }
+
+    /// A service started after this week's digest time waits for the next one rather than
+    /// sending a digest for a period it did not watch.
+    #[test]
+    fn first_digest_is_the_first_period_closing_after_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config::from_str_at(
+            "[mail]\nfrom = \"regwatch@example.org\"\n\n[[recipient]]\nname = \"team\"\n\
+             emails = [\"team@example.org\"]\ndigest = \"30 6 * * *\"\n",
+            &dir.path().join("sources.toml"),
+        )
+        .unwrap();
+        let mut store = Store::open(&dir.path().join("regwatch.db")).unwrap();
+        let started = utc(2026, 11, 21, 7, 0);
+        digests(&mut store, &cfg, started, utc(2026, 11, 21, 7, 5));
+        assert!(digest_rows(&store).is_empty());
+        digests(&mut store, &cfg, started, utc(2026, 11, 22, 6, 30));
+        assert_eq!(digest_rows(&store), vec!["team"]);
+    }
 }

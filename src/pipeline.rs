@@ -14,10 +14,13 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Source};
 use crate::diff::diff_blocks;
 use crate::extract::{self, ExtractError, Spec};
-use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher};
+use crate::fetch::robots::{MAX_ROBOTS_BYTES, RobotsCache};
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
 use crate::model::Change;
 use crate::notify::{alert_message_id, render, wants_alert};
-use crate::store::{FetchLogEntry, FetchState, NewChange, NewMessage, Store, StoreError, now_text};
+use crate::store::{
+    FetchLogEntry, FetchState, NewChange, NewMessage, RobotsRecord, Store, StoreError, now_text,
+};
 use crate::tag::{TagContext, tag_hunks};
 
 /// A new text shorter than this fraction of the previous one is suspicious (a block page, a
@@ -81,6 +84,8 @@ pub struct Report {
 pub struct Fetch {
     result: Result<Fetchedish, StageError>,
     elapsed: Duration,
+    /// A robots.txt answer fetched on the way, to be cached in the database.
+    robots: Option<RobotsRecord>,
 }
 
 /// Errors of one source's check before anything is written.
@@ -92,6 +97,8 @@ enum StageError {
     Extract(#[from] ExtractError),
     #[error("{0}")]
     Suspicious(String),
+    #[error("{0}")]
+    Robots(String),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("extraction task failed: {0}")]
@@ -104,6 +111,7 @@ pub struct Checker {
     config: Arc<Config>,
     fetcher: Fetcher,
     gate: Arc<crate::scheduler::HostGate>,
+    robots: Arc<RobotsCache>,
 }
 
 /// What fetch + extract produced, ready to be written.
@@ -126,10 +134,12 @@ impl Checker {
             max_body: s.max_body,
         })?;
         let gate = Arc::new(crate::scheduler::HostGate::new(s.per_host_delay));
+        let robots = Arc::new(RobotsCache::new(&s.user_agent));
         Ok(Checker {
             config,
             fetcher,
             gate,
+            robots,
         })
     }
 
@@ -137,6 +147,23 @@ impl Checker {
     #[must_use]
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Fills the robots.txt cache from the database, so that a fresh process does not fetch
+    /// robots.txt files it fetched less than a day ago.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn load_robots(&self, store: &Store) -> Result<(), StoreError> {
+        for r in store.robots()? {
+            let Ok(at) = chrono::DateTime::parse_from_rfc3339(&r.fetched_at) else {
+                continue;
+            };
+            let body = (200..300).contains(&r.status).then_some(r.body.as_str());
+            self.robots
+                .insert(&r.origin, body, at.with_timezone(&chrono::Utc));
+        }
+        Ok(())
     }
 
     /// Checks the given sources (all when `ids` is empty), `max_concurrency` at a time, and returns
@@ -155,6 +182,7 @@ impl Checker {
                 .iter()
                 .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
         )?;
+        self.load_robots(store)?;
         let mut jobs = Vec::with_capacity(sources.len());
         for (i, s) in sources.iter().enumerate() {
             let state = store.fetch_state(&s.id)?;
@@ -176,20 +204,100 @@ impl Checker {
     }
 
     /// Fetches and extracts one source (no database access), politely: one request at a time
-    /// per host, `per_host_delay` apart.
+    /// per host, `per_host_delay` apart, and only where the site's robots.txt allows it.
     pub async fn fetch(&self, source: &Source, state: &FetchState) -> Fetch {
         let started = Instant::now();
-        let host = url::Url::parse(&source.url)
-            .ok()
+        let parsed = url::Url::parse(&source.url).ok();
+        let host = parsed
+            .as_ref()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
-        let result = {
-            let _pass = self.gate.enter(&host).await;
-            fetch_and_extract(&self.fetcher, source, state).await
+        let mut robots = None;
+        let allowed = match (&parsed, source.respect_robots) {
+            (Some(url), true) => self.robots_allow(url, &host, &mut robots).await,
+            _ => Ok(()),
+        };
+        let result = match allowed {
+            Ok(()) => {
+                let _pass = self.gate.enter(&host).await;
+                fetch_and_extract(&self.fetcher, source, state).await
+            }
+            Err(e) => Err(e),
         };
         Fetch {
             result,
             elapsed: started.elapsed(),
+            robots,
+        }
+    }
+
+    /// Whether robots.txt lets us fetch `url`; fetches robots.txt (through the host gate, like
+    /// any request) when the cache has no answer younger than a day. A robots.txt that answers
+    /// 4xx means no rules; one that cannot be read (5xx, timeout) means no fetch this time
+    /// (RFC 9309 §2.3.1).
+    async fn robots_allow(
+        &self,
+        url: &url::Url,
+        host: &str,
+        fetched: &mut Option<RobotsRecord>,
+    ) -> Result<(), StageError> {
+        let origin = url.origin().ascii_serialization();
+        let rules = match self.robots.get(&origin, chrono::Utc::now()) {
+            Some(r) => r,
+            None => {
+                let _pass = self.gate.enter(host).await;
+                // Another source of this host may have fetched it while we waited.
+                match self.robots.get(&origin, chrono::Utc::now()) {
+                    Some(r) => r,
+                    None => {
+                        let record = self.fetch_robots(&origin).await?;
+                        let at = chrono::Utc::now();
+                        let body = (200..300)
+                            .contains(&record.status)
+                            .then_some(record.body.as_str());
+                        let rules = self.robots.insert(&origin, body, at);
+                        *fetched = Some(record);
+                        rules
+                    }
+                }
+            }
+        };
+        let mut target = url.path().to_string();
+        if let Some(q) = url.query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        rules.check(&target).map_err(|refusal| {
+            StageError::Robots(format!(
+                "blocked by {origin}/robots.txt (\"Disallow: {}\" applies to {target} for user-agent {}); set respect_robots = false on this source only if the site owner agrees",
+                refusal.pattern,
+                crate::fetch::robots::product_token(&self.config.settings.user_agent),
+            ))
+        })
+    }
+
+    async fn fetch_robots(&self, origin: &str) -> Result<RobotsRecord, StageError> {
+        let url = format!("{origin}/robots.txt");
+        let record = |status: u16, body: String| RobotsRecord {
+            origin: origin.to_string(),
+            fetched_at: now_text(),
+            status,
+            body,
+        };
+        match self.fetcher.fetch(&url, &Validators::default()).await {
+            Ok(f) => {
+                let end = f.body.len().min(MAX_ROBOTS_BYTES);
+                let body = String::from_utf8_lossy(&f.body[..end]).into_owned();
+                Ok(record(f.status, body))
+            }
+            Err(FetchError::Status { status, .. })
+                if (400..500).contains(&status) && status != 429 =>
+            {
+                Ok(record(status, String::new()))
+            }
+            Err(e) => Err(StageError::Robots(format!(
+                "robots.txt unreachable ({e}); the page is not fetched until it answers (set respect_robots = false to skip it)"
+            ))),
         }
     }
 
@@ -202,7 +310,16 @@ impl Checker {
         state: FetchState,
         fetched: Fetch,
     ) -> Report {
-        let Fetch { result, elapsed } = fetched;
+        let Fetch {
+            result,
+            elapsed,
+            robots,
+        } = fetched;
+        if let Some(r) = robots
+            && let Err(e) = store.save_robots(&r)
+        {
+            tracing::warn!(source = %source.id, error = %e, "cannot cache robots.txt");
+        }
         let at = now_text();
         let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
         let retry_after = match &result {

@@ -183,7 +183,11 @@ fn detects_a_change_within_its_interval_sends_if_none_match_serves_health_and_st
     let addr = d.addr();
     d.wait_check("rules", "baseline");
     d.wait_check("rules", "not_modified");
-    let reqs = server.requests();
+    let reqs: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/rules")
+        .collect();
     assert!(reqs.len() >= 2);
     assert!(
         reqs[1].headers.contains_key("if-none-match"),
@@ -293,6 +297,42 @@ fn a_restart_resumes_the_schedule_and_sighup_adds_a_source() {
         paths,
         vec!["/b"],
         "only the new source was fetched after the restart"
+    );
+    assert_eq!(d.stop(), Some(0));
+}
+
+#[test]
+fn retry_after_on_429_holds_the_next_request_back_then_the_source_recovers() {
+    let server = PageServer::start_in_thread().unwrap();
+    let mut limited = Page::status(429);
+    limited.headers.push(("Retry-After".into(), "4".into()));
+    server.set("/r", limited);
+    let p = Project::new(&format!(
+        "[settings]\nper_host_delay = \"10ms\"\n\n{}",
+        source("r", &server.url("/r"), "1s")
+    ));
+    let mut d = Daemon::start(&p);
+    let failed = d.wait_check("r", "failed");
+    assert!(
+        failed["fields"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("429")),
+        "{failed}"
+    );
+    server.set("/r", Page::html("<main><p>Served again.</p></main>"));
+    d.wait_check("r", "baseline");
+    let times: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/r")
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(times.len(), 2, "{times:?}");
+    // Without Retry-After the first back-off would be 2 s ± 10 %; the server asked for 4 s.
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(3900),
+        "{:?}",
+        times[1] - times[0]
     );
     assert_eq!(d.stop(), Some(0));
 }

@@ -4,6 +4,8 @@
 //! This stage knows nothing of SQLite or extraction: it turns a URL (and the validators of the last
 //! response) into bytes plus the HTTP metadata the next stages need.
 
+pub mod robots;
+
 use std::time::{Duration, Instant};
 
 use reqwest::header::{

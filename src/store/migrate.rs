@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_outbox",
         include_str!("../../migrations/0002_outbox.sql"),
     ),
+    (
+        "0003_robots",
+        include_str!("../../migrations/0003_robots.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

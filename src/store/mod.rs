@@ -8,6 +8,7 @@ mod changes;
 mod fetch_log;
 mod migrate;
 mod outbox;
+mod robots;
 mod snapshots;
 mod sources;
 
@@ -20,6 +21,7 @@ pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{NewMessage, OutboxRow};
+pub use robots::RobotsRecord;
 pub use snapshots::{Detection, LatestSnapshot};
 pub use snapshots::{join_blocks, text_hash};
 pub use sources::{FetchState, SourceHealth};
