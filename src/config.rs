@@ -234,6 +234,10 @@ struct RawSource {
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     respect_robots: Option<bool>,
+    items: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    link: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -334,6 +338,12 @@ pub struct Recipient {
 pub enum SourceKind {
     /// An HTML page.
     Html,
+    /// A PDF document (text by `pdftotext`).
+    Pdf,
+    /// An RSS or Atom feed.
+    Feed,
+    /// A JSON document or API answer.
+    Json,
 }
 
 impl SourceKind {
@@ -342,6 +352,9 @@ impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Html => "html",
+            SourceKind::Pdf => "pdf",
+            SourceKind::Feed => "feed",
+            SourceKind::Json => "json",
         }
     }
 }
@@ -369,6 +382,9 @@ pub struct Source {
     pub ignore: Vec<Regex>,
     /// Whether the site's robots.txt is honoured (default true).
     pub respect_robots: bool,
+    /// For `kind = "json"`: how items are found and named (`None`: the whole document, as
+    /// canonical JSON).
+    pub json_items: Option<crate::extract::JsonItems>,
     /// `select` and `remove`, parsed once at load time.
     pub css: crate::extract::Css,
     /// See [`Source::extraction_fingerprint`]; computed once at load time.
@@ -381,6 +397,13 @@ impl Source {
     #[must_use]
     pub fn extraction_fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// Whether the text is a list of items (feeds, JSON with `items`): new items are then
+    /// `new_document`s and removed ones are not alerts.
+    #[must_use]
+    pub fn has_items(&self) -> bool {
+        self.kind == SourceKind::Feed || self.json_items.is_some()
     }
 
     fn compute_fingerprint(&self) -> String {
@@ -400,6 +423,19 @@ impl Source {
         for r in &self.ignore {
             h.update([1]);
             h.update(r.as_str());
+        }
+        if let Some(j) = &self.json_items {
+            h.update([0]);
+            h.update("items");
+            for part in [
+                Some(j.items.as_str()),
+                j.title.as_deref(),
+                j.link.as_deref(),
+                j.date.as_deref(),
+            ] {
+                h.update([1]);
+                h.update(part.unwrap_or("\u{0}default"));
+            }
         }
         crate::hex(&h.finalize())[..16].to_string()
     }
@@ -687,14 +723,32 @@ fn sources(
             None => SourceKind::Html,
             Some(k) => match k.get_ref().as_str() {
                 "html" => SourceKind::Html,
+                "pdf" => SourceKind::Pdf,
+                "feed" => SourceKind::Feed,
+                "json" => SourceKind::Json,
                 other => {
                     return Err(ctx.err(
                         k.span(),
-                        format!("`kind`: unknown kind \"{other}\": expected \"html\""),
+                        format!(
+                            "`kind`: unknown kind \"{other}\": expected \"html\", \"pdf\", \"feed\" or \"json\""
+                        ),
                     ));
                 }
             },
         };
+        // Settings that only make sense for some kinds are refused elsewhere, not ignored.
+        if kind != SourceKind::Html
+            && let Some(sel) = s.select.first().or(s.remove.first())
+        {
+            return Err(ctx.err(
+                sel.span(),
+                format!(
+                    "`select`/`remove` apply to HTML pages only, and this source has kind = \"{}\"",
+                    kind.as_str()
+                ),
+            ));
+        }
+        let json_items = json_items(ctx, &s, kind)?;
         let lang = match &s.lang {
             None => None,
             Some(l) => Some(
@@ -746,6 +800,7 @@ fn sources(
             remove: s.remove.into_iter().map(Spanned::into_inner).collect(),
             ignore,
             respect_robots: s.respect_robots.unwrap_or(true),
+            json_items,
             css,
             fingerprint: String::new(),
         });
@@ -754,6 +809,65 @@ fn sources(
         }
     }
     Ok(out)
+}
+
+/// `items`, `title`, `link`, `date` of a JSON source, checked.
+fn json_items(
+    ctx: &Ctx<'_>,
+    s: &RawSource,
+    kind: SourceKind,
+) -> Result<Option<crate::extract::JsonItems>, ConfigError> {
+    let fields = [("title", &s.title), ("link", &s.link), ("date", &s.date)];
+    if kind != SourceKind::Json {
+        let stray = [("items", &s.items)].into_iter().chain(fields);
+        for (key, v) in stray {
+            if let Some(v) = v {
+                return Err(ctx.err(
+                    v.span(),
+                    format!(
+                        "`{key}` applies to kind = \"json\" only, and this source has kind = \"{}\"",
+                        kind.as_str()
+                    ),
+                ));
+            }
+        }
+        return Ok(None);
+    }
+    let Some(items) = &s.items else {
+        if let Some((key, Some(v))) = fields.iter().find(|(_, v)| v.is_some()) {
+            return Err(ctx.err(
+                v.span(),
+                format!("`{key}` needs `items` (a JSON Pointer to the array of items, e.g. \"/results\")"),
+            ));
+        }
+        return Ok(None);
+    };
+    let pointer = items.get_ref();
+    if !(pointer.is_empty() || pointer.starts_with('/')) {
+        return Err(ctx.err(
+            items.span(),
+            format!(
+                "`items`: \"{pointer}\" is not a JSON Pointer: expected \"\" (the document itself) or a path such as \"/results\""
+            ),
+        ));
+    }
+    for (key, v) in fields {
+        if let Some(v) = v
+            && v.get_ref().trim().is_empty()
+        {
+            return Err(ctx.err(
+                v.span(),
+                format!("`{key}`: expected a field name, found \"\""),
+            ));
+        }
+    }
+    let name = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    Ok(Some(crate::extract::JsonItems {
+        items: pointer.clone(),
+        title: name(&s.title),
+        link: name(&s.link),
+        date: name(&s.date),
+    }))
 }
 
 fn first_line(s: &str) -> String {

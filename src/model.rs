@@ -218,3 +218,89 @@ pub struct Hunk {
     /// readers that need the surrounding paragraphs to understand a short sentence.
     pub context: Vec<String>,
 }
+
+/// One entry of a feed or one item of a JSON list, as stored: a `# title` block, then `link:`
+/// and `date:` blocks, then `key: value` blocks. The extractors write this shape and the tagger
+/// reads it back to tell new documents from changed ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Item {
+    /// Title (one line).
+    pub title: String,
+    /// Link, when it has one.
+    pub link: Option<String>,
+    /// Date as the source wrote it (feeds: RFC 3339).
+    pub date: Option<String>,
+    /// Other fields, in the order they are stored.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Prefix of the block that starts an item.
+pub const ITEM_TITLE: &str = "# ";
+const ITEM_LINK: &str = "link: ";
+const ITEM_DATE: &str = "date: ";
+
+impl Item {
+    /// What identifies the item across versions: its link, else its title.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        self.link.as_deref().unwrap_or(&self.title)
+    }
+
+    /// The item as blocks (each already one line).
+    #[must_use]
+    pub fn to_blocks(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(3 + self.fields.len());
+        out.push(format!("{ITEM_TITLE}{}", self.title));
+        if let Some(l) = &self.link {
+            out.push(format!("{ITEM_LINK}{l}"));
+        }
+        if let Some(d) = &self.date {
+            out.push(format!("{ITEM_DATE}{d}"));
+        }
+        for (k, v) in &self.fields {
+            // A key that starts with '#' must not read back as a title.
+            let k = if k.starts_with('#') {
+                format!("\\{k}")
+            } else {
+                k.clone()
+            };
+            out.push(format!("{k}: {v}"));
+        }
+        out
+    }
+
+    /// Reads items back from stored blocks; lines before the first title are not part of any
+    /// item.
+    #[must_use]
+    pub fn parse_blocks(blocks: &[String]) -> Vec<Item> {
+        let mut items: Vec<Item> = Vec::new();
+        for b in blocks {
+            if let Some(title) = b.strip_prefix(ITEM_TITLE) {
+                items.push(Item {
+                    title: title.to_string(),
+                    ..Item::default()
+                });
+                continue;
+            }
+            let Some(item) = items.last_mut() else {
+                continue;
+            };
+            if item.link.is_none()
+                && item.date.is_none()
+                && item.fields.is_empty()
+                && let Some(l) = b.strip_prefix(ITEM_LINK)
+            {
+                item.link = Some(l.to_string());
+            } else if item.date.is_none()
+                && item.fields.is_empty()
+                && let Some(d) = b.strip_prefix(ITEM_DATE)
+            {
+                item.date = Some(d.to_string());
+            } else {
+                let (k, v) = b.split_once(": ").unwrap_or((b.as_str(), ""));
+                item.fields.push((k.to_string(), v.to_string()));
+            }
+        }
+        items
+    }
+}

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, Source};
+use crate::config::{Config, Source, SourceKind};
 use crate::diff::diff_blocks;
-use crate::extract::{self, ExtractError, Spec};
+use crate::extract::{self, BodyKind, ExtractError, Spec};
 use crate::fetch::robots::{MAX_ROBOTS_BYTES, RobotsCache};
 use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
 use crate::model::Change;
@@ -21,6 +21,7 @@ use crate::notify::{alert_message_id, render, wants_alert};
 use crate::store::{
     FetchLogEntry, FetchState, NewChange, NewMessage, RobotsRecord, Store, StoreError, now_text,
 };
+use crate::tag::documents::item_delta;
 use crate::tag::{TagContext, tag_hunks};
 
 /// A new text shorter than this fraction of the previous one is suspicious (a block page, a
@@ -443,14 +444,22 @@ impl Checker {
                 }
                 let old = det.load_blocks(&l.text_hash)?;
                 let diff = diff_blocks(&old, &blocks);
-                let tags = tag_hunks(
-                    &diff.hunks,
-                    &TagContext {
-                        lang: source.lang,
-                        source_id: &source.id,
-                        rules: &self.config.rules,
-                    },
-                );
+                let ctx = TagContext {
+                    lang: source.lang,
+                    source_id: &source.id,
+                    rules: &self.config.rules,
+                };
+                let tags = if source.has_items() {
+                    // Feeds and JSON lists: new items are documents; the other tags look at new
+                    // and changed items only, never at items that merely fell off the list.
+                    let delta = item_delta(&old, &blocks);
+                    let mut tags = delta.new_documents;
+                    tags.extend(tag_hunks(&diff_blocks(&delta.old, &delta.new).hunks, &ctx));
+                    crate::tag::sort_tags(&mut tags);
+                    tags
+                } else {
+                    tag_hunks(&diff.hunks, &ctx)
+                };
                 let new_id = det.insert_snapshot(&blocks, fingerprint, false, at)?;
                 let change_id = det.insert_change(&NewChange {
                     old_snapshot_id: l.id,
@@ -531,16 +540,85 @@ async fn fetch_and_extract(
     {
         return Ok(Fetchedish::SameBody(fetched, body_hash));
     }
+    let timeout = fetcher.options().timeout;
     let source = source.clone();
+    let found = extract::sniff(&fetched.body);
+    if source.kind == SourceKind::Pdf {
+        if found != BodyKind::Pdf {
+            return Err(wrong_body("a PDF document", found, &fetched).into());
+        }
+        let text = extract::pdf_text(&fetched.body, timeout).await?;
+        let ignore = source.ignore.clone();
+        return tokio::task::spawn_blocking(move || {
+            let blocks = extract::pdf_blocks(&text, &ignore)?;
+            Ok(Fetchedish::Text(fetched, body_hash, blocks))
+        })
+        .await
+        .map_err(|e| StageError::Join(e.to_string()))?;
+    }
     tokio::task::spawn_blocking(move || {
-        let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
-        let spec = Spec {
-            css: &source.css,
-            ignore: &source.ignore,
+        let blocks = match source.kind {
+            SourceKind::Html => {
+                if matches!(found, BodyKind::Binary | BodyKind::Pdf) {
+                    return Err(wrong_body("an HTML page", found, &fetched).into());
+                }
+                let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
+                let spec = Spec {
+                    css: &source.css,
+                    ignore: &source.ignore,
+                };
+                let blocks = extract::extract_html(&text, spec)?;
+                let len: usize = blocks.iter().map(String::len).sum();
+                if let Some(title) = extract::block_page(&text, len) {
+                    return Err(ExtractError::Blocked(format!(
+                        "a block or login page instead of the document (page title \"{title}\")"
+                    ))
+                    .into());
+                }
+                blocks
+            }
+            SourceKind::Feed => {
+                if matches!(found, BodyKind::Binary | BodyKind::Pdf | BodyKind::Json) {
+                    return Err(wrong_body("an RSS or Atom feed", found, &fetched).into());
+                }
+                extract::feed_blocks(&fetched.body, &source.ignore)?
+            }
+            SourceKind::Json => {
+                if found != BodyKind::Json {
+                    return Err(wrong_body("a JSON document", found, &fetched).into());
+                }
+                let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
+                extract::json_blocks(&text, source.json_items.as_ref(), &source.ignore)?
+            }
+            SourceKind::Pdf => Vec::new(),
         };
-        let blocks = extract::extract_html(&text, spec)?;
         Ok(Fetchedish::Text(fetched, body_hash, blocks))
     })
     .await
     .map_err(|e| StageError::Join(e.to_string()))?
+}
+
+/// "expected X, received Y": names an HTML page by its title, since that is how a block page
+/// ("Request Access", "Just a moment…") shows itself.
+fn wrong_body(expected: &str, found: BodyKind, fetched: &Fetched) -> ExtractError {
+    let note = if found == BodyKind::Html {
+        let head = &fetched.body[..fetched.body.len().min(64 * 1024)];
+        extract::title_note(&String::from_utf8_lossy(head))
+    } else {
+        String::new()
+    };
+    let ct = fetched
+        .content_type
+        .as_deref()
+        .map(|c| format!(", Content-Type {c}"))
+        .unwrap_or_default();
+    let hint = if found == BodyKind::Html {
+        ": a block, login or error page?"
+    } else {
+        ""
+    };
+    ExtractError::Invalid(format!(
+        "{} where {expected} was expected{note}{ct}{hint}",
+        found.describe()
+    ))
 }

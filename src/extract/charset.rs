@@ -16,8 +16,19 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
         .and_then(charset_param)
         .or_else(|| meta_charset(body))
         .and_then(|label| Encoding::for_label(label.as_bytes()));
-    let enc = declared.unwrap_or(encoding_rs::UTF_8);
+    let enc = declared.unwrap_or_else(|| detect(body));
     enc.decode_without_bom_handling(body).0.into_owned()
+}
+
+/// No BOM and no declaration: valid UTF-8 is UTF-8; anything else is guessed from the bytes
+/// (chardetng, as browsers do), which tells ISO-8859-1/Windows-1252 French from the rest.
+fn detect(body: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(body).is_ok() {
+        return encoding_rs::UTF_8;
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(body, true);
+    det.guess(None, chardetng::Utf8Detection::Allow)
 }
 
 fn charset_param(ct: &str) -> Option<String> {
@@ -55,6 +66,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn undeclared_latin1_is_detected() {
+        let body = "<p>Le r\u{e8}glement d\u{e9}l\u{e9}gu\u{e9} modifie l'annexe I : les \u{e9}quipements \u{e0} double usage sont soumis \u{e0} autorisation.</p>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(body);
+        let text = decode(&bytes, Some("text/html"));
+        assert_eq!(text, body);
+        assert_eq!(decode("d\u{e9}j\u{e0}".as_bytes(), None), "d\u{e9}j\u{e0}");
+    }
+
+    #[test]
     fn latin1_by_header_and_by_meta() {
         let bytes = b"r\xe9glement d\xe9l\xe9gu\xe9";
         assert_eq!(
@@ -73,6 +93,10 @@ mod tests {
             decode(b"\xEF\xBB\xBFabc", Some("text/html; charset=latin1")),
             "abc"
         );
-        assert_eq!(decode(b"a\xffb", None), "a\u{FFFD}b");
+        // Declared UTF-8 that is not: replacement characters, never a failure.
+        assert_eq!(
+            decode(b"a\xffb", Some("text/html; charset=utf-8")),
+            "a\u{FFFD}b"
+        );
     }
 }

@@ -6,10 +6,18 @@
 //! (timestamps, counters) removed before anything is compared.
 
 mod charset;
+mod feed;
 mod html;
+mod items;
+mod json;
+mod pdf;
 
 pub use charset::decode;
+pub use feed::feed_blocks;
 pub use html::extract_html;
+pub use items::item_blocks;
+pub use json::{JsonItems, json_blocks};
+pub use pdf::{PDFTOTEXT, pdf_blocks, pdf_text, pdf_text_with};
 
 use regex::Regex;
 
@@ -48,6 +56,145 @@ pub enum ExtractError {
     /// The page gave no text at all (after `remove`, `select` and `ignore`).
     #[error("no text extracted (empty page, or everything was removed or ignored)")]
     Empty,
+    /// The body is not what the source's kind expects (HTML where JSON was expected, bytes
+    /// that are not text, a JSON parse error …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A block, login or captcha page instead of the document.
+    #[error("{0}")]
+    Blocked(String),
+    /// An external tool (`pdftotext`) is missing, failed or overran its time.
+    #[error("{0}")]
+    Tool(String),
+}
+
+/// What a body looks like from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// Nothing (or only whitespace).
+    Empty,
+    /// `%PDF-`.
+    Pdf,
+    /// An HTML page.
+    Html,
+    /// XML (RSS, Atom, or other).
+    Xml,
+    /// Starts like JSON.
+    Json,
+    /// NUL bytes or other control bytes: not text.
+    Binary,
+    /// Anything else.
+    Text,
+}
+
+impl BodyKind {
+    /// How an error message names it.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            BodyKind::Empty => "an empty body",
+            BodyKind::Pdf => "a PDF document",
+            BodyKind::Html => "an HTML page",
+            BodyKind::Xml => "an XML document",
+            BodyKind::Json => "a JSON document",
+            BodyKind::Binary => "binary data",
+            BodyKind::Text => "plain text",
+        }
+    }
+}
+
+/// Classifies a body by its first bytes (BOM and leading whitespace skipped).
+#[must_use]
+pub fn sniff(body: &[u8]) -> BodyKind {
+    let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 1024)];
+    if head.is_empty() {
+        return BodyKind::Empty;
+    }
+    if head.starts_with(b"%PDF-") {
+        return BodyKind::Pdf;
+    }
+    // UTF-16 text has NULs too; only call it binary when no BOM says otherwise.
+    let utf16 = body.starts_with(b"\xff\xfe") || body.starts_with(b"\xfe\xff");
+    let controls = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+        .count();
+    if !utf16 && (head.contains(&0) || controls * 20 > head.len()) {
+        return BodyKind::Binary;
+    }
+    let text = String::from_utf8_lossy(head);
+    if looks_like_html(&text) {
+        return BodyKind::Html;
+    }
+    if head.starts_with(b"<") {
+        return BodyKind::Xml;
+    }
+    if head.starts_with(b"{") || head.starts_with(b"[") {
+        return BodyKind::Json;
+    }
+    BodyKind::Text
+}
+
+/// Words in a page title that mark a block, login or captcha page rather than content.
+const BLOCK_TITLES: &[&str] = &[
+    "request access",
+    "access denied",
+    "access to this page has been denied",
+    "just a moment",
+    "attention required",
+    "captcha",
+    "are you a robot",
+    "verify you are human",
+    "bot verification",
+    "unusual traffic",
+    "403 forbidden",
+    "you have been blocked",
+    "accès refusé",
+    "zugriff verweigert",
+];
+
+/// The `<title>` of an HTML page (first 64 KiB), whitespace collapsed.
+#[must_use]
+pub fn html_title(text: &str) -> Option<String> {
+    let end = text.len().min(64 * 1024);
+    let end = (0..=end)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let head = &text[..end];
+    let lower = head.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let after = open + lower[open..].find('>')? + 1;
+    let close = after + lower[after..].find("</title")?;
+    let title = normalize_line(&head[after..close]);
+    (!title.is_empty()).then_some(title)
+}
+
+/// ` (page title "…")` for error messages, or nothing.
+#[must_use]
+pub fn title_note(text: &str) -> String {
+    html_title(text)
+        .map(|t| {
+            format!(
+                " (page title \"{}\")",
+                t.chars().take(80).collect::<String>()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// When an HTML page is a block, login or captcha page: its title says so and it carries little
+/// text (`text_len` bytes extracted). Real regulation pages are long; these walls are short.
+#[must_use]
+pub fn block_page(text: &str, text_len: usize) -> Option<String> {
+    let title = html_title(text)?;
+    let lower = title.to_lowercase();
+    (text_len < 3000 && BLOCK_TITLES.iter().any(|w| lower.contains(w))).then_some(title)
 }
 
 /// Collapses whitespace (no-break and narrow no-break spaces included), drops invisible

@@ -5,6 +5,7 @@
 
 pub mod countries;
 pub mod dates;
+pub mod documents;
 pub mod numbers;
 pub mod pack;
 pub mod phrases;

@@ -1,0 +1,104 @@
+//! Items (feed entries, JSON list items) in a stable order, as blocks.
+
+use regex::Regex;
+
+pub use crate::model::Item;
+
+use super::normalize_line;
+
+/// Sorts items newest first (then by link, then by title) so that a server reordering its list
+/// changes nothing, and renders them as blocks. `ignore` applies per line; an item whose title
+/// line is ignored is dropped whole.
+#[must_use]
+pub fn item_blocks(mut items: Vec<Item>, ignore: &[Regex]) -> Vec<String> {
+    for it in &mut items {
+        it.title = normalize_line(&it.title);
+        if it.title.is_empty() {
+            it.title = it.link.clone().unwrap_or_else(|| "(untitled)".into());
+        }
+        it.link = it
+            .link
+            .as_deref()
+            .map(normalize_line)
+            .filter(|l| !l.is_empty());
+        it.date = it
+            .date
+            .as_deref()
+            .map(normalize_line)
+            .filter(|d| !d.is_empty());
+    }
+    items.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.link.cmp(&b.link))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+    let ignored = |l: &str| ignore.iter().any(|r| r.is_match(l));
+    let mut out = Vec::new();
+    for it in &items {
+        let blocks = it.to_blocks();
+        if blocks.first().is_some_and(|t| ignored(t)) {
+            continue;
+        }
+        out.extend(blocks.into_iter().filter(|l| !ignored(l)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn it(title: &str, link: &str, date: &str) -> Item {
+        Item {
+            title: title.into(),
+            link: Some(link.into()),
+            date: Some(date.into()),
+            fields: vec![("type".into(), "Rule".into())],
+        }
+    }
+
+    #[test]
+    fn order_is_newest_first_whatever_the_server_order() {
+        let a = item_blocks(
+            vec![it("Old", "/a", "2025-01-15"), it("New", "/b", "2026-01-13")],
+            &[],
+        );
+        let b = item_blocks(
+            vec![it("New", "/b", "2026-01-13"), it("Old", "/a", "2025-01-15")],
+            &[],
+        );
+        assert_eq!(a, b);
+        assert_eq!(a[0], "# New");
+        assert_eq!(
+            Item::parse_blocks(&a),
+            vec![it("New", "/b", "2026-01-13"), it("Old", "/a", "2025-01-15")]
+        );
+    }
+
+    #[test]
+    fn ignored_title_drops_the_item() {
+        let re = Regex::new("^# Weekly").unwrap();
+        let out = item_blocks(
+            vec![
+                it("Weekly roundup", "/w", "2026-01-01"),
+                it("Rule", "/r", "2026-01-02"),
+            ],
+            &[re],
+        );
+        assert_eq!(out[0], "# Rule");
+        assert!(!out.iter().any(|l| l.contains("Weekly")));
+    }
+
+    #[test]
+    fn hash_keys_do_not_read_back_as_titles() {
+        let item = Item {
+            title: "T".into(),
+            link: None,
+            date: None,
+            fields: vec![("# sneaky".into(), "v".into())],
+        };
+        let parsed = Item::parse_blocks(&item.to_blocks());
+        assert_eq!(parsed.len(), 1);
+    }
+}

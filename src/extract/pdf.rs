@@ -1,0 +1,242 @@
+//! PDF documents: text by `pdftotext` (poppler-utils) in its default reading-order mode, run as
+//! a subprocess with a timeout, then paragraphs as blocks, with running headers and footers
+//! (lines that repeat at the top or bottom of most pages, page numbers included) dropped.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::process::Stdio;
+use std::time::Duration;
+
+use regex::Regex;
+use tokio::io::AsyncReadExt;
+
+use super::{ExtractError, finish_blocks, normalize_line};
+
+/// The program that turns PDF into text.
+pub const PDFTOTEXT: &str = "pdftotext";
+
+/// Lines looked at, at the top and at the bottom of each page, for running headers/footers.
+const EDGE_LINES: usize = 3;
+
+/// Runs `pdftotext` on `body` and returns its text (pages separated by form feeds).
+///
+/// # Errors
+/// [`ExtractError::Tool`] when `pdftotext` is missing, fails, or overruns `timeout` (it is
+/// killed then).
+pub async fn pdf_text(body: &[u8], timeout: Duration) -> Result<String, ExtractError> {
+    pdf_text_with(PDFTOTEXT, body, timeout).await
+}
+
+/// [`pdf_text`] with another program name (tests use it to simulate a missing tool).
+///
+/// # Errors
+/// As [`pdf_text`].
+pub async fn pdf_text_with(
+    program: &str,
+    body: &[u8],
+    timeout: Duration,
+) -> Result<String, ExtractError> {
+    let tool = |m: String| ExtractError::Tool(m);
+    let mut file = tempfile::Builder::new()
+        .prefix("regwatch-")
+        .suffix(".pdf")
+        .tempfile()
+        .map_err(|e| tool(format!("cannot write a temporary file for {program}: {e}")))?;
+    file.write_all(body)
+        .and_then(|()| file.flush())
+        .map_err(|e| tool(format!("cannot write a temporary file for {program}: {e}")))?;
+    let mut child = tokio::process::Command::new(program)
+        .args(["-enc", "UTF-8", "-q"])
+        .arg(file.path())
+        .arg("-")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                tool(format!(
+                    "{program} is not installed: install the poppler-utils package (apt-get install poppler-utils) to read PDF sources"
+                ))
+            } else {
+                tool(format!("cannot start {program}: {e}"))
+            }
+        })?;
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let run = async {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let read_out = async {
+            if let Some(s) = stdout.as_mut() {
+                s.read_to_end(&mut out).await?;
+            }
+            Ok::<_, std::io::Error>(())
+        };
+        let read_err = async {
+            if let Some(s) = stderr.as_mut() {
+                s.read_to_end(&mut err).await?;
+            }
+            Ok::<_, std::io::Error>(())
+        };
+        let (a, b) = tokio::join!(read_out, read_err);
+        a.and(b)?;
+        let status = child.wait().await?;
+        Ok::<_, std::io::Error>((status, out, err))
+    };
+    let (status, out, err) = match tokio::time::timeout(timeout, run).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(tool(format!("{program} failed: {e}"))),
+        // Dropping the future drops the child, which kills it (kill_on_drop).
+        Err(_) => {
+            return Err(tool(format!(
+                "{program} did not finish within {} and was stopped",
+                crate::fetch::humanize(timeout)
+            )));
+        }
+    };
+    if !status.success() {
+        let msg = String::from_utf8_lossy(&err);
+        let first = msg.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        return Err(tool(format!(
+            "{program} could not read this PDF ({status}){}{}",
+            if first.is_empty() { "" } else { ": " },
+            first.trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Paragraphs of `pdftotext` output as blocks, running headers and footers removed.
+///
+/// # Errors
+/// [`ExtractError::Empty`] when no text is left (a scanned PDF without a text layer, say).
+pub fn pdf_blocks(text: &str, ignore: &[Regex]) -> Result<Vec<String>, ExtractError> {
+    let pages: Vec<Vec<&str>> = text
+        .split('\u{c}')
+        .map(|p| p.lines().collect::<Vec<_>>())
+        .filter(|p| p.iter().any(|l| !l.trim().is_empty()))
+        .collect();
+    let running = running_lines(&pages);
+    let mut paragraphs: Vec<String> = Vec::new();
+    for page in &pages {
+        let edges = edge_indexes(page);
+        let mut cur = String::new();
+        for (i, line) in page.iter().enumerate() {
+            let line = line.trim();
+            let is_running = edges.contains(&i) && running.contains_key(&shape(line));
+            if line.is_empty() || is_running {
+                if !cur.is_empty() {
+                    paragraphs.push(std::mem::take(&mut cur));
+                }
+                continue;
+            }
+            if cur.is_empty() {
+                cur.push_str(line);
+            } else if cur.ends_with('-') {
+                // "case-by-" + "case": keep the hyphen, no space (a hyphenated word stays
+                // readable, and the text is the same at every check).
+                cur.push_str(line);
+            } else {
+                cur.push(' ');
+                cur.push_str(line);
+            }
+        }
+        if !cur.is_empty() {
+            paragraphs.push(cur);
+        }
+    }
+    let blocks = finish_blocks(paragraphs, ignore);
+    if blocks.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(blocks)
+}
+
+/// Indexes of the first and last [`EDGE_LINES`] non-empty lines of a page.
+fn edge_indexes(page: &[&str]) -> Vec<usize> {
+    let non_empty: Vec<usize> = page
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    let n = non_empty.len();
+    let mut out: Vec<usize> = non_empty.iter().take(EDGE_LINES).copied().collect();
+    out.extend(non_empty.iter().skip(n.saturating_sub(EDGE_LINES)).copied());
+    out
+}
+
+/// A line with its digits blurred, so that "Page 3 of 12" and "Page 4 of 12" look the same.
+fn shape(line: &str) -> String {
+    normalize_line(line)
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
+}
+
+/// Line shapes found at a page edge on most pages (at least two pages, and at least 60 % of
+/// them).
+fn running_lines(pages: &[Vec<&str>]) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for page in pages {
+        let mut seen: Vec<String> = Vec::new();
+        for i in edge_indexes(page) {
+            let s = shape(page[i]);
+            if !s.is_empty() && !seen.contains(&s) {
+                seen.push(s);
+            }
+        }
+        for s in seen {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let need = (pages.len() * 3).div_ceil(5).max(2);
+    counts.retain(|_, n| *n >= need);
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_headers_footers_and_page_numbers_go_paragraphs_stay() {
+        let text = "Federal Register / Vol. 90 / Rule\n\nLicense Exception LPP allows up to\n26,900,000 TPP per consignee.\n\nPage 1 of 3\n\u{c}\
+                    Federal Register / Vol. 90 / Rule\n\nThe tier-2 country cap is\n790,000,000 TPP.\n\nPage 2 of 3\n\u{c}\
+                    Federal Register / Vol. 90 / Rule\n\nCompliance is due on 15 May 2025, a case-by-\ncase review applies.\n\nPage 3 of 3\n\u{c}";
+        let blocks = pdf_blocks(text, &[]).unwrap();
+        assert_eq!(
+            blocks,
+            [
+                "License Exception LPP allows up to 26,900,000 TPP per consignee.",
+                "The tier-2 country cap is 790,000,000 TPP.",
+                "Compliance is due on 15 May 2025, a case-by-case review applies.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_page_keeps_its_first_line() {
+        let blocks = pdf_blocks(
+            "Advanced computing FAQ\n\nTPP = 2 x MacTOPS x bit length.\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(blocks.len(), 2);
+        assert!(matches!(
+            pdf_blocks("\u{c}\n \u{c}", &[]),
+            Err(ExtractError::Empty)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_missing_tool_names_the_package() {
+        let e = pdf_text_with("pdftotext-not-here", b"%PDF-1.4", Duration::from_secs(5))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("apt-get install poppler-utils"), "{e}");
+    }
+}
