@@ -234,6 +234,8 @@ struct RawSource {
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     respect_robots: Option<bool>,
+    #[serde(default)]
+    keep_items: Vec<Spanned<String>>,
     items: Option<Spanned<String>>,
     title: Option<Spanned<String>>,
     link: Option<Spanned<String>>,
@@ -385,6 +387,8 @@ pub struct Source {
     /// For `kind = "json"`: how items are found and named (`None`: the whole document, as
     /// canonical JSON).
     pub json_items: Option<crate::extract::JsonItems>,
+    /// Feed entries and JSON items are kept only when a line matches one of these.
+    pub keep_items: Vec<Regex>,
     /// `select` and `remove`, parsed once at load time.
     pub css: crate::extract::Css,
     /// See [`Source::extraction_fingerprint`]; computed once at load time.
@@ -397,6 +401,15 @@ impl Source {
     #[must_use]
     pub fn extraction_fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// The line and item filters, for the extractors.
+    #[must_use]
+    pub fn filters(&self) -> crate::extract::Filters<'_> {
+        crate::extract::Filters {
+            ignore: &self.ignore,
+            keep_items: &self.keep_items,
+        }
     }
 
     /// Whether the text is a list of items (feeds, JSON with `items`): new items are then
@@ -421,6 +434,12 @@ impl Source {
         h.update([0]);
         h.update("ignore");
         for r in &self.ignore {
+            h.update([1]);
+            h.update(r.as_str());
+        }
+        h.update([0]);
+        h.update("keep_items");
+        for r in &self.keep_items {
             h.update([1]);
             h.update(r.as_str());
         }
@@ -749,6 +768,14 @@ fn sources(
             ));
         }
         let json_items = json_items(ctx, &s, kind)?;
+        let lists_items = kind == SourceKind::Feed || json_items.is_some();
+        if !lists_items && let Some(k) = s.keep_items.first() {
+            return Err(ctx.err(
+                k.span(),
+                "`keep_items` applies to lists of items only: kind = \"feed\", or kind = \"json\" with `items`".to_string(),
+            ));
+        }
+        let keep_items = regexes(ctx, "keep_items", &s.keep_items)?;
         let lang = match &s.lang {
             None => None,
             Some(l) => Some(
@@ -776,19 +803,7 @@ fn sources(
                 }
             }
         }
-        let mut ignore = Vec::with_capacity(s.ignore.len());
-        for pat in &s.ignore {
-            ignore.push(Regex::new(pat.get_ref()).map_err(|e| {
-                ctx.err(
-                    pat.span(),
-                    format!(
-                        "`ignore`: invalid regular expression \"{}\": {}",
-                        pat.get_ref(),
-                        first_line(&e.to_string())
-                    ),
-                )
-            })?);
-        }
+        let ignore = regexes(ctx, "ignore", &s.ignore)?;
         out.push(Source {
             name: s.name.unwrap_or_else(|| id.clone()),
             id,
@@ -801,6 +816,7 @@ fn sources(
             ignore,
             respect_robots: s.respect_robots.unwrap_or(true),
             json_items,
+            keep_items,
             css,
             fingerprint: String::new(),
         });
@@ -809,6 +825,29 @@ fn sources(
         }
     }
     Ok(out)
+}
+
+/// Compiles a list of regular expressions, naming the key and the pattern on error.
+fn regexes(
+    ctx: &Ctx<'_>,
+    key: &str,
+    patterns: &[Spanned<String>],
+) -> Result<Vec<Regex>, ConfigError> {
+    patterns
+        .iter()
+        .map(|pat| {
+            Regex::new(pat.get_ref()).map_err(|e| {
+                ctx.err(
+                    pat.span(),
+                    format!(
+                        "`{key}`: invalid regular expression \"{}\": {}",
+                        pat.get_ref(),
+                        first_line(&e.to_string())
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `items`, `title`, `link`, `date` of a JSON source, checked.

@@ -581,14 +581,14 @@ async fn fetch_and_extract(
                 if matches!(found, BodyKind::Binary | BodyKind::Pdf | BodyKind::Json) {
                     return Err(wrong_body("an RSS or Atom feed", found, &fetched).into());
                 }
-                extract::feed_blocks(&fetched.body, &source.ignore)?
+                extract::feed_blocks(&fetched.body, source.filters())?
             }
             SourceKind::Json => {
                 if found != BodyKind::Json {
                     return Err(wrong_body("a JSON document", found, &fetched).into());
                 }
                 let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
-                extract::json_blocks(&text, source.json_items.as_ref(), &source.ignore)?
+                extract::json_blocks(&text, source.json_items.as_ref(), source.filters())?
             }
             SourceKind::Pdf => Vec::new(),
         };

@@ -3,17 +3,15 @@
 //! Summaries and bodies are left out on purpose: publishers rewrite them, re-time them and
 //! insert tracking into them, and an entry's arrival is the signal a feed carries.
 
-use regex::Regex;
-
 use super::items::{Item, item_blocks};
-use super::{ExtractError, looks_like_html};
+use super::{ExtractError, Filters, looks_like_html};
 
 /// Blocks of a feed.
 ///
 /// # Errors
 /// [`ExtractError::Invalid`] when the body is not an RSS or Atom feed; [`ExtractError::Empty`]
 /// when it has no entries.
-pub fn feed_blocks(body: &[u8], ignore: &[Regex]) -> Result<Vec<String>, ExtractError> {
+pub fn feed_blocks(body: &[u8], filters: Filters<'_>) -> Result<Vec<String>, ExtractError> {
     let feed = feed_rs::parser::parse(body).map_err(|e| {
         let head = String::from_utf8_lossy(&body[..body.len().min(2048)]);
         if looks_like_html(&head) {
@@ -52,7 +50,7 @@ pub fn feed_blocks(body: &[u8], ignore: &[Regex]) -> Result<Vec<String>, Extract
             }
         })
         .collect();
-    let blocks = item_blocks(items, ignore);
+    let blocks = item_blocks(items, filters);
     if blocks.is_empty() {
         return Err(ExtractError::Empty);
     }
@@ -75,7 +73,7 @@ mod tests {
 
     #[test]
     fn rss_entries_become_items_newest_first() {
-        let blocks = feed_blocks(RSS.as_bytes(), &[]).unwrap();
+        let blocks = feed_blocks(RSS.as_bytes(), Filters::default()).unwrap();
         assert_eq!(
             blocks,
             [
@@ -97,7 +95,7 @@ mod tests {
 <entry><title>Biens à double usage : mise à jour de l'annexe I</title><id>urn:e1</id>
 <link rel="alternate" href="https://tresor.example/annexe-i"/><updated>2026-02-01T10:00:00Z</updated></entry>
 </feed>"#;
-        let blocks = feed_blocks(atom.as_bytes(), &[]).unwrap();
+        let blocks = feed_blocks(atom.as_bytes(), Filters::default()).unwrap();
         assert_eq!(
             blocks[0],
             "# Biens à double usage : mise à jour de l'annexe I"
@@ -108,7 +106,9 @@ mod tests {
     #[test]
     fn html_where_a_feed_was_expected_is_named() {
         let page = b"<!DOCTYPE html><html><head><title>Request Access</title></head><body><p>Your request was blocked.</p></body></html>";
-        let e = feed_blocks(page, &[]).unwrap_err().to_string();
+        let e = feed_blocks(page, Filters::default())
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("an HTML page where an RSS or Atom feed was expected")
                 && e.contains("Request Access"),

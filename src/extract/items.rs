@@ -1,16 +1,20 @@
 //! Items (feed entries, JSON list items) in a stable order, as blocks.
 
-use regex::Regex;
-
 pub use crate::model::Item;
 
-use super::normalize_line;
+use super::{Filters, normalize_line};
+
+/// The block stored when a list has items but none passes `keep_items`: a quiet, stable text
+/// (not an item), so that an empty selection is neither an error nor a change.
+pub const NO_MATCHING_ITEMS: &str = "(no item matches keep_items)";
 
 /// Sorts items newest first (then by link, then by title) so that a server reordering its list
 /// changes nothing, and renders them as blocks. `ignore` applies per line; an item whose title
-/// line is ignored is dropped whole.
+/// line is ignored is dropped whole, and so is one with no line matching `keep_items` (when
+/// given).
 #[must_use]
-pub fn item_blocks(mut items: Vec<Item>, ignore: &[Regex]) -> Vec<String> {
+pub fn item_blocks(mut items: Vec<Item>, filters: Filters<'_>) -> Vec<String> {
+    let had_items = !items.is_empty();
     for it in &mut items {
         it.title = normalize_line(&it.title);
         if it.title.is_empty() {
@@ -33,14 +37,21 @@ pub fn item_blocks(mut items: Vec<Item>, ignore: &[Regex]) -> Vec<String> {
             .then_with(|| a.link.cmp(&b.link))
             .then_with(|| a.title.cmp(&b.title))
     });
-    let ignored = |l: &str| ignore.iter().any(|r| r.is_match(l));
+    let ignored = |l: &str| filters.ignore.iter().any(|r| r.is_match(l));
+    let keep = filters.keep_items;
     let mut out = Vec::new();
     for it in &items {
         let blocks = it.to_blocks();
         if blocks.first().is_some_and(|t| ignored(t)) {
             continue;
         }
+        if !keep.is_empty() && !blocks.iter().any(|l| keep.iter().any(|r| r.is_match(l))) {
+            continue;
+        }
         out.extend(blocks.into_iter().filter(|l| !ignored(l)));
+    }
+    if out.is_empty() && had_items && !keep.is_empty() {
+        out.push(NO_MATCHING_ITEMS.to_string());
     }
     out
 }
@@ -48,6 +59,7 @@ pub fn item_blocks(mut items: Vec<Item>, ignore: &[Regex]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
 
     fn it(title: &str, link: &str, date: &str) -> Item {
         Item {
@@ -62,11 +74,11 @@ mod tests {
     fn order_is_newest_first_whatever_the_server_order() {
         let a = item_blocks(
             vec![it("Old", "/a", "2025-01-15"), it("New", "/b", "2026-01-13")],
-            &[],
+            Filters::default(),
         );
         let b = item_blocks(
             vec![it("New", "/b", "2026-01-13"), it("Old", "/a", "2025-01-15")],
-            &[],
+            Filters::default(),
         );
         assert_eq!(a, b);
         assert_eq!(a[0], "# New");
@@ -84,10 +96,36 @@ mod tests {
                 it("Weekly roundup", "/w", "2026-01-01"),
                 it("Rule", "/r", "2026-01-02"),
             ],
-            &[re],
+            Filters {
+                ignore: &[re],
+                keep_items: &[],
+            },
         );
         assert_eq!(out[0], "# Rule");
         assert!(!out.iter().any(|l| l.contains("Weekly")));
+    }
+
+    #[test]
+    fn keep_items_filters_and_an_empty_selection_is_a_placeholder() {
+        let keep = [Regex::new("(?i)export control").unwrap()];
+        let f = Filters {
+            ignore: &[],
+            keep_items: &keep,
+        };
+        let out = item_blocks(
+            vec![
+                it("Export controls on chips", "/a", "2026-01-01"),
+                it("Football", "/f", "2026-01-02"),
+            ],
+            f,
+        );
+        assert_eq!(out[0], "# Export controls on chips");
+        assert!(!out.iter().any(|l| l.contains("Football")));
+        assert_eq!(
+            item_blocks(vec![it("Football", "/f", "2026-01-02")], f),
+            [NO_MATCHING_ITEMS]
+        );
+        assert!(item_blocks(Vec::new(), f).is_empty());
     }
 
     #[test]

@@ -7,11 +7,10 @@
 
 use std::fmt::Write as _;
 
-use regex::Regex;
 use serde_json::Value;
 
 use super::items::{Item, item_blocks};
-use super::{ExtractError, finish_blocks, normalize_line};
+use super::{ExtractError, Filters, finish_blocks, normalize_line};
 
 /// Default field names tried, in order, when the source does not name one.
 const TITLE_FIELDS: &[&str] = &["title"];
@@ -39,7 +38,7 @@ pub struct JsonItems {
 pub fn json_blocks(
     text: &str,
     map: Option<&JsonItems>,
-    ignore: &[Regex],
+    filters: Filters<'_>,
 ) -> Result<Vec<String>, ExtractError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // serde_json refuses nesting deeper than 128 levels, so the renderers below recurse safely.
@@ -49,7 +48,7 @@ pub fn json_blocks(
         None => {
             let mut lines = Vec::new();
             canonical(&doc, 0, None, true, &mut lines);
-            finish_blocks(lines, ignore)
+            finish_blocks(lines, filters.ignore)
         }
         Some(map) => {
             let found = doc.pointer(&map.items).ok_or_else(|| {
@@ -66,7 +65,7 @@ pub fn json_blocks(
                 )));
             };
             let items: Vec<Item> = list.iter().map(|v| item(v, map)).collect();
-            item_blocks(items, ignore)
+            item_blocks(items, filters)
         }
     };
     if blocks.is_empty() {
@@ -201,8 +200,8 @@ mod tests {
     fn key_order_never_matters_without_items() {
         let a = r#"{"count": 2, "results": [{"title": "A", "n": 1}], "b": {"y": 1, "x": [1, 2]}}"#;
         let b = r#"{"b": {"x": [1, 2], "y": 1}, "results": [{"n": 1, "title": "A"}], "count": 2}"#;
-        let ba = json_blocks(a, None, &[]).unwrap();
-        assert_eq!(ba, json_blocks(b, None, &[]).unwrap());
+        let ba = json_blocks(a, None, Filters::default()).unwrap();
+        assert_eq!(ba, json_blocks(b, None, Filters::default()).unwrap());
         assert_eq!(ba[0], "{");
         assert!(ba.contains(&"\"count\": 2,".to_string()), "{ba:?}");
     }
@@ -216,7 +215,7 @@ mod tests {
             {"title": "Older notice", "html_url": "https://fr.example/d/2025-00636",
              "publication_date": "2025-01-15", "type": "Rule", "document_number": "2025-00636"}
         ]}"#;
-        let blocks = json_blocks(doc, Some(&map("/results")), &[]).unwrap();
+        let blocks = json_blocks(doc, Some(&map("/results")), Filters::default()).unwrap();
         assert_eq!(
             blocks[..5],
             [
@@ -239,7 +238,7 @@ mod tests {
             link: Some("href".into()),
             date: Some("when".into()),
         };
-        let blocks = json_blocks(doc, Some(&m), &[]).unwrap();
+        let blocks = json_blocks(doc, Some(&m), Filters::default()).unwrap();
         assert_eq!(
             blocks,
             [
@@ -248,17 +247,22 @@ mod tests {
                 "date: 2025-11-06"
             ]
         );
-        let e = json_blocks(doc, Some(&map("/data")), &[]).unwrap_err();
+        let e = json_blocks(doc, Some(&map("/data")), Filters::default()).unwrap_err();
         assert!(e.to_string().contains("an object, not an array"), "{e}");
-        let e = json_blocks(doc, Some(&map("/nope")), &[]).unwrap_err();
+        let e = json_blocks(doc, Some(&map("/nope")), Filters::default()).unwrap_err();
         assert!(e.to_string().contains("points to nothing"), "{e}");
-        let e = json_blocks("<html><title>Request Access</title>", None, &[]).unwrap_err();
+        let e = json_blocks(
+            "<html><title>Request Access</title>",
+            None,
+            Filters::default(),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("not valid JSON"), "{e}");
     }
 
     #[test]
     fn deep_json_is_an_error_not_a_crash() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(json_blocks(&deep, None, &[]).is_err());
+        assert!(json_blocks(&deep, None, Filters::default()).is_err());
     }
 }

@@ -15,7 +15,7 @@ mod pdf;
 pub use charset::decode;
 pub use feed::feed_blocks;
 pub use html::extract_html;
-pub use items::item_blocks;
+pub use items::{NO_MATCHING_ITEMS, item_blocks};
 pub use json::{JsonItems, json_blocks};
 pub use pdf::{PDFTOTEXT, pdf_blocks, pdf_text, pdf_text_with};
 
@@ -37,6 +37,16 @@ pub struct Spec<'a> {
     pub css: &'a Css,
     /// Lines matching any of these are dropped.
     pub ignore: &'a [Regex],
+}
+
+/// Line and item filters of a source.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters<'a> {
+    /// Lines matching any of these are dropped.
+    pub ignore: &'a [Regex],
+    /// Feed entries and JSON items are kept only when one of their lines matches one of these
+    /// (empty: all are kept).
+    pub keep_items: &'a [Regex],
 }
 
 /// Why a document gave no usable text. Each is an error on the source, never a change.

@@ -231,6 +231,28 @@ mod tests {
         ));
     }
 
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_overrunning_tool_is_stopped() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("slow-pdftotext");
+        std::fs::write(&script, "#!/bin/sh\nexec sleep 30\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let e = pdf_text_with(
+            script.to_str().unwrap(),
+            b"%PDF-1.4",
+            Duration::from_millis(300),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("did not finish within 300ms and was stopped"),
+            "{e}"
+        );
+    }
+
     #[tokio::test]
     async fn a_missing_tool_names_the_package() {
         let e = pdf_text_with("pdftotext-not-here", b"%PDF-1.4", Duration::from_secs(5))
