@@ -578,7 +578,7 @@ async fn fetch_and_extract(
                 blocks
             }
             SourceKind::Feed => {
-                if matches!(found, BodyKind::Binary | BodyKind::Pdf | BodyKind::Json) {
+                if matches!(found, BodyKind::Binary | BodyKind::Pdf) {
                     return Err(wrong_body("an RSS or Atom feed", found, &fetched).into());
                 }
                 extract::feed_blocks(&fetched.body, source.filters())?
