@@ -120,6 +120,41 @@ pub enum Command {
     },
     /// Offline showcase: bundled pages served on 127.0.0.1, a baseline, edits, and what regwatch says.
     Demo,
+    /// End-to-end benchmark on 127.0.0.1: N generated pages, a baseline check, 10 % changed, a
+    /// second check, an unchanged third; wall, CPU, pages/s, peak RSS, database size, changes.
+    Bench {
+        /// Pages to generate (30-200 KB each).
+        #[arg(long, default_value_t = 500)]
+        pages: usize,
+        /// Loopback hosts to spread the pages over (one request in flight per host).
+        #[arg(long, default_value_t = 8)]
+        hosts: usize,
+        /// Percentage of pages changed before the second cycle.
+        #[arg(long, default_value_t = 10)]
+        changed: usize,
+        /// Every response carries a fresh timestamp (no 304, never an identical body).
+        #[arg(long)]
+        dynamic: bool,
+        /// Also run this urlwatch executable on the same pages, for a ratio.
+        #[arg(long)]
+        urlwatch: Option<std::path::PathBuf>,
+        /// Keep the working files in this directory.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+        /// One JSON object per cycle per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// (Used by `bench`.) Run a command, then write its wall time, CPU time and peak RSS as JSON.
+    #[command(hide = true)]
+    Measure {
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The command and its arguments.
+        #[arg(last = true, required = true)]
+        command: Vec<std::ffi::OsString>,
+    },
 }
 
 /// How logs are written.
@@ -187,6 +222,44 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Demo => crate::demo::run().await,
+        Command::Measure { out, command } => {
+            let usage = crate::bench::measure_command(command)?;
+            let text = serde_json::to_string(&usage).unwrap_or_default();
+            std::fs::write(out, text).map_err(|source| Error::Io {
+                context: format!("cannot write {}", out.display()),
+                source,
+            })
+        }
+        Command::Bench {
+            pages,
+            hosts,
+            changed,
+            dynamic,
+            urlwatch,
+            keep,
+            json,
+        } => {
+            let opts = crate::bench::BenchOptions {
+                pages: *pages,
+                hosts: *hosts,
+                changed_percent: *changed,
+                dynamic: *dynamic,
+                urlwatch: urlwatch.clone(),
+                keep: keep.clone(),
+            };
+            // The children are measured by blocking waits; keep them off the async workers.
+            let cycles = tokio::task::spawn_blocking(move || crate::bench::run(&opts))
+                .await
+                .map_err(|e| Error::Usage(format!("benchmark task failed: {e}")))??;
+            if *json {
+                for c in &cycles {
+                    println!("{}", serde_json::to_string(c).unwrap_or_default());
+                }
+            } else {
+                print!("{}", crate::bench::table(&cycles));
+            }
+            Ok(())
+        }
         Command::Deliver => {
             let config = load_config(&cli)?;
             let mut store = open_existing(&config)?;

@@ -45,7 +45,13 @@ pub struct Page {
     pub etag: bool,
     /// Misbehaviour.
     pub behavior: Behavior,
+    /// Replace [`STAMP`] in the body with a value unique to each response, as pages that print
+    /// "generated at …" do (so no two responses are byte-identical).
+    pub stamp: bool,
 }
+
+/// The placeholder replaced when [`Page::stamp`] is set.
+pub const STAMP: &str = "{{NOW}}";
 
 impl Page {
     /// A 200 `text/html; charset=utf-8` page.
@@ -59,6 +65,7 @@ impl Page {
             delay: None,
             etag: false,
             behavior: Behavior::Normal,
+            stamp: false,
         }
     }
 
@@ -89,6 +96,7 @@ pub struct SeenRequest {
 struct Shared {
     pages: HashMap<String, Page>,
     seen: Vec<SeenRequest>,
+    served: u64,
 }
 
 /// A running server. Dropping it stops the server.
@@ -239,16 +247,25 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let page = {
+    let (page, serial) = {
         let mut s = lock(&shared);
         s.seen.push(SeenRequest {
             path: path.clone(),
             headers: headers.clone(),
             at: std::time::Instant::now(),
         });
-        s.pages.get(&path).cloned()
+        s.served += 1;
+        (s.pages.get(&path).cloned(), s.served)
     };
-    let page = page.unwrap_or_else(|| Page::status(404));
+    let mut page = page.unwrap_or_else(|| Page::status(404));
+    if page.stamp {
+        let text = String::from_utf8_lossy(&page.body).replacen(
+            STAMP,
+            &format!("{} (response {serial})", chrono::Utc::now().to_rfc3339()),
+            1,
+        );
+        page.body = text.into_bytes();
+    }
     if let Some(d) = page.delay {
         tokio::time::sleep(d).await;
     }
