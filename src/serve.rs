@@ -220,22 +220,45 @@ async fn accept_loop(
     }
 }
 
+/// Serves requests on one connection, HTTP/1.1 keep-alive, until the client closes it, asks
+/// for `Connection: close`, or a page misbehaves on purpose.
 async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 4096];
+    // Head and body go out in separate writes; without this, Nagle's algorithm and the client's
+    // delayed ACK hold every kept-alive response back by tens of milliseconds.
+    let _ = stream.set_nodelay(true);
+    let mut pending: Vec<u8> = Vec::with_capacity(1024);
     loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-        if head.windows(4).any(|w| w == b"\r\n\r\n") {
-            break;
-        }
-        if head.len() > MAX_HEAD {
+        let Some(head) = read_head(&mut stream, &mut pending).await else {
+            return;
+        };
+        if !respond(&mut stream, &head, &shared).await {
+            let _ = stream.shutdown().await;
             return;
         }
     }
-    let text = String::from_utf8_lossy(&head);
+}
+
+/// Reads one request head (up to the blank line); what follows stays in `pending`.
+async fn read_head(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head: Vec<u8> = pending.drain(..end + 4).collect();
+            return Some(head);
+        }
+        if pending.len() > MAX_HEAD {
+            return None;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => pending.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Answers one request; returns whether the connection may serve another.
+async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<Mutex<Shared>>) -> bool {
+    let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let path = lines
         .next()
@@ -248,7 +271,7 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
     let (page, serial) = {
-        let mut s = lock(&shared);
+        let mut s = lock(shared);
         s.seen.push(SeenRequest {
             path: path.clone(),
             headers: headers.clone(),
@@ -270,8 +293,12 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         tokio::time::sleep(d).await;
     }
     if page.behavior == Behavior::Reset {
-        return;
+        return false;
     }
+    let keep_alive = page.behavior == Behavior::Normal
+        && !headers
+            .get("connection")
+            .is_some_and(|c| c.eq_ignore_ascii_case("close"));
     let mut status = page.status;
     let mut extra = String::new();
     let mut body: &[u8] = &page.body;
@@ -292,19 +319,21 @@ async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Unknown");
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n{extra}\r\n",
         page.content_type,
-        body.len()
+        body.len(),
+        if keep_alive { "keep-alive" } else { "close" }
     );
     if stream.write_all(head.as_bytes()).await.is_err() {
-        return;
+        return false;
     }
     let send = if page.behavior == Behavior::Truncate {
         &body[..body.len() / 2]
     } else {
         body
     };
-    let _ = stream.write_all(send).await;
-    let _ = stream.flush().await;
-    let _ = stream.shutdown().await;
+    if stream.write_all(send).await.is_err() || stream.flush().await.is_err() {
+        return false;
+    }
+    keep_alive
 }
