@@ -30,6 +30,9 @@ pub struct BenchOptions {
     pub dynamic: bool,
     /// urlwatch executable to compare with.
     pub urlwatch: Option<PathBuf>,
+    /// Only serve the pages (original versions) and write the configuration, then wait until
+    /// interrupted: for profiling `regwatch check` by hand.
+    pub serve_only: bool,
     /// Keep the working directory (pages' config, databases) here instead of a temporary one.
     pub keep: Option<PathBuf>,
 }
@@ -266,11 +269,19 @@ fn page(i: usize, target: usize, rng: &mut Rng, tpp: &str, stamp: &str) -> Strin
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Export rule {i}</title><style>"
     );
     for k in 0..40 {
-        let _ = write!(s, ".c{k}{{margin:{k}px;padding:{}px;color:#{:06x}}}", k % 7, k * 4099);
+        let _ = write!(
+            s,
+            ".c{k}{{margin:{k}px;padding:{}px;color:#{:06x}}}",
+            k % 7,
+            k * 4099
+        );
     }
     s.push_str("</style><script>window.analytics={id:'x',queue:[]};</script></head><body><header class=\"usa-banner\">An official website of the United States government</header><nav><ul>");
     for k in 0..60 {
-        let _ = write!(s, "<li><a href=\"/section/{k}\">Section {k} of the regulations</a></li>");
+        let _ = write!(
+            s,
+            "<li><a href=\"/section/{k}\">Section {k} of the regulations</a></li>"
+        );
     }
     let _ = write!(
         s,
@@ -414,11 +425,8 @@ fn cycle_of(
     }
 }
 
-fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<Cycle>, Error> {
-    let exe = std::env::current_exe().map_err(|source| Error::Io {
-        context: "cannot find the regwatch executable".into(),
-        source,
-    })?;
+/// Writes the regwatch configuration for the workload and returns its path.
+fn write_config(w: &Workload, dir: &Path) -> Result<PathBuf, Error> {
     let mut config = String::from(
         "[settings]\ndatabase = \"regwatch.db\"\nper_host_delay = \"0s\"\ntimeout = \"30s\"\n\n",
     );
@@ -434,6 +442,15 @@ fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<
         context: format!("cannot write {}", cfg.display()),
         source,
     })?;
+    Ok(cfg)
+}
+
+fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<Cycle>, Error> {
+    let exe = std::env::current_exe().map_err(|source| Error::Io {
+        context: "cannot find the regwatch executable".into(),
+        source,
+    })?;
+    let cfg = write_config(w, dir)?;
     let mut out = Vec::new();
     for (name, mutated, expected) in [
         ("first", false, 0),
@@ -443,7 +460,12 @@ fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<
         w.serve(mutated, opts.dynamic);
         let m = measure(
             &exe,
-            &["--config".into(), cfg.clone().into(), "check".into(), "--json".into()],
+            &[
+                "--config".into(),
+                cfg.clone().into(),
+                "check".into(),
+                "--json".into(),
+            ],
             dir,
         )?;
         if m.status != 0 {
@@ -514,12 +536,7 @@ fn urlwatch_cycles(
             ],
             dir,
         )?;
-        let changes = m
-            .stdout
-            .lines()
-            .filter(|l| l.contains("CHANGED:"))
-            .count()
-            / 2; // urlwatch lists each change in its summary and again above its diff
+        let changes = m.stdout.lines().filter(|l| l.contains("CHANGED:")).count() / 2; // urlwatch lists each change in its summary and again above its diff
         out.push(cycle_of(
             "urlwatch",
             name,
@@ -542,7 +559,10 @@ pub fn run(opts: &BenchOptions) -> Result<Vec<Cycle>, Error> {
         context: "cannot create a temporary directory".into(),
         source,
     })?;
-    let base = opts.keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let base = opts
+        .keep
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     let w = Workload::new(opts)?;
     eprintln!(
         "bench: {} pages, {:.1} MB in all (mean {:.0} KB), {} changed in the second cycle{}",
@@ -562,6 +582,16 @@ pub fn run(opts: &BenchOptions) -> Result<Vec<Cycle>, Error> {
         context: format!("cannot create {}", rw.display()),
         source,
     })?;
+    if opts.serve_only {
+        let cfg = write_config(&w, &rw)?;
+        eprintln!(
+            "bench: serving; run `regwatch --config {} check` (Ctrl-C to stop)",
+            cfg.display()
+        );
+        loop {
+            std::thread::park();
+        }
+    }
     cycles.extend(regwatch_cycles(opts, &w, &rw)?);
     if let Some(exe) = &opts.urlwatch {
         let uw = base.join("urlwatch");

@@ -141,6 +141,9 @@ pub enum Command {
         /// Keep the working files in this directory.
         #[arg(long)]
         keep: Option<std::path::PathBuf>,
+        /// Only serve the pages and write the configuration, until interrupted (for profiling).
+        #[arg(long)]
+        serve_only: bool,
         /// One JSON object per cycle per line instead of a table.
         #[arg(long)]
         json: bool,
@@ -237,6 +240,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             dynamic,
             urlwatch,
             keep,
+            serve_only,
             json,
         } => {
             let opts = crate::bench::BenchOptions {
@@ -246,6 +250,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 dynamic: *dynamic,
                 urlwatch: urlwatch.clone(),
                 keep: keep.clone(),
+                serve_only: *serve_only,
             };
             // The children are measured by blocking waits; keep them off the async workers.
             let cycles = tokio::task::spawn_blocking(move || crate::bench::run(&opts))

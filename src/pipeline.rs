@@ -329,8 +329,19 @@ impl Checker {
             }
             _ => None,
         };
+        // The next check after a success is written in the detection transaction itself.
+        let jitter = crate::scheduler::jitter_unit(&source.id);
+        let next_ok = chrono::Utc::now()
+            + chrono::Duration::from_std(crate::scheduler::next_delay(
+                source.interval,
+                0,
+                jitter,
+                None,
+            ))
+            .unwrap_or_default();
+        let next_ok_text = crate::store::time_text(next_ok);
         let outcome = match result {
-            Ok(f) => match self.detect(store, source, state, f, &at, duration_ms) {
+            Ok(f) => match self.detect(store, source, state, f, &at, duration_ms, &next_ok_text) {
                 Ok(o) => Ok(o),
                 Err(e) => Err(e.to_string()),
             },
@@ -350,18 +361,18 @@ impl Checker {
             }
             Outcome::Failed(error)
         });
-        // Next check: the interval with jitter, backed off while failing, never before Retry-After.
-        let streak = store.failure_streak(&source.id).unwrap_or(0);
-        let delay = crate::scheduler::next_delay(
-            source.interval,
-            streak,
-            crate::scheduler::jitter_unit(&source.id),
-            retry_after,
-        );
-        let next = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        if let Err(e) = store.set_next_check(&source.id, &crate::store::time_text(next)) {
-            tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
-        }
+        // After a failure: the interval backed off by the failure streak, never before Retry-After.
+        let next = if matches!(outcome, Outcome::Failed(_)) {
+            let streak = store.failure_streak(&source.id).unwrap_or(0);
+            let delay = crate::scheduler::next_delay(source.interval, streak, jitter, retry_after);
+            let next = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            if let Err(e) = store.set_next_check(&source.id, &crate::store::time_text(next)) {
+                tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
+            }
+            next
+        } else {
+            next_ok
+        };
         Report {
             source: source.id.clone(),
             outcome,
@@ -378,6 +389,7 @@ impl Checker {
         f: Fetchedish,
         at: &str,
         duration_ms: u64,
+        next_check: &str,
     ) -> Result<Outcome, StageError> {
         let fingerprint = source.extraction_fingerprint();
         let (fetched, body_hash, blocks) = match f {
@@ -411,7 +423,7 @@ impl Checker {
                 Outcome::Unchanged
             };
             log.outcome = outcome.label();
-            det.record_success(&state, false, &log)?;
+            det.record_success(&state, false, &log, next_check)?;
             det.commit()?;
             return Ok(outcome);
         };
@@ -518,7 +530,7 @@ impl Checker {
         };
         log.outcome = outcome.label();
         let changed = matches!(outcome, Outcome::Changed(_));
-        det.record_success(&state, changed, &log)?;
+        det.record_success(&state, changed, &log, next_check)?;
         det.commit()?;
         Ok(outcome)
     }

@@ -160,7 +160,7 @@ impl Detection<'_> {
         super::changes::insert(&self.tx, &self.source_id, change)
     }
 
-    /// Marks the check successful and logs it.
+    /// Marks the check successful, schedules the next one and logs it.
     ///
     /// # Errors
     /// [`StoreError::Sql`].
@@ -169,8 +169,16 @@ impl Detection<'_> {
         state: &FetchState,
         changed: bool,
         log: &FetchLogEntry,
+        next_check: &str,
     ) -> Result<(), StoreError> {
-        record_success(&self.tx, &self.source_id, &log.at, state, changed)?;
+        record_success(
+            &self.tx,
+            &self.source_id,
+            &log.at,
+            state,
+            changed,
+            next_check,
+        )?;
         super::fetch_log::insert(&self.tx, &self.source_id, log)
     }
 
@@ -193,6 +201,27 @@ pub fn join_blocks(blocks: &[String]) -> String {
     blocks.join("\n")
 }
 
+thread_local! {
+    /// One compression context per thread, reused: creating one costs about as much as
+    /// compressing a page.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn compress(data: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let fail = |e: std::io::Error| StoreError::Corrupt(format!("zstd compression failed: {e}"));
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(fail)?);
+        }
+        match slot.as_mut() {
+            Some(c) => c.compress(data).map_err(fail),
+            None => zstd::bulk::compress(data, ZSTD_LEVEL).map_err(fail),
+        }
+    })
+}
+
 fn split_blocks(text: &str) -> Vec<String> {
     if text.is_empty() {
         Vec::new()
@@ -211,8 +240,7 @@ fn store_blob(tx: &Transaction<'_>, hash: &str, text: &str) -> Result<(), StoreE
         return Ok(());
     }
     let (compression, data) = if text.len() > COMPRESS_ABOVE {
-        let packed = zstd::bulk::compress(text.as_bytes(), ZSTD_LEVEL)
-            .map_err(|e| StoreError::Corrupt(format!("zstd compression failed: {e}")))?;
+        let packed = compress(text.as_bytes())?;
         ("zstd", packed)
     } else {
         ("none", text.as_bytes().to_vec())

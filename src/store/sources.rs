@@ -210,12 +210,14 @@ pub(super) fn record_success(
     at: &str,
     state: &FetchState,
     changed: bool,
+    next_check: &str,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE sources SET last_check_at = ?2, last_success_at = ?2,
              last_change_at = CASE WHEN ?3 THEN ?2 ELSE last_change_at END,
              failure_streak = 0, failing_since = NULL, last_error = NULL,
-             etag = ?4, last_modified = ?5, body_hash = ?6, body_fingerprint = ?7
+             etag = ?4, last_modified = ?5, body_hash = ?6, body_fingerprint = ?7,
+             next_check_at = ?8
          WHERE id = ?1",
     )
     .ctx("record success")?
@@ -226,7 +228,8 @@ pub(super) fn record_success(
         state.validators.etag,
         state.validators.last_modified,
         state.body_hash,
-        state.body_fingerprint
+        state.body_fingerprint,
+        next_check
     ])
     .ctx("record success")?;
     Ok(())
