@@ -89,6 +89,14 @@ pub struct Fetch {
     robots: Option<RobotsRecord>,
 }
 
+/// When a check happened, how long it took, and when the next one is due.
+#[derive(Clone, Copy)]
+struct Timing<'a> {
+    at: &'a str,
+    duration_ms: u64,
+    next_check: &'a str,
+}
+
 /// Errors of one source's check before anything is written.
 #[derive(Debug, thiserror::Error)]
 enum StageError {
@@ -341,7 +349,17 @@ impl Checker {
             .unwrap_or_default();
         let next_ok_text = crate::store::time_text(next_ok);
         let outcome = match result {
-            Ok(f) => match self.detect(store, source, state, f, &at, duration_ms, &next_ok_text) {
+            Ok(f) => match self.detect(
+                store,
+                source,
+                state,
+                f,
+                &Timing {
+                    at: &at,
+                    duration_ms,
+                    next_check: &next_ok_text,
+                },
+            ) {
                 Ok(o) => Ok(o),
                 Err(e) => Err(e.to_string()),
             },
@@ -387,10 +405,13 @@ impl Checker {
         source: &Source,
         prev: FetchState,
         f: Fetchedish,
-        at: &str,
-        duration_ms: u64,
-        next_check: &str,
+        timing: &Timing<'_>,
     ) -> Result<Outcome, StageError> {
+        let Timing {
+            at,
+            duration_ms,
+            next_check,
+        } = *timing;
         let fingerprint = source.extraction_fingerprint();
         let (fetched, body_hash, blocks) = match f {
             Fetchedish::NotModified(fetched) => (fetched, prev.body_hash.clone(), None),
