@@ -322,6 +322,14 @@ fn page(i: usize, target: usize, rng: &mut Rng, tpp: &str, stamp: &str) -> Strin
     s
 }
 
+/// A generated regulatory page of about `bytes` bytes (the benchmark's page), with the TPP
+/// threshold sentence set to `tpp`. Deterministic for a given `seed`.
+#[must_use]
+pub fn sample_page(seed: u64, bytes: usize, tpp: &str) -> String {
+    let mut rng = Rng(seed | 1);
+    page(0, bytes, &mut rng, tpp, "2026-11-21 08:00")
+}
+
 fn dir_size(path: &Path, prefix: &str) -> u64 {
     std::fs::read_dir(path)
         .map(|rd| {

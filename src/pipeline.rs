@@ -197,16 +197,26 @@ impl Checker {
             let state = store.fetch_state(&s.id)?;
             jobs.push((i, (*s).clone(), state));
         }
-        let mut stream =
-            futures_util::stream::iter(jobs.into_iter().map(|(i, source, state)| async move {
-                let fetched = self.fetch(&source, &state).await;
+        // Fetches run as their own tasks, so they keep going while this task writes results to
+        // the database (one writer, one transaction per source).
+        let mut stream = futures_util::stream::iter(jobs.into_iter().map(|(i, source, state)| {
+            let checker = self.clone();
+            tokio::spawn(async move {
+                let fetched = checker.fetch(&source, &state).await;
                 (i, source, state, fetched)
-            }))
-            .buffer_unordered(self.config.settings.max_concurrency);
+            })
+        }))
+        .buffer_unordered(self.config.settings.max_concurrency);
 
         let mut reports: Vec<(usize, Report)> = Vec::with_capacity(sources.len());
-        while let Some((i, source, state, fetched)) = stream.next().await {
-            reports.push((i, self.apply(store, &source, state, fetched)));
+        while let Some(joined) = stream.next().await {
+            match joined {
+                Ok((i, source, state, fetched)) => {
+                    reports.push((i, self.apply(store, &source, state, fetched)));
+                }
+                // A panic inside one fetch (a bug) loses that source's report, not the run.
+                Err(e) => tracing::error!(error = %e, "a fetch task failed"),
+            }
         }
         reports.sort_by_key(|(i, _)| *i);
         Ok(reports.into_iter().map(|(_, r)| r).collect())
@@ -450,15 +460,20 @@ impl Checker {
         };
         let text = crate::store::join_blocks(&blocks);
         let hash = crate::store::text_hash(&text);
+        let version = crate::store::Version {
+            text: &text,
+            hash: &hash,
+            blocks: blocks.len(),
+        };
         let outcome = match latest {
             None => {
-                det.insert_snapshot(&blocks, fingerprint, true, at)?;
+                det.insert_snapshot(&version, fingerprint, true, at)?;
                 Outcome::Baseline {
                     blocks: blocks.len(),
                 }
             }
             Some(l) if l.fingerprint != fingerprint => {
-                det.insert_snapshot(&blocks, fingerprint, true, at)?;
+                det.insert_snapshot(&version, fingerprint, true, at)?;
                 Outcome::Rebaselined {
                     blocks: blocks.len(),
                 }
@@ -493,7 +508,7 @@ impl Checker {
                 } else {
                     tag_hunks(&diff.hunks, &ctx)
                 };
-                let new_id = det.insert_snapshot(&blocks, fingerprint, false, at)?;
+                let new_id = det.insert_snapshot(&version, fingerprint, false, at)?;
                 let change_id = det.insert_change(&NewChange {
                     old_snapshot_id: l.id,
                     new_snapshot_id: new_id,

@@ -22,7 +22,7 @@ pub use fetch_log::FetchLogEntry;
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{NewMessage, OutboxRow};
 pub use robots::RobotsRecord;
-pub use snapshots::{Detection, LatestSnapshot};
+pub use snapshots::{Detection, LatestSnapshot, Version};
 pub use snapshots::{join_blocks, text_hash};
 pub use sources::{FetchState, SourceHealth};
 
