@@ -611,6 +611,7 @@ async fn fetch_and_extract(
                     return Err(wrong_body("an HTML page", found, &fetched).into());
                 }
                 let text = extract::decode(&fetched.body, fetched.content_type.as_deref());
+                extract::check_decoded(&text)?;
                 let spec = Spec {
                     css: &source.css,
                     ignore: &source.ignore,

@@ -26,6 +26,10 @@ pub enum Behavior {
     Truncate,
     /// Close the connection without answering.
     Reset,
+    /// Send this many bytes of HTML-looking filler without a `Content-Length` (the body ends
+    /// when the connection closes), generated on the fly: a huge body that costs the server no
+    /// memory.
+    Stream(u64),
 }
 
 /// One page to serve.
@@ -293,6 +297,27 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<Mutex<Shared>
         tokio::time::sleep(d).await;
     }
     if page.behavior == Behavior::Reset {
+        return false;
+    }
+    if let Behavior::Stream(total) = page.behavior {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nConnection: close\r\n\r\n",
+            page.content_type
+        );
+        if stream.write_all(head.as_bytes()).await.is_err() {
+            return false;
+        }
+        let chunk =
+            b"<p>filler filler filler filler filler filler filler filler filler</p>\n".repeat(900);
+        let mut sent: u64 = 0;
+        while sent < total {
+            let n = usize::try_from((total - sent).min(chunk.len() as u64)).unwrap_or(chunk.len());
+            // The client hanging up (its body cap reached) ends the stream.
+            if stream.write_all(&chunk[..n]).await.is_err() {
+                return false;
+            }
+            sent += n as u64;
+        }
         return false;
     }
     let keep_alive = page.behavior == Behavior::Normal

@@ -150,6 +150,23 @@ pub fn sniff(body: &[u8]) -> BodyKind {
     BodyKind::Text
 }
 
+/// Refuses a decoded text that is mostly undecodable: more than 16 replacement characters and
+/// more than 1 % of the text. A stray bad byte in a real page passes; bytes that are not text in
+/// the declared encoding (binary data, a wrong charset) do not become a "version".
+///
+/// # Errors
+/// [`ExtractError::Invalid`] naming how many characters could not be decoded.
+pub fn check_decoded(text: &str) -> Result<(), ExtractError> {
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    let total = text.chars().count();
+    if bad > 16 && bad * 100 > total {
+        return Err(ExtractError::Invalid(format!(
+            "the body is not valid text in its declared encoding ({bad} of {total} characters undecodable)"
+        )));
+    }
+    Ok(())
+}
+
 /// Words in a page title that mark a block, login or captcha page rather than content.
 const BLOCK_TITLES: &[&str] = &[
     "request access",
