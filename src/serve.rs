@@ -106,13 +106,20 @@ struct Shared {
 /// A running server. Dropping it stops the server.
 pub struct PageServer {
     addr: SocketAddr,
-    shared: Arc<Mutex<Shared>>,
+    shared: Arc<State>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+/// The server's state, and a condition variable signalled at every request.
+#[derive(Default)]
+struct State {
+    inner: Mutex<Shared>,
+    request_seen: std::sync::Condvar,
+}
+
+fn lock(m: &State) -> std::sync::MutexGuard<'_, Shared> {
+    m.inner.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl PageServer {
@@ -123,7 +130,7 @@ impl PageServer {
     pub async fn start() -> std::io::Result<PageServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new(State::default());
         let (stop, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped));
         Ok(PageServer {
@@ -154,7 +161,7 @@ impl PageServer {
         let std_listener = std::net::TcpListener::bind((ip, 0))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new(State::default());
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let task_shared = Arc::clone(&shared);
         let thread = std::thread::spawn(move || {
@@ -189,6 +196,19 @@ impl PageServer {
         lock(&self.shared).pages.insert(path.to_string(), page);
     }
 
+    /// Blocks until the server has seen at least `n` requests in all, or `timeout` passes;
+    /// returns whether it did. Tests await requests with this instead of sleeping.
+    #[must_use]
+    pub fn wait_for_requests(&self, n: usize, timeout: std::time::Duration) -> bool {
+        let guard = lock(&self.shared);
+        let (guard, _) = self
+            .shared
+            .request_seen
+            .wait_timeout_while(guard, timeout, |s| s.seen.len() < n)
+            .unwrap_or_else(PoisonError::into_inner);
+        guard.seen.len() >= n
+    }
+
     /// Requests seen so far.
     #[must_use]
     pub fn requests(&self) -> Vec<SeenRequest> {
@@ -209,7 +229,7 @@ impl Drop for PageServer {
 
 async fn accept_loop(
     listener: TcpListener,
-    shared: Arc<Mutex<Shared>>,
+    shared: Arc<State>,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
@@ -226,7 +246,7 @@ async fn accept_loop(
 
 /// Serves requests on one connection, HTTP/1.1 keep-alive, until the client closes it, asks
 /// for `Connection: close`, or a page misbehaves on purpose.
-async fn handle(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
+async fn handle(mut stream: TcpStream, shared: Arc<State>) {
     // Head and body go out in separate writes; without this, Nagle's algorithm and the client's
     // delayed ACK hold every kept-alive response back by tens of milliseconds.
     let _ = stream.set_nodelay(true);
@@ -261,7 +281,7 @@ async fn read_head(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Option<Vec<
 }
 
 /// Answers one request; returns whether the connection may serve another.
-async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<Mutex<Shared>>) -> bool {
+async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bool {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let path = lines
@@ -282,6 +302,7 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<Mutex<Shared>
             at: std::time::Instant::now(),
         });
         s.served += 1;
+        shared.request_seen.notify_all();
         (s.pages.get(&path).cloned(), s.served)
     };
     let mut page = page.unwrap_or_else(|| Page::status(404));
