@@ -60,12 +60,10 @@ pub struct Cycle {
     pub expected: usize,
 }
 
+/// A measured run: its figures and its output.
 struct Measured {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: u64,
+    usage: Usage,
     stdout: String,
-    status: i32,
     stderr: String,
 }
 
@@ -200,12 +198,9 @@ fn measure(program: &Path, args: &[std::ffi::OsString], dir: &Path) -> Result<Me
     let usage: Usage = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("bad measurement file: {e}")))?;
     Ok(Measured {
-        wall: Duration::from_secs_f64(usage.wall_s),
-        cpu: Duration::from_secs_f64(usage.cpu_s),
-        max_rss_kib: usage.max_rss_kib,
+        usage,
         stdout,
         stderr,
-        status: usage.status,
     })
 }
 
@@ -410,6 +405,15 @@ impl Workload {
     }
 }
 
+/// The three cycles: name, whether the changed pages are served, changes expected.
+fn cycles(w: &Workload) -> [(&'static str, bool, usize); 3] {
+    [
+        ("first", false, 0),
+        ("second", true, w.changed.len()),
+        ("unchanged", true, 0),
+    ]
+}
+
 fn cycle_of(
     tool: &str,
     name: &str,
@@ -419,14 +423,14 @@ fn cycle_of(
     changes: usize,
     expected: usize,
 ) -> Cycle {
-    let wall = m.wall.as_secs_f64();
+    let wall = m.usage.wall_s;
     Cycle {
         tool: tool.into(),
         cycle: name.into(),
         wall_s: wall,
-        cpu_s: m.cpu.as_secs_f64(),
+        cpu_s: m.usage.cpu_s,
         pages_per_s: if wall > 0.0 { pages as f64 / wall } else { 0.0 },
-        peak_rss_mib: m.max_rss_kib as f64 / 1024.0,
+        peak_rss_mib: m.usage.max_rss_kib as f64 / 1024.0,
         db_bytes,
         changes,
         expected,
@@ -460,11 +464,7 @@ fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<
     })?;
     let cfg = write_config(w, dir)?;
     let mut out = Vec::new();
-    for (name, mutated, expected) in [
-        ("first", false, 0),
-        ("second", true, w.changed.len()),
-        ("unchanged", true, 0),
-    ] {
+    for (name, mutated, expected) in cycles(w) {
         w.serve(mutated, opts.dynamic);
         let m = measure(
             &exe,
@@ -476,10 +476,10 @@ fn regwatch_cycles(opts: &BenchOptions, w: &Workload, dir: &Path) -> Result<Vec<
             ],
             dir,
         )?;
-        if m.status != 0 {
+        if m.usage.status != 0 {
             return Err(Error::Usage(format!(
                 "regwatch check failed ({}): {}",
-                m.status,
+                m.usage.status,
                 m.stderr.lines().last().unwrap_or("")
             )));
         }
@@ -524,11 +524,7 @@ fn urlwatch_cycles(
     write(&urls_path, &urls)?;
     write(&dir.join("hooks.py"), "")?;
     let mut out = Vec::new();
-    for (name, mutated, expected) in [
-        ("first", false, 0),
-        ("second", true, w.changed.len()),
-        ("unchanged", true, 0),
-    ] {
+    for (name, mutated, expected) in cycles(w) {
         w.serve(mutated, opts.dynamic);
         let m = measure(
             exe,

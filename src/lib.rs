@@ -86,6 +86,19 @@ impl Error {
     }
 }
 
+/// Formats a duration the way config files write it ("30s", "1.5s", "250ms").
+#[must_use]
+pub fn humanize(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else if ms > 1000 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format!("{ms}ms")
+    }
+}
+
 /// Lower-case hex of bytes.
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {

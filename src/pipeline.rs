@@ -168,9 +168,8 @@ impl Checker {
             let Ok(at) = chrono::DateTime::parse_from_rfc3339(&r.fetched_at) else {
                 continue;
             };
-            let body = (200..300).contains(&r.status).then_some(r.body.as_str());
             self.robots
-                .insert(&r.origin, body, at.with_timezone(&chrono::Utc));
+                .insert(&r.origin, r.status, &r.body, at.with_timezone(&chrono::Utc));
         }
         Ok(())
     }
@@ -263,23 +262,7 @@ impl Checker {
         let origin = url.origin().ascii_serialization();
         let rules = match self.robots.get(&origin, chrono::Utc::now()) {
             Some(r) => r,
-            None => {
-                let _pass = self.gate.enter(host).await;
-                // Another source of this host may have fetched it while we waited.
-                match self.robots.get(&origin, chrono::Utc::now()) {
-                    Some(r) => r,
-                    None => {
-                        let record = self.fetch_robots(&origin).await?;
-                        let at = chrono::Utc::now();
-                        let body = (200..300)
-                            .contains(&record.status)
-                            .then_some(record.body.as_str());
-                        let rules = self.robots.insert(&origin, body, at);
-                        *fetched = Some(record);
-                        rules
-                    }
-                }
-            }
+            None => self.refresh_robots(&origin, host, fetched).await?,
         };
         let mut target = url.path().to_string();
         if let Some(q) = url.query() {
@@ -295,11 +278,33 @@ impl Checker {
         })
     }
 
-    async fn fetch_robots(&self, origin: &str) -> Result<RobotsRecord, StageError> {
+    /// Fetches `origin`'s robots.txt through the host gate (unless another source of the host
+    /// fetched it while this one waited) and caches it; `fetched` receives the answer for the
+    /// database.
+    async fn refresh_robots(
+        &self,
+        origin: &str,
+        host: &str,
+        fetched: &mut Option<RobotsRecord>,
+    ) -> Result<Arc<crate::fetch::robots::Robots>, StageError> {
+        let _pass = self.gate.enter(host).await;
+        if let Some(r) = self.robots.get(origin, chrono::Utc::now()) {
+            return Ok(r);
+        }
+        let at = chrono::Utc::now();
+        let record = self
+            .fetch_robots(origin, &crate::store::time_text(at))
+            .await?;
+        let rules = self.robots.insert(origin, record.status, &record.body, at);
+        *fetched = Some(record);
+        Ok(rules)
+    }
+
+    async fn fetch_robots(&self, origin: &str, at: &str) -> Result<RobotsRecord, StageError> {
         let url = format!("{origin}/robots.txt");
         let record = |status: u16, body: String| RobotsRecord {
             origin: origin.to_string(),
-            fetched_at: now_text(),
+            fetched_at: at.to_string(),
             status,
             body,
         };

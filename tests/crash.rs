@@ -72,8 +72,8 @@ fn message_ids(dir: &std::path::Path) -> Vec<String> {
     ids
 }
 
-#[test]
-fn kill_9_twice_then_a_normal_run_stores_every_change_once_and_delivers_every_alert() {
+/// Baseline of every page, then every page's threshold edited (40 high changes waiting).
+fn baseline_then_edit_every_page() -> (PageServer, Project) {
     let server = PageServer::start_in_thread().unwrap();
     for i in 0..SOURCES {
         server.set(&format!("/r{i}"), page(i, "4,800"));
@@ -83,6 +83,12 @@ fn kill_9_twice_then_a_normal_run_stores_every_change_once_and_delivers_every_al
     for i in 0..SOURCES {
         server.set(&format!("/r{i}"), page(i, "4,000"));
     }
+    (server, p)
+}
+
+#[test]
+fn kill_9_twice_then_a_normal_run_stores_every_change_once_and_delivers_every_alert() {
+    let (server, p) = baseline_then_edit_every_page();
 
     for salt in [1, 2] {
         let before = server.requests().len();
@@ -127,15 +133,8 @@ fn kill_9_twice_then_a_normal_run_stores_every_change_once_and_delivers_every_al
 
 #[test]
 fn two_checks_at_once_on_one_database_store_each_change_once() {
-    let server = PageServer::start_in_thread().unwrap();
-    for i in 0..SOURCES {
-        server.set(&format!("/r{i}"), page(i, "4,800"));
-    }
-    let p = Project::new(&config(&server));
-    p.ok(&["check"]);
-    for i in 0..SOURCES {
-        server.set(&format!("/r{i}"), page(i, "4,000"));
-    }
+    // The server must outlive the checks: keep it bound.
+    let (_server, p) = baseline_then_edit_every_page();
     let mut a = spawn_check(&p);
     let mut b = spawn_check(&p);
     assert!(a.wait().expect("wait a").success());

@@ -157,8 +157,9 @@ pub fn sniff(body: &[u8]) -> BodyKind {
 /// # Errors
 /// [`ExtractError::Invalid`] naming how many characters could not be decoded.
 pub fn check_decoded(text: &str) -> Result<(), ExtractError> {
-    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
-    let total = text.chars().count();
+    let (bad, total) = text.chars().fold((0usize, 0usize), |(bad, total), c| {
+        (bad + usize::from(c == '\u{FFFD}'), total + 1)
+    });
     if bad > 16 && bad * 100 > total {
         return Err(ExtractError::Invalid(format!(
             "the body is not valid text in its declared encoding ({bad} of {total} characters undecodable)"
@@ -219,9 +220,16 @@ pub fn title_note(text: &str) -> String {
 /// text (`text_len` bytes extracted). Real regulation pages are long; these walls are short.
 #[must_use]
 pub fn block_page(text: &str, text_len: usize) -> Option<String> {
+    // Length first: most pages are long, and then the title is never looked for.
+    if text_len >= 3000 {
+        return None;
+    }
     let title = html_title(text)?;
     let lower = title.to_lowercase();
-    (text_len < 3000 && BLOCK_TITLES.iter().any(|w| lower.contains(w))).then_some(title)
+    BLOCK_TITLES
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some(title)
 }
 
 /// Collapses whitespace (no-break and narrow no-break spaces included), drops invisible

@@ -52,18 +52,7 @@ pub enum FetchError {
     Request(String),
 }
 
-/// Formats a duration the way config files write it ("30s", "1.5s", "250ms").
-#[must_use]
-pub fn humanize(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else if ms > 1000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        format!("{ms}ms")
-    }
-}
+pub use crate::humanize;
 
 /// Validators from the previous response, sent back for a conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -94,16 +94,13 @@ impl Robots {
                 _ => {}
             }
         }
+        // The rules of every group naming `want`, or `None` when no group names it.
         let pick = |want: &str| -> Option<Vec<Rule>> {
-            let rules: Vec<Rule> = groups
+            let named: Vec<_> = groups
                 .iter()
                 .filter(|(agents, _)| agents.iter().any(|a| a == want))
-                .flat_map(|(_, r)| r.iter().cloned())
                 .collect();
-            groups
-                .iter()
-                .any(|(agents, _)| agents.iter().any(|a| a == want))
-                .then_some(rules)
+            (!named.is_empty()).then(|| named.iter().flat_map(|(_, r)| r.clone()).collect())
         };
         let rules = pick(&token).or_else(|| pick("*")).unwrap_or_default();
         Robots { rules }
@@ -220,17 +217,19 @@ impl RobotsCache {
         }
     }
 
-    /// Records an answer for `origin`: `Some(body)` for a 2xx, `None` for a 4xx (no rules).
-    /// Returns the parsed rules.
+    /// Records the answer `status`/`body` for `origin`: a 2xx is parsed, anything else (a 4xx)
+    /// means no rules. Returns the parsed rules.
     pub fn insert(
         &self,
         origin: &str,
-        body: Option<&str>,
+        status: u16,
+        body: &str,
         fetched_at: DateTime<Utc>,
     ) -> Arc<Robots> {
-        let robots = Arc::new(match body {
-            Some(b) => Robots::parse(b, &self.user_agent),
-            None => Robots::allow_all(),
+        let robots = Arc::new(if (200..300).contains(&status) {
+            Robots::parse(body, &self.user_agent)
+        } else {
+            Robots::allow_all()
         });
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let keep_newer = map.get(origin).is_some_and(|(_, at)| *at > fetched_at);
@@ -320,7 +319,8 @@ mod tests {
         let t0 = Utc::now();
         c.insert(
             "https://a.example",
-            Some("User-agent: *\nDisallow: /x\n"),
+            200,
+            "User-agent: *\nDisallow: /x\n",
             t0,
         );
         let r = c.get("https://a.example", t0 + chrono::Duration::hours(23));
@@ -331,7 +331,12 @@ mod tests {
         );
         assert!(c.get("https://b.example", t0).is_none());
         // An older answer (from the database) never replaces a newer one.
-        c.insert("https://a.example", None, t0 - chrono::Duration::hours(1));
+        c.insert(
+            "https://a.example",
+            404,
+            "",
+            t0 - chrono::Duration::hours(1),
+        );
         assert!(
             c.get("https://a.example", t0)
                 .is_some_and(|r| r.check("/x").is_err())
