@@ -17,7 +17,7 @@ fn css() -> Css {
 }
 
 fn stages(c: &mut Criterion) {
-    let old_page = regwatch::bench::sample_page(7, 100_000, "4,800");
+    let old_page = regwatch::dev::bench::sample_page(7, 100_000, "4,800");
     let new_page = old_page.replacen(
         "total processing performance is 4,800 or more",
         "total processing performance is 4,000 or more",

@@ -335,31 +335,7 @@ pub struct Recipient {
     pub tags: Vec<String>,
 }
 
-/// The kind of document a source serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceKind {
-    /// An HTML page.
-    Html,
-    /// A PDF document (text by `pdftotext`).
-    Pdf,
-    /// An RSS or Atom feed.
-    Feed,
-    /// A JSON document or API answer.
-    Json,
-}
-
-impl SourceKind {
-    /// The name used in `sources.toml`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Html => "html",
-            SourceKind::Pdf => "pdf",
-            SourceKind::Feed => "feed",
-            SourceKind::Json => "json",
-        }
-    }
-}
+pub use crate::extract::SourceKind;
 
 /// `[[source]]`.
 #[derive(Debug, Clone)]
@@ -456,7 +432,7 @@ impl Source {
                 h.update(part.unwrap_or("\u{0}default"));
             }
         }
-        crate::hex(&h.finalize())[..16].to_string()
+        crate::util::hex(&h.finalize())[..16].to_string()
     }
 }
 
@@ -577,6 +553,34 @@ impl Config {
         self.sources
             .iter()
             .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str()))
+    }
+
+    /// Loads `path` and, when given, replaces `settings.database` (the `--db` flag).
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn load_with_db(path: &Path, db: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = Config::load(path)?;
+        if let Some(db) = db {
+            config.settings.database = db.to_path_buf();
+        }
+        Ok(config)
+    }
+
+    /// Every tag the engine can emit with this configuration: the built-in ones, then the
+    /// tags of the `[[rule]]`s.
+    #[must_use]
+    pub fn known_tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = crate::tag::BUILTIN_TAGS
+            .iter()
+            .map(|t| (*t).to_string())
+            .collect();
+        for r in &self.rules {
+            if !tags.contains(&r.tag) {
+                tags.push(r.tag.clone());
+            }
+        }
+        tags
     }
 
     /// The source with this id.

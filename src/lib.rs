@@ -3,47 +3,41 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: `sources.toml` → typed [`Config`], errors with file, line and column.
-//! - [`model`]: plain shared types ([`Severity`], [`Tag`], [`Change`], …).
-//! - [`fetch`]: HTTP client — conditional GET, body cap while streaming, bounded redirects.
-//! - [`extract`]: bytes → normalized blocks of text (charset, HTML selectors, ignore rules).
-//! - [`diff`]: block-level diff, unified text, word-level spans.
-//! - [`tag`]: hunks → structured tags (built-in export-controls pack and user rules).
-//! - [`store`]: SQLite — migrations, blobs, snapshots, changes, source health; the only SQL.
-//! - [`notify`]: email — routing, rendering (text + HTML), outbox delivery over SMTP or to `.eml` files.
-//! - [`pipeline`]: runs fetch → extract → store → diff → tag → store for each source.
-//! - [`scheduler`]: due times (interval, jitter, backoff), per-host politeness, cron lines.
-//! - [`render`]: human and JSON output of changes and sources for the command line.
-//! - [`serve`]: a tiny in-memory HTTP server on 127.0.0.1 for the demo, tests and benchmarks.
-//! - [`daemon`]: `regwatch run` — the scheduling loop, delivery, digests, health and metrics.
-//! - [`demo`]: the offline showcase behind `regwatch demo`.
-//! - [`cli`]: command-line definitions and handlers (thin).
+//! Read `docs/ARCHITECTURE.md` for the data flow, the layers and where to add things.
 //!
-//! Data flows one way: stages (`fetch`, `extract`, `diff`, `tag`) are pure and know nothing of each
-//! other; only `pipeline` chains them, and only `store` speaks SQL.
+//! - Plain types, no I/O: [`model`] (changes, tags, timestamps, states), [`util`] (text helpers).
+//! - Stages, pure or one kind of I/O each, ignorant of one another: [`fetch`] (HTTP),
+//!   [`extract`] (bytes → blocks), [`diff`] (blocks → hunks), [`tag`] (hunks → tags).
+//! - [`config`]: `sources.toml` → typed [`Config`], errors with file, line and column.
+//! - [`scheduler`]: the timing policy — due times, backoff, per-host gate, cron lines.
+//! - [`store`]: SQLite, the only module that speaks SQL.
+//! - [`notify`]: alert routing, rendering, the outbox's delivery, digests; the only SMTP.
+//! - [`pipeline`]: one check — fetch → extract → verdict → diff → tag → store + alerts.
+//! - Faces: [`cli`] (one file per command), [`terminal`] (all terminal output), [`daemon`]
+//!   (`regwatch run`: the loop, and its health and metrics surface).
+//! - [`dev`]: demo, benchmark and the test page server; nothing in the product imports it.
 
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod daemon;
-pub mod demo;
+pub mod dev;
 pub mod diff;
 pub mod extract;
 pub mod fetch;
 pub mod model;
 pub mod notify;
 pub mod pipeline;
-pub mod render;
 pub mod scheduler;
-pub mod serve;
 pub mod store;
 pub mod tag;
+pub mod terminal;
+pub mod util;
 
 pub use config::{Config, ConfigError, Source};
-pub use model::{Change, Evidence, Lang, Severity, Tag};
-pub use pipeline::{Checker, Outcome, Report};
+pub use model::{Change, Evidence, Lang, Severity, Tag, Timestamp};
+pub use pipeline::{CheckError, Checker, Outcome, Report};
 pub use store::{Store, StoreError};
 
 /// Errors a command can end with. The binary maps them to exit codes: configuration and usage
@@ -56,6 +50,9 @@ pub enum Error {
     /// The command was used wrongly (unknown source id, bad `--since`, …).
     #[error("{0}")]
     Usage(String),
+    /// The command could not complete (a benchmark step failed, output could not be encoded).
+    #[error("{0}")]
+    Runtime(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -84,28 +81,4 @@ impl Error {
             _ => 1,
         }
     }
-}
-
-/// Formats a duration the way config files write it ("30s", "1.5s", "250ms").
-#[must_use]
-pub fn humanize(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else if ms > 1000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        format!("{ms}ms")
-    }
-}
-
-/// Lower-case hex of bytes.
-#[must_use]
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }

@@ -1,5 +1,6 @@
-//! Scheduling: when a source is due again (interval, jitter, failure backoff, `Retry-After`),
-//! per-host politeness, and the five-field cron lines of digests.
+//! Scheduling policy, in one place: when a source is due again (interval, jitter, failure
+//! backoff, `Retry-After`), the one backoff function that mail delivery uses too, per-host
+//! politeness, and the five-field cron lines of digests.
 //!
 //! # Architecture
 //! The due time of each source lives in SQLite (`sources.next_check_at`), so a restart resumes the
@@ -16,6 +17,8 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, TimeZone, Timelike};
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
+
+use crate::model::Timestamp;
 
 /// Jitter applied to intervals: ±10 %, so sources with the same interval drift apart.
 pub const JITTER: f64 = 0.10;
@@ -35,6 +38,40 @@ pub fn jitter_unit(salt: &str) -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// `base` doubled `n` times, at most `cap` (saturating: never panics, never wraps).
+#[must_use]
+pub fn backoff(base: Duration, n: i64, cap: Duration) -> Duration {
+    let exp = u32::try_from(n.clamp(0, 30)).unwrap_or(30);
+    base.saturating_mul(2u32.saturating_pow(exp)).min(cap)
+}
+
+/// How the last check of a source ended, as far as its schedule is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastCheck {
+    /// It succeeded: the next check is one interval away.
+    Succeeded,
+    /// It failed, `streak` times in a row; the server may have asked for a pause.
+    Failed {
+        /// Failures in a row, this one included.
+        streak: i64,
+        /// `Retry-After` from the server.
+        retry_after: Option<Duration>,
+    },
+}
+
+/// When a source is due again after `last`, from `now`: see [`next_delay`].
+#[must_use]
+pub fn next_due(now: Timestamp, interval: Duration, last: LastCheck, unit: f64) -> Timestamp {
+    let delay = match last {
+        LastCheck::Succeeded => next_delay(interval, 0, unit, None),
+        LastCheck::Failed {
+            streak,
+            retry_after,
+        } => next_delay(interval, streak, unit, retry_after),
+    };
+    now.plus(delay)
+}
+
 /// Delay until the next check of a source.
 ///
 /// `unit` is a random value in [0, 1) that places the delay within ±[`JITTER`] of the interval.
@@ -48,15 +85,14 @@ pub fn next_delay(
     retry_after: Option<Duration>,
 ) -> Duration {
     let base = if failure_streak > 0 {
-        let exp = u32::try_from(failure_streak.min(20)).unwrap_or(20);
-        interval
-            .saturating_mul(2u32.saturating_pow(exp))
-            .min(MAX_BACKOFF.max(interval))
+        backoff(interval, failure_streak, MAX_BACKOFF.max(interval))
     } else {
         interval
     };
     let factor = 1.0 + JITTER * (2.0 * unit.clamp(0.0, 1.0) - 1.0);
-    let jittered = base.mul_f64(factor);
+    // Saturates for absurd intervals instead of panicking like `mul_f64`.
+    let jittered =
+        Duration::try_from_secs_f64(base.as_secs_f64() * factor).unwrap_or(Duration::MAX);
     match retry_after {
         Some(r) => jittered.max(r),
         None => jittered,
@@ -247,6 +283,40 @@ mod tests {
             ),
             Duration::from_secs(600)
         );
+    }
+
+    #[test]
+    fn backoff_doubles_caps_and_saturates() {
+        let m = Duration::from_secs(60);
+        assert_eq!(backoff(m, 0, MAX_BACKOFF), m);
+        assert_eq!(backoff(m, 1, MAX_BACKOFF), 2 * m);
+        assert_eq!(backoff(m, 30, MAX_BACKOFF), MAX_BACKOFF);
+        assert_eq!(backoff(Duration::MAX, 5, Duration::MAX), Duration::MAX);
+    }
+
+    #[test]
+    fn next_due_after_success_failure_and_retry_after() {
+        let now = Timestamp::parse("2026-11-30T10:00:00.000Z").unwrap();
+        let h = Duration::from_secs(3600);
+        assert_eq!(now.until(next_due(now, h, LastCheck::Succeeded, 0.5)), h);
+        let failed = |streak, retry_after| LastCheck::Failed {
+            streak,
+            retry_after,
+        };
+        assert_eq!(now.until(next_due(now, h, failed(2, None), 0.5)), 4 * h);
+        assert_eq!(
+            now.until(next_due(
+                now,
+                Duration::from_secs(60),
+                failed(1, Some(h)),
+                0.5
+            )),
+            h,
+            "Retry-After is a floor"
+        );
+        // An absurd interval saturates instead of panicking.
+        let far = next_due(now, Duration::MAX, LastCheck::Succeeded, 0.999);
+        assert!(far > now);
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Project, rules_page, stderr, stdout};
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 
 fn config_for(server: &PageServer) -> String {
     format!(
@@ -78,9 +78,13 @@ fn baseline_is_silent_and_a_change_is_reported_once_with_old_and_new_text() {
         human.contains("-A chip is controlled") && human.contains("4,000"),
         "{human}"
     );
+    // An unknown source id is an error (exit 2), like `check other`, not an empty list.
+    let unknown = p.run(&["changes", "--source", "other"]);
+    assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        p.ok(&["changes", "--source", "other"])
-            .contains("no changes")
+        stderr(&unknown).contains("no source with id \"other\""),
+        "{}",
+        stderr(&unknown)
     );
     assert_eq!(
         common::json_lines(&p.ok(&["changes", "--since", "1h", "--json"])).len(),

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::Project;
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 use serde_json::Value;
 
 /// Longest wait for any one event; only a broken daemon gets near it.

@@ -8,7 +8,7 @@ mod smtp;
 
 use common::{Project, json_lines, rules_page, stderr};
 use mail_parser::MessageParser;
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 use smtp::SmtpServer;
 
 fn config(server: &PageServer, smtp_port: Option<u16>) -> String {

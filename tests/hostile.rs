@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Project, json_lines, stderr, stdout};
-use regwatch::serve::{Behavior, Page, PageServer};
+use regwatch::dev::serve::{Behavior, Page, PageServer};
 
 fn good(id: &str) -> Page {
     Page::html(format!(

@@ -6,7 +6,7 @@ mod common;
 mod pdf;
 
 use common::{Project, json_lines, stderr, stdout};
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 
 fn typed(content_type: &str, body: impl Into<Vec<u8>>) -> Page {
     let mut p = Page::html("");

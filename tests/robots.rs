@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Project, stderr, stdout};
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 
 fn text(body: &str) -> Page {
     let mut p = Page::html(body);

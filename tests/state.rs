@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Project, stderr};
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 
 fn no_panic(out: &std::process::Output) {
     let err = stderr(out);

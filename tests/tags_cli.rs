@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Project, json_lines, rules_page, stderr, stdout};
-use regwatch::serve::{Page, PageServer};
+use regwatch::dev::serve::{Page, PageServer};
 
 fn config(server: &PageServer, extra: &str) -> String {
     format!(

@@ -6,6 +6,7 @@
 //! (timestamps, counters) removed before anything is compared.
 
 mod charset;
+mod document;
 mod feed;
 mod html;
 mod items;
@@ -13,6 +14,7 @@ mod json;
 mod pdf;
 
 pub use charset::decode;
+pub use document::{Body, ExtractSpec, SourceKind, extract, extract_file};
 pub use feed::feed_blocks;
 pub use html::extract_html;
 pub use items::{NO_MATCHING_ITEMS, item_blocks};
@@ -76,6 +78,9 @@ pub enum ExtractError {
     /// An external tool (`pdftotext`) is missing, failed or overran its time.
     #[error("{0}")]
     Tool(String),
+    /// The extraction worker stopped unexpectedly (a bug); only this source is affected.
+    #[error("extraction failed unexpectedly: {0}")]
+    Crashed(String),
 }
 
 /// What a body looks like from its first bytes.

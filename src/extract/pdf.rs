@@ -92,7 +92,7 @@ pub async fn pdf_text_with(
         Err(_) => {
             return Err(tool(format!(
                 "{program} did not finish within {} and was stopped",
-                crate::humanize(timeout)
+                crate::util::humanize(timeout)
             )));
         }
     };

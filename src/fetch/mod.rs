@@ -13,6 +13,10 @@ use reqwest::header::{
 };
 use reqwest::redirect;
 
+use crate::util::humanize;
+
+pub use crate::model::Validators;
+
 /// Most redirects followed before a fetch fails.
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -50,17 +54,6 @@ pub enum FetchError {
     /// The client could not be built or the request could not be made.
     #[error("request failed: {0}")]
     Request(String),
-}
-
-pub use crate::humanize;
-
-/// Validators from the previous response, sent back for a conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// `ETag` of the last response.
-    pub etag: Option<String>,
-    /// `Last-Modified` of the last response.
-    pub last_modified: Option<String>,
 }
 
 /// What a successful fetch returns.

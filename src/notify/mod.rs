@@ -9,7 +9,10 @@
 //! or the last allowed attempt ends `dead` with its error kept. Rows are independent, so one
 //! failing recipient never blocks another.
 
+mod alerts;
 pub mod render;
+
+pub use alerts::{enqueue_alerts, wants_alert};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,20 +21,20 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::{AlertLevel, Config, Recipient};
-use crate::model::Change;
-use crate::store::{NewMessage, OutboxRow, Store, StoreError, now_text, time_text};
+use crate::config::{Config, Recipient};
+use crate::model::{MessageKind, Timestamp};
+use crate::store::{NewMessage, OutboxRow, Store, StoreError};
 
 /// Environment variable holding the SMTP password (never the config file).
 pub const PASSWORD_ENV: &str = "REGWATCH_SMTP_PASSWORD";
 /// Attempts before a message is given up as `dead`.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// First retry delay; doubles each attempt up to [`MAX_BACKOFF`].
+/// First retry delay; doubles each attempt up to [`crate::scheduler::MAX_BACKOFF`] (6 hours).
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
-/// Longest retry delay: 6 hours.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 /// A claim older than this is taken to belong to a process that died.
 pub const STALE_CLAIM: Duration = Duration::from_secs(300);
+/// What a recipient's first digest covers: the week before it.
+pub const FIRST_DIGEST_SPAN: Duration = Duration::from_secs(7 * 86_400);
 /// SMTP command timeout.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -44,17 +47,6 @@ pub enum NotifyError {
     /// The SMTP settings cannot be used.
     #[error("mail setup: {0}")]
     Setup(String),
-}
-
-/// Whether a recipient gets an immediate alert for a change.
-#[must_use]
-pub fn wants_alert(r: &Recipient, c: &Change) -> bool {
-    let AlertLevel::AtLeast(min) = r.alerts else {
-        return false;
-    };
-    c.severity >= min
-        && (r.sources.is_empty() || r.sources.contains(&c.source))
-        && (r.tags.is_empty() || c.tags.iter().any(|t| r.tags.contains(&t.tag)))
 }
 
 /// The domain of the `From` address, for `Message-ID`s.
@@ -90,8 +82,12 @@ pub fn alert_message_id(instance: &str, change_id: i64, recipient: &str, from: &
 
 /// The stable `Message-ID` of a recipient's digest for the period ending `until`.
 #[must_use]
-pub fn digest_message_id(instance: &str, recipient: &str, until: &str, from: &str) -> String {
-    let stamp: String = until.chars().filter(char::is_ascii_digit).collect();
+pub fn digest_message_id(instance: &str, recipient: &str, until: Timestamp, from: &str) -> String {
+    let stamp: String = until
+        .to_rfc3339()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     format!(
         "<digest.{stamp}.{}.{instance}@{}>",
         slug(recipient),
@@ -140,7 +136,7 @@ fn transport(config: &Config) -> Result<Transport, NotifyError> {
             .map_err(|e| NotifyError::Setup(e.to_string()))?
             .port(url.port().unwrap_or(587)),
         _ => {
-            let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1");
+            let loopback = crate::util::is_loopback_host(&host);
             if !loopback {
                 tracing::warn!(host = %host, "plain SMTP without TLS to a host that is not loopback: use smtps:// or ?tls=required");
             }
@@ -199,6 +195,7 @@ fn write_eml(dir: &Path, row: &OutboxRow, bytes: &[u8]) -> Result<PathBuf, SendE
     // Creation time first, so that files sort in order and two databases never clash.
     let stamp: String = row
         .created_at
+        .to_rfc3339()
         .chars()
         .filter(char::is_ascii_digit)
         .take(14)
@@ -237,10 +234,7 @@ async fn send(t: &Transport, config: &Config, row: &OutboxRow) -> Result<(), Sen
 }
 
 fn backoff(attempts: i64) -> Duration {
-    let exp = u32::try_from(attempts.clamp(0, 20)).unwrap_or(20);
-    FIRST_BACKOFF
-        .saturating_mul(2u32.saturating_pow(exp))
-        .min(MAX_BACKOFF)
+    crate::scheduler::backoff(FIRST_BACKOFF, attempts, crate::scheduler::MAX_BACKOFF)
 }
 
 /// Sends every due message (every pending one when `ignore_backoff`).
@@ -253,23 +247,21 @@ pub async fn deliver(
     config: &Config,
     ignore_backoff: bool,
 ) -> Result<Delivered, NotifyError> {
-    let now = chrono::Utc::now();
-    let stale = now - chrono::Duration::from_std(STALE_CLAIM).unwrap_or_default();
-    store.reclaim_stale(&time_text(stale))?;
-    let now_s = time_text(now);
-    let due = store.due_messages(if ignore_backoff { None } else { Some(&now_s) })?;
+    let now = Timestamp::now();
+    store.reclaim_stale(now.minus(STALE_CLAIM))?;
+    let due = store.due_messages(if ignore_backoff { None } else { Some(now) })?;
     let mut out = Delivered::default();
     if due.is_empty() {
         return Ok(out);
     }
     let t = transport(config)?;
     for row in due {
-        if !store.claim(row.id, &now_text())? {
+        if !store.claim(row.id, Timestamp::now())? {
             continue;
         }
         match send(&t, config, &row).await {
             Ok(()) => {
-                store.mark_sent(row.id, &now_text())?;
+                store.mark_sent(row.id, Timestamp::now())?;
                 out.sent += 1;
             }
             Err(SendError::Permanent(e)) => {
@@ -287,10 +279,9 @@ pub async fn deliver(
                     )?;
                     out.dead += 1;
                 } else {
-                    let at = chrono::Utc::now()
-                        + chrono::Duration::from_std(backoff(row.attempts)).unwrap_or_default();
+                    let at = Timestamp::now().plus(backoff(row.attempts));
                     tracing::info!(message = row.id, error = %e, "delivery failed, will retry");
-                    store.mark_failed(row.id, &e, Some(&time_text(at)))?;
+                    store.mark_failed(row.id, &e, Some(at))?;
                     out.retrying += 1;
                 }
             }
@@ -308,19 +299,18 @@ pub fn build_digest(
     store: &mut Store,
     config: &Config,
     recipient: &Recipient,
-    until: chrono::DateTime<chrono::Utc>,
+    until: Timestamp,
     record: bool,
 ) -> Result<render::Rendered, NotifyError> {
     let since = match store.last_digest_until(&recipient.name)? {
         Some(s) => s,
-        None => time_text(until - chrono::Duration::days(7)),
+        None => until.minus(FIRST_DIGEST_SPAN),
     };
-    let until_s = time_text(until);
     let mut changes = store.changes(&crate::store::ChangeFilter {
-        since: Some(since.clone()),
+        since: Some(since),
         ..Default::default()
     })?;
-    changes.retain(|c| c.detected_at < until_s);
+    changes.retain(|c| c.detected_at < until);
     changes.retain(|c| recipient.sources.is_empty() || recipient.sources.contains(&c.source));
     changes.reverse();
     let health = store.source_health()?;
@@ -331,18 +321,18 @@ pub fn build_digest(
         .collect();
     let rendered = render::digest(&render::DigestInput {
         recipient: &recipient.name,
-        since: &since,
-        until: &until_s,
+        since,
+        until,
         changes: &changes,
         health: &health,
         tz: config.settings.timezone,
     });
     if record {
         let instance = store.instance_id()?;
-        let message_id = digest_message_id(&instance, &recipient.name, &until_s, &config.mail.from);
+        let message_id = digest_message_id(&instance, &recipient.name, until, &config.mail.from);
         store.enqueue_digest(
             &NewMessage {
-                kind: "digest",
+                kind: MessageKind::Digest,
                 recipient: &recipient.name,
                 to: &recipient.emails,
                 change_id: None,
@@ -350,10 +340,10 @@ pub fn build_digest(
                 subject: &rendered.subject,
                 text: &rendered.text,
                 html: &rendered.html,
-                at: &until_s,
+                at: until,
             },
-            &since,
-            &until_s,
+            since,
+            until,
         )?;
     }
     Ok(rendered)
@@ -367,7 +357,7 @@ mod tests {
     fn backoff_doubles_and_caps() {
         assert_eq!(backoff(0), Duration::from_secs(60));
         assert_eq!(backoff(1), Duration::from_secs(120));
-        assert_eq!(backoff(30), MAX_BACKOFF);
+        assert_eq!(backoff(30), crate::scheduler::MAX_BACKOFF);
     }
 
     #[test]

@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 
 use crate::model::SpanKind;
+use crate::model::Timestamp;
 use crate::model::{Change, Severity};
-use crate::render::{headline, shorten};
 use crate::store::SourceHealth;
+use crate::util::shorten;
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,13 +85,10 @@ fn badge(s: Severity) -> String {
     )
 }
 
-/// Formats an RFC 3339 time in the configured time zone ("2026-11-21 11:07 CET").
+/// A time in the configured time zone ("2026-11-21 11:07 CET").
 #[must_use]
-pub fn local_time(rfc3339: &str, tz: chrono_tz::Tz) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| rfc3339.to_string(),
-        |t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
-    )
+pub fn local_time(t: Timestamp, tz: chrono_tz::Tz) -> String {
+    t.local(tz)
 }
 
 const WRAP_OPEN: &str = "<div style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:640px;margin:0 auto;padding:12px\">";
@@ -101,13 +99,13 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
     let subject = header_safe(&format!(
         "[{}] {} — {}",
         c.severity.as_str().to_uppercase(),
-        headline(c),
+        c.headline(),
         c.source_name
     ));
-    let when = local_time(&c.detected_at, tz);
+    let when = local_time(c.detected_at, tz);
     // Plain text.
     let mut t = String::new();
-    let _ = writeln!(t, "{}\n", headline(c));
+    let _ = writeln!(t, "{}\n", c.headline());
     let _ = writeln!(t, "Source:   {} ({})", c.source_name, c.source);
     let _ = writeln!(t, "URL:      {}", c.url);
     let _ = writeln!(t, "Detected: {when}");
@@ -148,7 +146,7 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         "<p style=\"margin:0 0 4px\">{} <span style=\"color:#555\">{}</span></p><h1 style=\"font-size:20px;margin:0 0 12px\">{}</h1>",
         badge(c.severity),
         esc(&c.source_name),
-        esc(&headline(c))
+        esc(&c.headline())
     );
     if !c.tags.is_empty() {
         h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">What it means</h2>");
@@ -240,10 +238,10 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
 pub struct DigestInput<'a> {
     /// Recipient name.
     pub recipient: &'a str,
-    /// Period start (RFC 3339).
-    pub since: &'a str,
-    /// Period end (RFC 3339).
-    pub until: &'a str,
+    /// Period start.
+    pub since: Timestamp,
+    /// Period end.
+    pub until: Timestamp,
     /// Changes in the period.
     pub changes: &'a [Change],
     /// Sources, for the health section.
@@ -303,7 +301,7 @@ fn excerpt(c: &Change) -> (String, String) {
 pub fn digest(d: &DigestInput<'_>) -> Rendered {
     let count = |s: Severity| d.changes.iter().filter(|c| c.severity == s).count();
     let failing: Vec<&SourceHealth> = d.health.iter().filter(|h| h.failure_streak > 0).collect();
-    let day = |t: &str| local_time(t, d.tz).chars().take(10).collect::<String>();
+    let day = |t: Timestamp| local_time(t, d.tz).chars().take(10).collect::<String>();
     let subject = header_safe(&format!(
         "[regwatch] Digest {} → {}: {} change(s), {} high or critical",
         day(d.since),
@@ -368,7 +366,7 @@ pub fn digest(d: &DigestInput<'_>) -> Rendered {
             for c in of_src {
                 let (removed, added) = excerpt(c);
                 let summaries: Vec<String> = if c.tags.is_empty() {
-                    vec![headline(c)]
+                    vec![c.headline()]
                 } else {
                     c.tags.iter().map(|t| t.summary.clone()).collect()
                 };
@@ -377,7 +375,7 @@ pub fn digest(d: &DigestInput<'_>) -> Rendered {
                     "  - #{} {} ({})",
                     c.id,
                     summaries.join("; "),
-                    local_time(&c.detected_at, d.tz)
+                    local_time(c.detected_at, d.tz)
                 );
                 if !removed.is_empty() {
                     let _ = writeln!(t, "      − {removed}");
@@ -390,7 +388,7 @@ pub fn digest(d: &DigestInput<'_>) -> Rendered {
                     "<div style=\"margin:0 0 10px;padding:6px 8px;background:#f8f8f8;border-radius:4px\"><div><b>{}</b></div><div style=\"color:#666;font-size:12px\">#{} · {} · {}</div>",
                     esc(&summaries.join("; ")),
                     c.id,
-                    esc(&local_time(&c.detected_at, d.tz)),
+                    esc(&local_time(c.detected_at, d.tz)),
                     link(&c.url)
                 );
                 if !removed.is_empty() {
@@ -424,7 +422,6 @@ pub fn digest(d: &DigestInput<'_>) -> Rendered {
         for f in &failing {
             let since = f
                 .failing_since
-                .as_deref()
                 .map_or_else(|| "?".to_string(), |s| local_time(s, d.tz));
             let err = f.last_error.as_deref().unwrap_or("");
             let _ = writeln!(

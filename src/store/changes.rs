@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Ctx, Store, StoreError};
-use crate::model::{BlockEdit, Change, Evidence, Severity, Tag};
+use crate::model::{BlockEdit, Change, Evidence, Severity, Tag, Timestamp};
 
 /// A change to store.
 #[derive(Debug)]
@@ -14,8 +14,8 @@ pub struct NewChange<'a> {
     pub new_snapshot_id: i64,
     /// URL fetched.
     pub url: &'a str,
-    /// When (RFC 3339).
-    pub detected_at: &'a str,
+    /// When.
+    pub detected_at: Timestamp,
     /// Blocks added.
     pub added: usize,
     /// Blocks removed.
@@ -31,8 +31,8 @@ pub struct NewChange<'a> {
 /// Which changes to list.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeFilter {
-    /// Only changes detected at or after this time (RFC 3339).
-    pub since: Option<String>,
+    /// Only changes detected at or after this time.
+    pub since: Option<Timestamp>,
     /// Only this source.
     pub source: Option<String>,
     /// Only changes carrying this tag.

@@ -4,14 +4,15 @@
 use rusqlite::params;
 
 use super::{Ctx, FETCH_LOG_KEEP, StoreError};
+use crate::model::{CheckOutcome, Timestamp};
 
 /// One fetch attempt.
 #[derive(Debug, Clone)]
 pub struct FetchLogEntry {
-    /// When (RFC 3339).
-    pub at: String,
-    /// `baseline`, `unchanged`, `not_modified`, `changed` or `failed`.
-    pub outcome: &'static str,
+    /// When.
+    pub at: Timestamp,
+    /// How the check ended.
+    pub outcome: CheckOutcome,
     /// HTTP status, when a response arrived.
     pub http_status: Option<u16>,
     /// Duration of the fetch.

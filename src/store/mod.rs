@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::Connection;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+use crate::model::{CheckOutcome, MessageKind, OutboxState, Timestamp};
 
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
@@ -43,6 +46,14 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         message: String,
+    },
+    /// There is no database file where one was expected.
+    #[error(
+        "no database at {path}: run `regwatch check` first, or point --db or settings.database at it"
+    )]
+    Missing {
+        /// The file.
+        path: PathBuf,
     },
     /// The database was written by a newer regwatch.
     #[error(
@@ -137,6 +148,20 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database (for read-only commands): a missing file is an error, never
+    /// a new empty database.
+    ///
+    /// # Errors
+    /// [`StoreError::Missing`] when there is no file at `path`; otherwise as [`Store::open`].
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
+    }
+
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {
@@ -154,14 +179,37 @@ impl Store {
     }
 }
 
-/// Current time as stored: RFC 3339, UTC, milliseconds.
-#[must_use]
-pub fn now_text() -> String {
-    time_text(chrono::Utc::now())
+// The SQL edge of the domain's types: times are stored as RFC 3339 text (UTC, milliseconds, so
+// that text order is time order) and states as their lower-case words.
+
+impl ToSql for Timestamp {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.to_rfc3339()))
+    }
 }
 
-/// A time as stored: RFC 3339, UTC, milliseconds.
-#[must_use]
-pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+impl FromSql for Timestamp {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Timestamp::parse(text).map_err(|e| FromSqlError::Other(e.into()))
+    }
 }
+
+/// Stores a word enum as its word.
+macro_rules! sql_word {
+    ($($t:ty),+) => {$(
+        impl ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $t {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|e: String| FromSqlError::Other(e.into()))
+            }
+        }
+    )+};
+}
+
+sql_word!(OutboxState, MessageKind, CheckOutcome);

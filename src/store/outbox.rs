@@ -5,12 +5,13 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Ctx, Detection, Store, StoreError};
+use crate::model::{MessageKind, OutboxState, Timestamp};
 
 /// A message to enqueue (already rendered).
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
-    /// `alert` or `digest`.
-    pub kind: &'a str,
+    /// Alert or digest.
+    pub kind: MessageKind,
     /// Recipient name.
     pub recipient: &'a str,
     /// Addresses.
@@ -25,8 +26,8 @@ pub struct NewMessage<'a> {
     pub text: &'a str,
     /// HTML part.
     pub html: &'a str,
-    /// When (RFC 3339).
-    pub at: &'a str,
+    /// When.
+    pub at: Timestamp,
 }
 
 /// A message in the outbox.
@@ -34,8 +35,8 @@ pub struct NewMessage<'a> {
 pub struct OutboxRow {
     /// Row id.
     pub id: i64,
-    /// `alert` or `digest`.
-    pub kind: String,
+    /// Alert or digest.
+    pub kind: MessageKind,
     /// Recipient name.
     pub recipient: String,
     /// Addresses.
@@ -46,18 +47,18 @@ pub struct OutboxRow {
     pub message_id: String,
     /// Subject.
     pub subject: String,
-    /// `pending`, `sending`, `sent` or `dead`.
-    pub state: String,
+    /// Where it is in delivery.
+    pub state: OutboxState,
     /// Delivery attempts so far.
     pub attempts: i64,
     /// Next attempt (pending messages).
-    pub next_attempt_at: String,
+    pub next_attempt_at: Timestamp,
     /// Last delivery error.
     pub last_error: Option<String>,
     /// When it was enqueued.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// When it was sent.
-    pub sent_at: Option<String>,
+    pub sent_at: Option<Timestamp>,
     /// Plain-text body (not in listings).
     #[serde(skip)]
     pub body_text: String,
@@ -154,12 +155,12 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn last_digest_until(&self, recipient: &str) -> Result<Option<String>, StoreError> {
+    pub fn last_digest_until(&self, recipient: &str) -> Result<Option<Timestamp>, StoreError> {
         self.conn
             .query_row(
                 "SELECT max(until) FROM digests WHERE recipient = ?1",
                 [recipient],
-                |r| r.get::<_, Option<String>>(0),
+                |r| r.get::<_, Option<Timestamp>>(0),
             )
             .ctx("read last digest")
     }
@@ -172,8 +173,8 @@ impl Store {
     pub fn enqueue_digest(
         &mut self,
         m: &NewMessage<'_>,
-        since: &str,
-        until: &str,
+        since: Timestamp,
+        until: Timestamp,
     ) -> Result<bool, StoreError> {
         let tx = self.conn.transaction().ctx("enqueue digest")?;
         let done: bool = tx
@@ -201,7 +202,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn reclaim_stale(&mut self, older_than: &str) -> Result<usize, StoreError> {
+    pub fn reclaim_stale(&mut self, older_than: Timestamp) -> Result<usize, StoreError> {
         self.conn
             .execute(
                 "UPDATE outbox SET state = 'pending', claimed_at = NULL
@@ -215,7 +216,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn due_messages(&self, now: Option<&str>) -> Result<Vec<OutboxRow>, StoreError> {
+    pub fn due_messages(&self, now: Option<Timestamp>) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = format!(
             "SELECT {ROW_COLUMNS} FROM outbox WHERE state = 'pending' AND (?1 IS NULL OR next_attempt_at <= ?1) ORDER BY id"
         );
@@ -234,7 +235,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn claim(&mut self, id: i64, now: &str) -> Result<bool, StoreError> {
+    pub fn claim(&mut self, id: i64, now: Timestamp) -> Result<bool, StoreError> {
         let n = self
             .conn
             .prepare_cached("UPDATE outbox SET state = 'sending', claimed_at = ?2 WHERE id = ?1 AND state = 'pending'")
@@ -248,7 +249,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn mark_sent(&mut self, id: i64, now: &str) -> Result<(), StoreError> {
+    pub fn mark_sent(&mut self, id: i64, now: Timestamp) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
@@ -268,7 +269,7 @@ impl Store {
         &mut self,
         id: i64,
         error: &str,
-        retry_at: Option<&str>,
+        retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(

@@ -3,14 +3,15 @@
 use rusqlite::params;
 
 use super::{Ctx, Store, StoreError};
+use crate::model::Timestamp;
 
 /// A stored robots.txt answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RobotsRecord {
     /// `scheme://host[:port]`.
     pub origin: String,
-    /// When it was fetched (RFC 3339, UTC).
-    pub fetched_at: String,
+    /// When it was fetched.
+    pub fetched_at: Timestamp,
     /// HTTP status of the answer (200, or a 4xx meaning "no rules").
     pub status: u16,
     /// The file (empty for a 4xx).
@@ -18,7 +19,8 @@ pub struct RobotsRecord {
 }
 
 impl Store {
-    /// Every stored robots.txt answer.
+    /// Every stored robots.txt answer (a row whose time cannot be read is skipped: it is only
+    /// a cache).
     ///
     /// # Errors
     /// On database failure.
@@ -29,16 +31,28 @@ impl Store {
             .ctx("read robots.txt cache")?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(RobotsRecord {
-                    origin: r.get(0)?,
-                    fetched_at: r.get(1)?,
-                    status: u16::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-                    body: r.get(3)?,
-                })
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
             })
             .ctx("read robots.txt cache")?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .ctx("read robots.txt cache")
+        let rows = rows
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("read robots.txt cache")?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(origin, at, status, body)| {
+                Some(RobotsRecord {
+                    origin,
+                    fetched_at: Timestamp::parse(&at).ok()?,
+                    status: u16::try_from(status).unwrap_or(0),
+                    body,
+                })
+            })
+            .collect())
     }
 
     /// Stores (or replaces) the robots.txt answer of one origin.

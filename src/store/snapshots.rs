@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::sources::{FetchState, record_success};
 use super::{Ctx, FetchLogEntry, NewChange, Store, StoreError};
+use crate::model::Timestamp;
 
 /// Texts above this size are stored zstd-compressed.
 pub const COMPRESS_ABOVE: usize = 1024;
@@ -29,7 +30,7 @@ pub struct LatestSnapshot {
 /// SHA-256 of a text, hex.
 #[must_use]
 pub fn text_hash(text: &str) -> String {
-    crate::hex(&Sha256::digest(text.as_bytes()))
+    crate::util::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// One detection, inside a `BEGIN IMMEDIATE` transaction: the latest snapshot is read under the write
@@ -109,7 +110,7 @@ impl Detection<'_> {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn touch(&self, snapshot_id: i64, at: &str) -> Result<(), StoreError> {
+    pub fn touch(&self, snapshot_id: i64, at: Timestamp) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "UPDATE snapshots SET last_seen_at = ?2, seen_count = seen_count + 1 WHERE id = ?1",
@@ -129,7 +130,7 @@ impl Detection<'_> {
         version: &Version<'_>,
         fingerprint: &str,
         baseline: bool,
-        at: &str,
+        at: Timestamp,
     ) -> Result<i64, StoreError> {
         let Version { text, hash, blocks } = *version;
         store_blob(&self.tx, hash, text)?;
@@ -169,12 +170,12 @@ impl Detection<'_> {
         state: &FetchState,
         changed: bool,
         log: &FetchLogEntry,
-        next_check: &str,
+        next_check: Timestamp,
     ) -> Result<(), StoreError> {
         record_success(
             &self.tx,
             &self.source_id,
-            &log.at,
+            log.at,
             state,
             changed,
             next_check,

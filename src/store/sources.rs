@@ -3,8 +3,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Ctx, FetchLogEntry, Store, StoreError, now_text};
-use crate::fetch::Validators;
+use super::{Ctx, FetchLogEntry, Store, StoreError};
+use crate::model::{Timestamp, Validators};
 
 /// A source's health, as `sources` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -15,16 +15,16 @@ pub struct SourceHealth {
     pub name: String,
     /// URL.
     pub url: String,
-    /// Last attempt (success or failure), RFC 3339.
-    pub last_check: Option<String>,
+    /// Last attempt (success or failure).
+    pub last_check: Option<Timestamp>,
     /// Last successful check.
-    pub last_success: Option<String>,
+    pub last_success: Option<Timestamp>,
     /// Last detected change.
-    pub last_change: Option<String>,
+    pub last_change: Option<Timestamp>,
     /// Failures in a row (0 when the last check succeeded).
     pub failure_streak: i64,
     /// When the current failure streak began.
-    pub failing_since: Option<String>,
+    pub failing_since: Option<Timestamp>,
     /// Text of the last error (cleared by a success).
     pub last_error: Option<String>,
     /// Versions stored.
@@ -54,7 +54,7 @@ impl Store {
         &mut self,
         sources: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Result<(), StoreError> {
-        let now = now_text();
+        let now = Timestamp::now();
         let tx = self.conn.transaction().ctx("sync sources")?;
         {
             let mut stmt = tx
@@ -140,7 +140,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn set_next_check(&mut self, source_id: &str, at: &str) -> Result<(), StoreError> {
+    pub fn set_next_check(&mut self, source_id: &str, at: Timestamp) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("UPDATE sources SET next_check_at = ?2 WHERE id = ?1")
             .ctx("schedule source")?
@@ -153,7 +153,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn schedule(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    pub fn schedule(&self) -> Result<Vec<(String, Option<Timestamp>)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, next_check_at FROM sources")
@@ -207,10 +207,10 @@ impl Store {
 pub(super) fn record_success(
     tx: &rusqlite::Transaction<'_>,
     source_id: &str,
-    at: &str,
+    at: Timestamp,
     state: &FetchState,
     changed: bool,
-    next_check: &str,
+    next_check: Timestamp,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "UPDATE sources SET last_check_at = ?2, last_success_at = ?2,

@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
+use super::serve::{Page, PageServer};
 use crate::Error;
 use crate::config::Config;
 use crate::pipeline::{Checker, Outcome};
-use crate::render::{self, Style};
-use crate::serve::{Page, PageServer};
 use crate::store::Store;
+use crate::terminal::{self, Style};
 
 const BIS_RULES: &str = include_str!("bis_rules.html");
 const PRESSE_FR: &str = include_str!("presse_fr.html");
@@ -109,7 +109,7 @@ alerts = "medium"
     let mut store = Store::open(&config.settings.database)?;
     let checker = Checker::new(Arc::clone(&config))?;
     let sources: Vec<_> = config.sources.iter().collect();
-    let style = Style::detect();
+    let style = Style::detect(config.settings.timezone);
 
     println!(
         "regwatch demo — two pages served on {} (no internet needed)\n",
@@ -119,14 +119,14 @@ alerts = "medium"
         "1. First check: each page's text is stored as its baseline. Baselines are never alerted."
     );
     for r in checker.check(&mut store, &sources).await? {
-        print!("   {}", render::report_text(&r, style));
+        print!("   {}", terminal::report_text(&r, style));
     }
 
     println!("\n2. Check again, nothing edited except timestamps in the footer and byline:");
     server.set("/rules", page(BIS_RULES, "2026-11-21 09:00:00", &[]));
     server.set("/presse", page(PRESSE_FR, "21 novembre 2026 à 9 h 00", &[]));
     for r in checker.check(&mut store, &sources).await? {
-        print!("   {}", render::report_text(&r, style));
+        print!("   {}", terminal::report_text(&r, style));
     }
 
     println!(
@@ -140,13 +140,13 @@ alerts = "medium"
     );
     let reports = checker.check(&mut store, &sources).await?;
     for r in &reports {
-        println!("{}", render::report_text(r, style));
+        println!("{}", terminal::report_text(r, style));
     }
     let changed = reports
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Changed(_)))
         .count();
-    println!("{}", render::summary_line(&reports));
+    println!("{}", terminal::summary_line(&reports));
     let delivered = crate::notify::deliver(&mut store, &config, true).await?;
     println!(
         "\n4. {changed} change(s) stored; {} alert(s) written as .eml files to {}:",

@@ -350,7 +350,10 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bo
     let mut body: &[u8] = &page.body;
     if page.etag {
         use sha2::{Digest, Sha256};
-        let tag = format!("\"{}\"", &crate::hex(&Sha256::digest(&page.body))[..16]);
+        let tag = format!(
+            "\"{}\"",
+            &crate::util::hex(&Sha256::digest(&page.body))[..16]
+        );
         if headers.get("if-none-match") == Some(&tag) {
             status = 304;
             body = &[];

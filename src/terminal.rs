@@ -1,26 +1,42 @@
-//! Command-line output: readable text (coloured on a terminal) and JSON lines.
+//! Everything regwatch prints on a terminal: readable text, coloured when stdout is a terminal,
+//! times labelled and in `settings.timezone`, page text stripped of control characters.
+//! (JSON output is the same serializer everywhere: `serde_json` over the model's types.)
 
 use std::fmt::Write as _;
 
-use crate::model::{Change, Severity};
+use crate::model::{Change, Severity, Tag, Timestamp};
 use crate::pipeline::{Outcome, Report};
-use crate::store::SourceHealth;
+use crate::store::{OutboxRow, SourceHealth};
+use crate::util::{sanitize as clean, shorten};
 
-/// Whether to use ANSI colours.
+/// How to print: ANSI colours or not, and the time zone times are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     /// Colours on.
     pub color: bool,
+    /// Zone of every printed time (labelled, e.g. `CET`).
+    pub tz: chrono_tz::Tz,
 }
 
 impl Style {
-    /// Colours when stdout is a terminal and `NO_COLOR` is not set.
+    /// Colours when stdout is a terminal and `NO_COLOR` is not set; times in `tz`.
     #[must_use]
-    pub fn detect() -> Style {
+    pub fn detect(tz: chrono_tz::Tz) -> Style {
         use std::io::IsTerminal as _;
         Style {
             color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            tz,
         }
+    }
+
+    /// A time in the configured zone, labelled: `2026-11-30 11:15 CET`.
+    #[must_use]
+    pub fn time(self, t: Timestamp) -> String {
+        t.local(self.tz)
+    }
+
+    fn time_or(self, t: Option<Timestamp>, none: &str) -> String {
+        t.map_or_else(|| none.to_string(), |t| self.time(t))
     }
 
     fn paint(self, code: &str, text: &str) -> String {
@@ -42,28 +58,6 @@ impl Style {
     }
 }
 
-/// Strips control characters (ANSI escapes from a hostile page) before printing to a terminal.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// The one-line summary of a change: its strongest tag, or its size.
-#[must_use]
-pub fn headline(c: &Change) -> String {
-    match c.tags.first() {
-        Some(t) => t.summary.clone(),
-        None => format!("text changed (+{} −{} blocks)", c.added, c.removed),
-    }
-}
-
 /// A change in full: header, tags with evidence, coloured diff.
 #[must_use]
 pub fn change_text(c: &Change, style: Style) -> String {
@@ -73,11 +67,11 @@ pub fn change_text(c: &Change, style: Style) -> String {
         "{} [{}] {} — {}",
         style.paint("1", &format!("change #{}", c.id)),
         style.severity(c.severity),
-        clean(&headline(c)),
+        clean(&c.headline()),
         clean(&c.source_name),
     );
     let _ = writeln!(out, "  source:   {} ({})", clean(&c.source), clean(&c.url));
-    let _ = writeln!(out, "  detected: {}", c.detected_at);
+    let _ = writeln!(out, "  detected: {}", style.time(c.detected_at));
     let _ = writeln!(out, "  blocks:   +{} −{}", c.added, c.removed);
     if !c.tags.is_empty() {
         let _ = writeln!(out, "  tags:");
@@ -118,18 +112,6 @@ pub fn change_text(c: &Change, style: Style) -> String {
     out
 }
 
-/// Cuts a text to at most `max` characters, with an ellipsis.
-#[must_use]
-pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// One line per report (changes in full), as `check` prints them.
 #[must_use]
 pub fn report_text(r: &Report, style: Style) -> String {
@@ -151,7 +133,7 @@ pub fn report_text(r: &Report, style: Style) -> String {
             "{}  {}: {}\n",
             r.source,
             style.paint("31", "FAILED"),
-            clean(e)
+            clean(&e.to_string())
         ),
     }
 }
@@ -176,13 +158,10 @@ pub fn change_line(c: &Change, style: Style) -> String {
     format!(
         "#{:<5} {}  {:<8}  {:<24} {}\n",
         c.id,
-        c.detected_at
-            .get(..16)
-            .unwrap_or(&c.detected_at)
-            .replace('T', " "),
+        style.time(c.detected_at),
         style.severity(c.severity),
         clean(&c.source),
-        clean(&headline(c))
+        clean(&c.headline())
     )
 }
 
@@ -209,8 +188,8 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
         let _ = writeln!(
             out,
             "    last check:   {}   last change: {}",
-            s.last_check.as_deref().unwrap_or("never"),
-            s.last_change.as_deref().unwrap_or("never")
+            style.time_or(s.last_check, "never"),
+            style.time_or(s.last_change, "never")
         );
         let _ = writeln!(
             out,
@@ -222,9 +201,63 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
                 out,
                 "    last error:   {} (failing since {})",
                 clean(e),
-                s.failing_since.as_deref().unwrap_or("?")
+                style.time_or(s.failing_since, "?")
             );
         }
     }
     out
+}
+
+/// The `outbox` listing.
+#[must_use]
+pub fn outbox_text(rows: &[OutboxRow], style: Style) -> String {
+    if rows.is_empty() {
+        return "outbox is empty\n".to_string();
+    }
+    let mut text = String::new();
+    for r in rows {
+        let _ = writeln!(
+            text,
+            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}  {}",
+            r.id,
+            r.state.as_str(),
+            r.kind.as_str(),
+            clean(&r.recipient),
+            r.attempts,
+            style.time(r.created_at),
+            clean(&r.subject)
+        );
+        if let Some(e) = &r.last_error {
+            let _ = writeln!(text, "       last error: {}", clean(e));
+        }
+    }
+    text
+}
+
+/// The tags `regwatch tag` found, or what changed when none.
+#[must_use]
+pub fn tags_text(tags: &[Tag], added: usize, removed: usize, style: Style) -> String {
+    if tags.is_empty() {
+        return format!("no tags (+{added} −{removed} blocks changed)\n");
+    }
+    let mut text = String::new();
+    for t in tags {
+        let _ = writeln!(
+            text,
+            "{:<8} {:<24} {}",
+            style.severity(t.severity),
+            t.tag,
+            clean(&t.summary)
+        );
+    }
+    text
+}
+
+/// What one delivery pass did, as `check`, `deliver` and `digest` print it.
+#[must_use]
+pub fn delivery_line(what: &str, d: &crate::notify::Delivered) -> String {
+    format!(
+        "{what}: {} sent, {} will be retried, {} dead",
+        d.sent, d.retrying, d.dead
+    )
 }

@@ -1,12 +1,16 @@
 //! Block-level diff (with `similar`), a unified diff text, counts, and word-level spans of the blocks
 //! that were edited in place.
 
+mod items;
+
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+
+pub use items::diff_items;
 
 /// Lines of context around each hunk of the unified diff.
 pub const CONTEXT: usize = 2;
 
-pub use crate::model::{BlockEdit, Hunk, Span, SpanKind};
+pub use crate::model::{BlockEdit, Hunk, ItemDiff, Span, SpanKind};
 
 /// The result of comparing two versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +25,8 @@ pub struct Diff {
     pub hunks: Vec<Hunk>,
     /// Per-block word-level edits for rendering.
     pub edits: Vec<BlockEdit>,
+    /// For item lists (feeds, JSON lists): what appeared and what changed, item by item.
+    pub items: Option<ItemDiff>,
 }
 
 impl Diff {
@@ -29,6 +35,17 @@ impl Diff {
     pub fn is_empty(&self) -> bool {
         self.added == 0 && self.removed == 0
     }
+}
+
+/// Compares two versions; with `items`, the blocks are an item list and the result also says
+/// which items appeared and changed ([`diff_items`]).
+#[must_use]
+pub fn diff_versions(old: &[String], new: &[String], items: bool) -> Diff {
+    let mut diff = diff_blocks(old, new);
+    if items {
+        diff.items = Some(diff_items(old, new));
+    }
+    diff
 }
 
 /// Compares two lists of blocks.
@@ -86,6 +103,7 @@ pub fn diff_blocks(old: &[String], new: &[String]) -> Diff {
         unified: unified(old, new),
         hunks,
         edits,
+        items: None,
     }
 }
 

@@ -8,6 +8,21 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+mod states;
+mod time;
+
+pub use states::{CheckOutcome, MessageKind, OutboxState};
+pub use time::Timestamp;
+
+/// Validators from the previous response, sent back for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag` of the last response.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last response.
+    pub last_modified: Option<String>,
+}
+
 /// How much a change matters. Ordered: `Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,7 +123,7 @@ impl FromStr for Lang {
 /// One structured finding about a change: what it means and the text it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
-    /// Tag id, e.g. `threshold_changed` (DESIGN.md §7) or a user rule's tag.
+    /// Tag id, e.g. `threshold_changed` (docs/ARCHITECTURE.md, "Tags") or a user rule's tag.
     pub tag: String,
     /// How much it matters.
     pub severity: Severity,
@@ -140,8 +155,8 @@ pub struct Change {
     pub source_name: String,
     /// URL the text was fetched from.
     pub url: String,
-    /// When it was detected (RFC 3339, UTC).
-    pub detected_at: String,
+    /// When it was detected (RFC 3339, UTC in JSON).
+    pub detected_at: Timestamp,
     /// Highest tag severity (`low` when untagged).
     pub severity: Severity,
     /// Number of blocks added.
@@ -164,6 +179,15 @@ impl Change {
             .map(|t| t.severity)
             .max()
             .unwrap_or(Severity::Low)
+    }
+
+    /// The one-line summary of a change: its strongest tag, or its size.
+    #[must_use]
+    pub fn headline(&self) -> String {
+        match self.tags.first() {
+            Some(t) => t.summary.clone(),
+            None => format!("text changed (+{} −{} blocks)", self.added, self.removed),
+        }
     }
 }
 
@@ -232,6 +256,15 @@ pub struct Item {
     pub date: Option<String>,
     /// Other fields, in the order they are stored.
     pub fields: Vec<(String, String)>,
+}
+
+/// What changed in an item list (a feed, a JSON list), as the tagger reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemDiff {
+    /// Items that appeared (each one a new document).
+    pub appeared: Vec<Item>,
+    /// Hunks over the items that changed, then the items that appeared.
+    pub hunks: Vec<Hunk>,
 }
 
 /// Prefix of the block that starts an item.

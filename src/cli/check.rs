@@ -1,0 +1,47 @@
+//! `regwatch check [ID…] [--json]`: one pass over the sources, then whatever mail is due.
+
+use std::sync::Arc;
+
+use super::{Cli, json_line, load_config, out, select_sources, style};
+use crate::Error;
+use crate::pipeline::{Checker, Outcome};
+use crate::store::Store;
+use crate::terminal;
+
+/// Runs the pipeline and prints what happened; source failures go to stderr and are not errors.
+pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), Error> {
+    let config = Arc::new(load_config(cli)?);
+    let chosen = select_sources(&config, ids)?;
+    let mut store = Store::open(&config.settings.database)?;
+    let checker = Checker::new(Arc::clone(&config))?;
+    let reports = checker.check(&mut store, &chosen).await?;
+    let style = style(&config);
+    for r in &reports {
+        if let Outcome::Failed(e) = &r.outcome {
+            eprintln!(
+                "regwatch: {}: {}",
+                r.source,
+                crate::util::sanitize(&e.to_string())
+            );
+        }
+        if json {
+            if let Outcome::Changed(c) = &r.outcome {
+                json_line(c)?;
+            }
+        } else if !matches!(r.outcome, Outcome::Failed(_)) {
+            out(&terminal::report_text(r, style))?;
+        }
+    }
+    if !json {
+        out(&format!("{}\n", terminal::summary_line(&reports)))?;
+    }
+    // Whatever is due leaves now; an SMTP outage leaves it pending (the run still succeeded).
+    match crate::notify::deliver(&mut store, &config, false).await {
+        Ok(d) if d.sent + d.retrying + d.dead > 0 => {
+            eprintln!("regwatch: {}", terminal::delivery_line("delivery", &d));
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("regwatch: delivery: {e}"),
+    }
+    Ok(())
+}

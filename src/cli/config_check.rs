@@ -1,0 +1,17 @@
+//! `regwatch config check`: validates the configuration (exit 2 with file:line:column errors).
+
+use super::{Cli, load_config, out};
+use crate::Error;
+
+/// Loads the configuration and says what it holds.
+pub(super) fn check(cli: &Cli) -> Result<(), Error> {
+    let c = load_config(cli)?;
+    out(&format!(
+        "{}: OK — {} source(s), {} recipient(s), {} rule(s); database {}\n",
+        cli.config.display(),
+        c.sources.len(),
+        c.recipients.len(),
+        c.rules.len(),
+        c.settings.database.display()
+    ))
+}

@@ -1,0 +1,289 @@
+//! The command line: clap definitions here, one thin handler per command in its own file.
+//! The commands, their flags, exit codes and JSON output are a contract (docs/ARCHITECTURE.md,
+//! "Command line"): scripts depend on them.
+
+mod changes;
+mod check;
+mod config_check;
+mod deliver;
+mod dev;
+mod digest;
+mod outbox;
+mod run;
+mod show;
+mod sources;
+mod tag;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::store::Store;
+use crate::terminal::Style;
+use crate::{Error, Source};
+
+/// regwatch: watch regulation pages, bills and news; keep every version; explain each change.
+#[derive(Debug, Parser)]
+#[command(name = "regwatch", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(
+        long,
+        global = true,
+        default_value = "sources.toml",
+        value_name = "FILE"
+    )]
+    pub config: PathBuf,
+    /// Database file (overrides `settings.database`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The daemon: schedule checks, deliver alerts, send digests, serve /healthz and /metrics.
+    Run {
+        /// Address for /healthz and /metrics (default: settings.listen, else 127.0.0.1:9184).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Log format on stderr.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Check sources now (all, or the named ones) and print what changed.
+    Check {
+        /// Source ids (default: all).
+        ids: Vec<String>,
+        /// One JSON object per change per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored changes, newest first.
+    Changes {
+        /// Only changes detected within this duration ("24h", "7d").
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// Only this source.
+        #[arg(long, value_name = "ID")]
+        source: Option<String>,
+        /// Only changes with this tag.
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
+        /// One JSON object per change per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one change: tags with evidence, and the diff.
+    Show {
+        /// Change id.
+        id: i64,
+        /// Print the change as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Each source with its health: last check, last change, failure streak, last error.
+    Sources {
+        /// One JSON object per source per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Offline: compare two files (text or HTML) and print the tags.
+    Tag {
+        /// The old version.
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+        /// Language of the text (en, fr, de).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Print `{"tags": [...]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attempt every pending outbox message now, ignoring backoff.
+    Deliver,
+    /// Queued, sent and dead messages with their state and last error.
+    Outbox {
+        /// One JSON object per message per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the digest of every change since the recipient's previous digest, and send it.
+    Digest {
+        /// Print the digest and send nothing, record nothing.
+        #[arg(long)]
+        preview: bool,
+        /// Only this recipient (default: every recipient).
+        #[arg(long, value_name = "NAME")]
+        recipient: Option<String>,
+    },
+    /// Validate the configuration.
+    Config {
+        /// What to do with the configuration.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Offline showcase: bundled pages served on 127.0.0.1, a baseline, edits, and what regwatch says.
+    Demo,
+    /// End-to-end benchmark on 127.0.0.1: N generated pages, a baseline check, 10 % changed, a
+    /// second check, an unchanged third; wall, CPU, pages/s, peak RSS, database size, changes.
+    Bench {
+        /// Pages to generate (30-200 KB each).
+        #[arg(long, default_value_t = 500)]
+        pages: usize,
+        /// Loopback hosts to spread the pages over (one request in flight per host).
+        #[arg(long, default_value_t = 8)]
+        hosts: usize,
+        /// Percentage of pages changed before the second cycle.
+        #[arg(long, default_value_t = 10)]
+        changed: usize,
+        /// Every response carries a fresh timestamp (no 304, never an identical body).
+        #[arg(long)]
+        dynamic: bool,
+        /// Also run this urlwatch executable on the same pages, for a ratio.
+        #[arg(long)]
+        urlwatch: Option<std::path::PathBuf>,
+        /// Keep the working files in this directory.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+        /// Only serve the pages and write the configuration, until interrupted (for profiling).
+        #[arg(long)]
+        serve_only: bool,
+        /// One JSON object per cycle per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// (Used by `bench`.) Run a command, then write its wall time, CPU time and peak RSS as JSON.
+    #[command(hide = true)]
+    Measure {
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The command and its arguments.
+        #[arg(last = true, required = true)]
+        command: Vec<std::ffi::OsString>,
+    },
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for machines.
+    Json,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate the configuration and rules; exit 2 with precise errors.
+    Check,
+}
+
+/// Loads the configuration named by `--config` and applies `--db`.
+///
+/// # Errors
+/// [`Error::Config`].
+pub fn load_config(cli: &Cli) -> Result<Config, Error> {
+    Ok(Config::load_with_db(&cli.config, cli.db.as_deref())?)
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Any [`Error`]; the caller maps it to an exit code.
+pub async fn run(cli: Cli) -> Result<(), Error> {
+    match &cli.command {
+        Command::Run { listen, .. } => run::run(&cli, listen.clone()).await,
+        Command::Check { ids, json } => check::check(&cli, ids, *json).await,
+        Command::Changes {
+            since,
+            source,
+            tag,
+            json,
+        } => changes::changes(
+            &cli,
+            since.as_deref(),
+            source.as_deref(),
+            tag.as_deref(),
+            *json,
+        ),
+        Command::Show { id, json } => show::show(&cli, *id, *json),
+        Command::Sources { json } => sources::sources(&cli, *json),
+        Command::Tag {
+            old,
+            new,
+            lang,
+            json,
+        } => tag::tag(&cli, old, new, lang.as_deref(), *json),
+        Command::Config {
+            action: ConfigAction::Check,
+        } => config_check::check(&cli),
+        Command::Demo => crate::dev::demo::run().await,
+        Command::Measure { out, command } => dev::measure(out, command),
+        Command::Bench { .. } => dev::bench(&cli.command).await,
+        Command::Deliver => deliver::deliver(&cli).await,
+        Command::Outbox { json } => outbox::outbox(&cli, *json),
+        Command::Digest { preview, recipient } => {
+            digest::digest(&cli, *preview, recipient.as_deref()).await
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`regwatch changes | head`) is not an error worth a message.
+fn out(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+            context: "cannot write to stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// One JSON object on one line (the `--json` contract).
+fn json_line<T: serde::Serialize>(v: &T) -> Result<(), Error> {
+    let line =
+        serde_json::to_string(v).map_err(|e| Error::Runtime(format!("cannot encode JSON: {e}")))?;
+    out(&format!("{line}\n"))
+}
+
+/// The terminal style for this configuration (colours, time zone).
+fn style(config: &Config) -> Style {
+    Style::detect(config.settings.timezone)
+}
+
+/// Opens the database of a read-only command; never creates one.
+fn open_existing(config: &Config) -> Result<Store, Error> {
+    Ok(Store::open_existing(&config.settings.database)?)
+}
+
+/// Picks the sources named on the command line (all when none), refusing unknown ids.
+///
+/// # Errors
+/// [`Error::Usage`] naming the unknown id and the known ones.
+pub fn select_sources<'a>(config: &'a Config, ids: &[String]) -> Result<Vec<&'a Source>, Error> {
+    if ids.is_empty() {
+        return Ok(config.sources.iter().collect());
+    }
+    ids.iter()
+        .map(|id| {
+            config.source(id).ok_or_else(|| {
+                let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+                Error::Usage(format!(
+                    "no source with id \"{id}\" in {}; known ids: {}",
+                    config.path.display(),
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! The daemon's health and metrics surface: counters fed by the loop, and `/healthz` and
+//! `/metrics` served with axum on `settings.listen` (loopback by default).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::model::OutboxState;
+use crate::pipeline::{Outcome, Report};
+use crate::store::Store;
+
+/// The loop counts as alive when it turned within this many seconds.
+const HEARTBEAT_STALE_SECS: i64 = 60;
+
+/// Fetch-duration histogram buckets, in seconds.
+const BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// Counters served at `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    checks: Mutex<BTreeMap<&'static str, u64>>,
+    changes: Mutex<BTreeMap<&'static str, u64>>,
+    durations: Mutex<(Vec<u64>, f64, u64)>,
+    last_success: AtomicI64,
+    heartbeat: AtomicI64,
+}
+
+impl Metrics {
+    /// Counts one check.
+    pub fn record(&self, r: &Report) {
+        *self
+            .checks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(r.outcome.label())
+            .or_insert(0) += 1;
+        if let Outcome::Changed(c) = &r.outcome {
+            *self
+                .changes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(c.severity.as_str())
+                .or_insert(0) += 1;
+        }
+        if !matches!(r.outcome, Outcome::Failed(_)) {
+            self.last_success
+                .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+        }
+        let secs = r.duration.as_secs_f64();
+        let mut d = self
+            .durations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if d.0.is_empty() {
+            d.0 = vec![0; BUCKETS.len()];
+        }
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                d.0[i] += 1;
+            }
+        }
+        d.1 += secs;
+        d.2 += 1;
+    }
+
+    /// The loop turned.
+    pub fn beat(&self) {
+        self.heartbeat
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    fn alive(&self) -> bool {
+        chrono::Utc::now().timestamp() - self.heartbeat.load(Ordering::Relaxed)
+            <= HEARTBEAT_STALE_SECS
+    }
+
+    fn render_counters(&self, o: &mut String) {
+        use std::fmt::Write as _;
+        o.push_str("# HELP regwatch_checks_total Checks by outcome.\n# TYPE regwatch_checks_total counter\n");
+        for (k, v) in self
+            .checks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            let _ = writeln!(o, "regwatch_checks_total{{outcome=\"{k}\"}} {v}");
+        }
+        o.push_str("# HELP regwatch_changes_total Changes detected by severity.\n# TYPE regwatch_changes_total counter\n");
+        for (k, v) in self
+            .changes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            let _ = writeln!(o, "regwatch_changes_total{{severity=\"{k}\"}} {v}");
+        }
+        o.push_str("# HELP regwatch_fetch_duration_seconds Fetch and extraction time per check.\n# TYPE regwatch_fetch_duration_seconds histogram\n");
+        let d = self
+            .durations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (i, b) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "regwatch_fetch_duration_seconds_bucket{{le=\"{b}\"}} {}",
+                d.0.get(i).copied().unwrap_or(0)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "regwatch_fetch_duration_seconds_bucket{{le=\"+Inf\"}} {}",
+            d.2
+        );
+        let _ = writeln!(o, "regwatch_fetch_duration_seconds_sum {}", d.1);
+        let _ = writeln!(o, "regwatch_fetch_duration_seconds_count {}", d.2);
+        let _ = writeln!(
+            o,
+            "# HELP regwatch_last_success_timestamp_seconds Unix time of the last successful check.\n# TYPE regwatch_last_success_timestamp_seconds gauge\nregwatch_last_success_timestamp_seconds {}",
+            self.last_success.load(Ordering::Relaxed)
+        );
+    }
+
+    /// Prometheus text format; database-derived gauges are read at scrape time.
+    fn render(&self, db: &std::path::Path) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::new();
+        self.render_counters(&mut o);
+        if let Ok(store) = Store::open_existing(db) {
+            let rows = store.outbox().unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "# HELP regwatch_outbox_messages Messages in the outbox by state.\n# TYPE regwatch_outbox_messages gauge"
+            );
+            for s in OutboxState::ALL {
+                let n = rows.iter().filter(|r| r.state == *s).count();
+                let _ = writeln!(o, "regwatch_outbox_messages{{state=\"{s}\"}} {n}");
+            }
+            let failing = store
+                .source_health()
+                .map_or(0, |h| h.iter().filter(|s| s.failure_streak > 0).count());
+            let _ = writeln!(
+                o,
+                "# HELP regwatch_sources_failing Sources whose last check failed.\n# TYPE regwatch_sources_failing gauge\nregwatch_sources_failing {failing}"
+            );
+        }
+        o
+    }
+}
+
+#[derive(Clone)]
+struct Surface {
+    metrics: Arc<Metrics>,
+    db: PathBuf,
+}
+
+const TEXT: &str = "text/plain; version=0.0.4";
+
+async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
+    let db = s.db.clone();
+    let db_ok = tokio::task::spawn_blocking(move || {
+        Store::open_existing(&db)
+            .and_then(|s| s.integrity_check().map(|_| ()))
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    if s.metrics.alive() && db_ok {
+        (StatusCode::OK, [(header::CONTENT_TYPE, TEXT)], "ok\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, TEXT)],
+            "unhealthy\n",
+        )
+    }
+}
+
+async fn metrics(State(s): State<Surface>) -> impl IntoResponse {
+    let body = tokio::task::spawn_blocking(move || s.metrics.render(&s.db))
+        .await
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, TEXT)], body)
+}
+
+/// Serves `/healthz` and `/metrics` on `listener` until the task is aborted.
+pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, db: PathBuf) {
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(self::metrics))
+        .with_state(Surface { metrics, db });
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::error!(error = %e, "the health and metrics server stopped");
+    }
+}

@@ -1,0 +1,366 @@
+//! One check of one or more sources: fetch → extract → store → diff → tag → store.
+//!
+//! # Architecture
+//! [`Checker::launch`] runs a source's fetch and extraction as a task of its own (politely: the
+//! robots.txt gate, then one request per host at a time) and hands the result back on a
+//! channel; [`Checker::apply`] writes it, one detection transaction per source, and schedules
+//! the source again. `check` (one pass) and the daemon (a loop) both drive these two steps, so
+//! they share one fan-out. A source's failure is captured in its own report and recorded on the
+//! source; it never stops the others.
+
+mod detect;
+mod error;
+mod offline;
+mod robots;
+mod verdict;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::config::{Config, Source};
+use crate::extract::{Body, ExtractSpec};
+use crate::fetch::robots::RobotsCache;
+use crate::fetch::{FetchError, FetchOptions, Fetcher};
+use crate::model::{Change, CheckOutcome, Timestamp, Validators};
+use crate::scheduler::{HostGate, LastCheck, jitter_unit, next_due};
+use crate::store::{FetchLogEntry, FetchState, RobotsRecord, Store, StoreError};
+
+pub use error::CheckError;
+pub use offline::{Compared, compare_files};
+pub use verdict::{MAX_SHRINK, SHRINK_MIN_BYTES, Verdict, VersionInfo, verdict};
+
+/// What happened to one source in a check.
+#[derive(Debug)]
+pub enum Outcome {
+    /// First version stored (never alerted).
+    Baseline {
+        /// Blocks stored.
+        blocks: usize,
+    },
+    /// Extraction settings changed: new version stored as a baseline, no change reported.
+    Rebaselined {
+        /// Blocks stored.
+        blocks: usize,
+    },
+    /// Same text as last time.
+    Unchanged,
+    /// The server said 304 Not Modified.
+    NotModified,
+    /// The text changed.
+    Changed(Box<Change>),
+    /// The check failed (recorded on the source, never a change).
+    Failed(CheckError),
+}
+
+impl Outcome {
+    /// The kind of outcome, as the fetch log and metrics name it.
+    #[must_use]
+    pub fn kind(&self) -> CheckOutcome {
+        match self {
+            Outcome::Baseline { .. } => CheckOutcome::Baseline,
+            Outcome::Rebaselined { .. } => CheckOutcome::Rebaselined,
+            Outcome::Unchanged => CheckOutcome::Unchanged,
+            Outcome::NotModified => CheckOutcome::NotModified,
+            Outcome::Changed(_) => CheckOutcome::Changed,
+            Outcome::Failed(_) => CheckOutcome::Failed,
+        }
+    }
+
+    /// Short name used in the fetch log and output.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+/// The result of checking one source.
+#[derive(Debug)]
+pub struct Report {
+    /// Source id.
+    pub source: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Time spent fetching and extracting.
+    pub duration: Duration,
+    /// When the source is due again.
+    pub next_check: Timestamp,
+}
+
+/// The HTTP facts of a fetch that outlive its body.
+#[derive(Debug, Clone)]
+struct Response {
+    status: u16,
+    final_url: String,
+    validators: Validators,
+    bytes: u64,
+    not_modified: bool,
+}
+
+/// What fetch + extract produced, ready to be written.
+enum Got {
+    /// 304: nothing to extract.
+    NotModified(Response),
+    /// The same raw body as last time (hash given), extracted with the same settings.
+    SameBody(Response, String),
+    /// A body (hash given) and its blocks.
+    Text(Response, String, Vec<String>),
+}
+
+/// What fetching one source produced, ready for [`Checker::apply`].
+pub struct Fetch {
+    result: Result<Got, CheckError>,
+    elapsed: Duration,
+    /// A robots.txt answer fetched on the way, to be cached in the database.
+    robots: Option<RobotsRecord>,
+}
+
+/// A finished fetch on its way back to the writer: the source, its state before, the result.
+pub type Finished = (Source, FetchState, Fetch);
+
+/// Runs checks for a configuration.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+    gate: Arc<HostGate>,
+    robots: Arc<RobotsCache>,
+    limit: Arc<Semaphore>,
+}
+
+impl Checker {
+    /// Builds the HTTP client for this configuration.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(config: Arc<Config>) -> Result<Checker, FetchError> {
+        let s = &config.settings;
+        let fetcher = Fetcher::new(FetchOptions {
+            user_agent: s.user_agent.clone(),
+            timeout: s.timeout,
+            max_body: s.max_body,
+        })?;
+        Ok(Checker {
+            gate: Arc::new(HostGate::new(s.per_host_delay)),
+            robots: Arc::new(RobotsCache::new(&s.user_agent)),
+            limit: Arc::new(Semaphore::new(s.max_concurrency.max(1))),
+            fetcher,
+            config,
+        })
+    }
+
+    /// The configuration in use.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Fills the robots.txt cache from the database, so that a fresh process does not fetch
+    /// robots.txt files it fetched less than a day ago.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn load_robots(&self, store: &Store) -> Result<(), StoreError> {
+        for r in store.robots()? {
+            self.robots
+                .insert(&r.origin, r.status, &r.body, r.fetched_at.utc());
+        }
+        Ok(())
+    }
+
+    /// Checks the given sources, `max_concurrency` at a time, and returns one report per source
+    /// in the order given.
+    ///
+    /// # Errors
+    /// Only when the database itself fails in a way that affects every source (cannot sync the
+    /// source list). Per-source failures are reports.
+    pub async fn check(
+        &self,
+        store: &mut Store,
+        sources: &[&Source],
+    ) -> Result<Vec<Report>, StoreError> {
+        store.sync_sources(
+            sources
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
+        )?;
+        self.load_robots(store)?;
+        let (tx, mut rx) = mpsc::channel::<Finished>(sources.len().max(1));
+        for s in sources {
+            let state = store.fetch_state(&s.id)?;
+            self.launch((*s).clone(), state, tx.clone());
+        }
+        drop(tx);
+        // Results are written as they arrive, while the other fetches keep going.
+        let mut reports = Vec::with_capacity(sources.len());
+        while let Some((source, state, fetched)) = rx.recv().await {
+            reports.push(self.apply(store, &source, state, fetched));
+        }
+        let order = |id: &str| sources.iter().position(|s| s.id == id);
+        reports.sort_by_key(|r| order(&r.source));
+        Ok(reports)
+    }
+
+    /// Starts fetching and extracting one source as a task of its own, at most
+    /// `max_concurrency` at once; the result arrives on `done`. A task that dies (a bug) loses
+    /// that source's result only; the source is due again at its next scheduled time.
+    pub fn launch(&self, source: Source, state: FetchState, done: mpsc::Sender<Finished>) {
+        let checker = self.clone();
+        tokio::spawn(async move {
+            let Ok(_permit) = Arc::clone(&checker.limit).acquire_owned().await else {
+                return;
+            };
+            let fetched = checker.fetch(&source, &state).await;
+            // The receiver is gone only when the caller stopped waiting (shutdown).
+            let _ = done.send((source, state, fetched)).await;
+        });
+    }
+
+    /// Fetches and extracts one source (no database access), politely: one request at a time
+    /// per host, `per_host_delay` apart, and only where the site's robots.txt allows it.
+    pub async fn fetch(&self, source: &Source, state: &FetchState) -> Fetch {
+        let started = Instant::now();
+        let parsed = url::Url::parse(&source.url).ok();
+        let host = parsed
+            .as_ref()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut robots = None;
+        let allowed = match (&parsed, source.respect_robots) {
+            (Some(url), true) => self.robots_allow(url, &host, &mut robots).await,
+            _ => Ok(()),
+        };
+        let result = match allowed {
+            Ok(()) => {
+                let _pass = self.gate.enter(&host).await;
+                self.fetch_and_extract(source, state).await
+            }
+            Err(e) => Err(e),
+        };
+        Fetch {
+            result,
+            elapsed: started.elapsed(),
+            robots,
+        }
+    }
+
+    async fn fetch_and_extract(
+        &self,
+        source: &Source,
+        prev: &FetchState,
+    ) -> Result<Got, CheckError> {
+        let mut fetched = self.fetcher.fetch(&source.url, &prev.validators).await?;
+        let body = std::mem::take(&mut fetched.body);
+        let response = Response {
+            status: fetched.status,
+            final_url: fetched.final_url,
+            validators: fetched.validators,
+            bytes: body.len() as u64,
+            not_modified: fetched.not_modified,
+        };
+        if response.not_modified {
+            return Ok(Got::NotModified(response));
+        }
+        let body_hash = crate::util::hex(&Sha256::digest(&body));
+        if prev.body_hash.as_deref() == Some(body_hash.as_str())
+            && prev.body_fingerprint.as_deref() == Some(source.extraction_fingerprint())
+        {
+            return Ok(Got::SameBody(response, body_hash));
+        }
+        let spec = Arc::new(self.extract_spec(source));
+        let body = Body {
+            bytes: body,
+            content_type: fetched.content_type,
+        };
+        let blocks = crate::extract::extract(spec, body).await?;
+        Ok(Got::Text(response, body_hash, blocks))
+    }
+
+    fn extract_spec(&self, source: &Source) -> ExtractSpec {
+        ExtractSpec {
+            kind: source.kind,
+            css: source.css.clone(),
+            ignore: source.ignore.clone(),
+            keep_items: source.keep_items.clone(),
+            json_items: source.json_items.clone(),
+            tool_timeout: self.fetcher.options().timeout,
+        }
+    }
+
+    /// Writes one source's result (one transaction), schedules its next check, and reports.
+    /// Any error becomes a recorded failure.
+    pub fn apply(
+        &self,
+        store: &mut Store,
+        source: &Source,
+        state: FetchState,
+        fetched: Fetch,
+    ) -> Report {
+        let Fetch {
+            result,
+            elapsed,
+            robots,
+        } = fetched;
+        if let Some(r) = robots
+            && let Err(e) = store.save_robots(&r)
+        {
+            tracing::warn!(source = %source.id, error = %e, "cannot cache robots.txt");
+        }
+        let at = Timestamp::now();
+        let jitter = jitter_unit(&source.id);
+        // The next check after a success is written in the detection transaction itself.
+        let timing = detect::Timing {
+            at,
+            duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            next_check: next_due(at, source.interval, LastCheck::Succeeded, jitter),
+        };
+        let result = result.and_then(|got| self.detect(store, source, &state, got, &timing));
+        let (outcome, next_check) = match result {
+            Ok(outcome) => (outcome, timing.next_check),
+            Err(e) => {
+                let next = record_failure(store, source, &e, &timing, jitter);
+                (Outcome::Failed(e), next)
+            }
+        };
+        Report {
+            source: source.id.clone(),
+            outcome,
+            duration: elapsed,
+            next_check,
+        }
+    }
+}
+
+/// Records a failed check on its source and schedules the next one: the interval backed off by
+/// the failure streak, never before the server's `Retry-After`. Returns the next due time.
+fn record_failure(
+    store: &mut Store,
+    source: &Source,
+    error: &CheckError,
+    timing: &detect::Timing,
+    jitter: f64,
+) -> Timestamp {
+    let text = error.to_string();
+    let log = FetchLogEntry {
+        at: timing.at,
+        outcome: CheckOutcome::Failed,
+        http_status: None,
+        duration_ms: timing.duration_ms,
+        bytes: 0,
+        error: Some(text.clone()),
+    };
+    if let Err(e) = store.record_failure(&source.id, &text, &log) {
+        tracing::error!(source = %source.id, error = %e, "cannot record failure");
+    }
+    let last = LastCheck::Failed {
+        streak: store.failure_streak(&source.id).unwrap_or(1),
+        retry_after: error.retry_after(),
+    };
+    let next = next_due(Timestamp::now(), source.interval, last, jitter);
+    if let Err(e) = store.set_next_check(&source.id, next) {
+        tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
+    }
+    next
+}
