@@ -37,10 +37,10 @@ fn read_only_commands_never_create_a_database() {
 #[test]
 fn unknown_source_ids_and_tags_are_errors_and_times_carry_their_zone() {
     let server = PageServer::start_in_thread().unwrap();
-    server.set("/rules", Page::html(&rules_page("4,800", "t1")));
+    server.set("/rules", Page::html(rules_page("4,800", "t1")));
     let p = Project::new(&config(&server.url("/rules")));
     p.ok(&["check"]);
-    server.set("/rules", Page::html(&rules_page("4,000", "t2")));
+    server.set("/rules", Page::html(rules_page("4,000", "t2")));
     p.ok(&["check"]);
 
     let out = p.run(&["changes", "--tag", "treshold_changed"]);

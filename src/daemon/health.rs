@@ -1,9 +1,9 @@
 //! The daemon's health and metrics surface: counters fed by the loop, and `/healthz` and
 //! `/metrics` served with axum on `settings.listen` (loopback by default).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
@@ -31,11 +31,55 @@ pub struct Metrics {
     durations: Mutex<(Vec<u64>, f64, u64)>,
     last_success: AtomicI64,
     heartbeat: AtomicI64,
+    /// Sources whose last result could not be written (full disk, read-only file …).
+    unrecorded: Mutex<BTreeSet<String>>,
+    /// The database file was removed or replaced while running.
+    database_lost: AtomicBool,
 }
 
 impl Metrics {
+    /// Records that the database file is gone or replaced: health stays 503 from now on.
+    pub fn set_database_lost(&self) {
+        self.database_lost.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Metrics::set_database_lost`] was called.
+    #[must_use]
+    pub fn database_lost(&self) -> bool {
+        self.database_lost.load(Ordering::Relaxed)
+    }
+
+    /// Why the service is unhealthy, if it is (apart from the database probe).
+    fn problem(&self) -> Option<&'static str> {
+        if self.database_lost() {
+            Some("the database file was removed or replaced while running")
+        } else if !self
+            .unrecorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+        {
+            Some("results cannot be written to the database (disk full or read-only?)")
+        } else if !self.alive() {
+            Some("the scheduling loop is stuck")
+        } else {
+            None
+        }
+    }
+
     /// Counts one check.
     pub fn record(&self, r: &Report) {
+        {
+            let mut unrecorded = self
+                .unrecorded
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if r.recorded {
+                unrecorded.remove(&r.source);
+            } else {
+                unrecorded.insert(r.source.clone());
+            }
+        }
         *self
             .checks
             .lock()
@@ -172,14 +216,21 @@ async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
     })
     .await
     .unwrap_or(false);
-    if s.metrics.alive() && db_ok {
-        (StatusCode::OK, [(header::CONTENT_TYPE, TEXT)], "ok\n")
-    } else {
-        (
+    let problem = s
+        .metrics
+        .problem()
+        .or((!db_ok).then_some("the database cannot be opened or is damaged"));
+    match problem {
+        None => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, TEXT)],
+            "ok\n".to_string(),
+        ),
+        Some(p) => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, TEXT)],
-            "unhealthy\n",
-        )
+            format!("unhealthy: {p}\n"),
+        ),
     }
 }
 

@@ -1,18 +1,26 @@
 //! `regwatch run`: the long-running service.
 //!
 //! # Architecture
-//! One loop owns the database. Each turn it launches the sources that are due (persisted
-//! `next_check_at`, so a restart resumes the schedule) through [`Checker::launch`], the same
-//! fan-out `check` uses: each source fetches and extracts in a task of its own, bounded by
-//! `max_concurrency` and the per-host gate, and hands its result back over a channel; the loop
-//! writes it (one transaction per detection). A slow source therefore holds only its own task.
-//! The loop also drains the outbox every few seconds and queues each recipient's digest once per
-//! cron period ([`digests`]). [`health`] serves `/healthz` and `/metrics`. Shutdown is a future
-//! passed in (signals in production, anything in tests); reloads arrive on a channel and are
-//! validated before use.
+//! The loop only schedules; it never waits on a slow peer or on heavy CPU. Each turn it launches
+//! the sources that are due (persisted `next_check_at`, so a restart resumes the schedule) through
+//! [`Checker::launch`], the same fan-out `check` uses: each source fetches and extracts in a task
+//! of its own, bounded by `max_concurrency` and the per-host gate. Finished fetches go to the
+//! [`writer`], one blocking thread that owns the write connection (verdict, diff, tags, one
+//! transaction per detection) and reports back. [`delivery`] drains the outbox and queues digests
+//! ([`digests`]) beside the loop, on its own connection. [`health`] serves `/healthz` and
+//! `/metrics`. Shutdown is a future passed in (signals in production, anything in tests); it
+//! cancels delivery at once and gives in-flight checks [`SHUTDOWN_GRACE`]. Reloads arrive on a
+//! channel and are validated before use. A lock file keeps a second daemon off the database.
+//!
+//! Due times are kept in memory too, so a source whose failure cannot be written (a full disk)
+//! still backs off, and a due time absurdly far ahead (a clock that jumped forward and came back)
+//! is clamped to one interval and logged.
 
+mod delivery;
 pub mod digests;
 pub mod health;
+mod lock;
+mod writer;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -20,13 +28,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 
 use crate::Error;
-use crate::config::Config;
+use crate::config::{Config, Source};
 use crate::model::Timestamp;
 use crate::pipeline::{Checker, Finished, Outcome, Report};
+use crate::scheduler::MAX_BACKOFF;
 use crate::store::Store;
 
 use health::Metrics;
@@ -84,17 +96,27 @@ fn log_report(r: &Report) {
     }
 }
 
+/// The latest sensible due time of a source: one backed-off interval (or the backoff cap) from
+/// now, with room for jitter. Anything later comes from a clock that jumped.
+fn horizon(now: Timestamp, source: &Source) -> Timestamp {
+    now.plus(source.interval.max(MAX_BACKOFF).saturating_mul(2))
+}
+
 /// The loop's state.
 struct Daemon {
     opts: RunOptions,
     config: Arc<Config>,
+    /// Reads only (schedule, fetch state); the writer owns the writes.
     store: Store,
     checker: Checker,
     metrics: Arc<Metrics>,
+    /// Sources fetched or being written; not launched again until their report arrives.
     in_flight: HashSet<String>,
-    done: mpsc::Sender<Finished>,
-    started: Timestamp,
-    last_delivery: Option<tokio::time::Instant>,
+    /// Due times this process computed (after a check, or clamped), which win over the database.
+    due: HashMap<String, Timestamp>,
+    fetched: mpsc::Sender<Finished>,
+    config_tx: watch::Sender<Arc<Config>>,
+    db_identity: Option<lock::FileId>,
 }
 
 impl Daemon {
@@ -103,53 +125,34 @@ impl Daemon {
     fn launch_due(&mut self) -> Result<Option<Timestamp>, Error> {
         let now = Timestamp::now();
         let mut earliest: Option<Timestamp> = None;
-        for (id, next) in self.store.schedule()? {
+        for (id, stored) in self.store.schedule()? {
             let Some(source) = self.config.source(&id) else {
                 continue;
             };
             if self.in_flight.contains(&id) {
                 continue;
             }
+            let next = match (self.due.get(&id), stored) {
+                (Some(n), _) => Some(*n),
+                (None, Some(n)) if n > horizon(now, source) => {
+                    let clamped = now.plus(source.interval);
+                    tracing::warn!(source = %id, stored = %n, clamped = %clamped, "due time far in the future (the clock jumped?): clamped to one interval");
+                    self.due.insert(id.clone(), clamped);
+                    Some(clamped)
+                }
+                (None, n) => n,
+            };
             match next {
                 Some(n) if n > now => earliest = Some(earliest.map_or(n, |e| e.min(n))),
                 _ => {
                     let state = self.store.fetch_state(&id)?;
                     self.checker
-                        .launch(source.clone(), state, self.done.clone());
+                        .launch(source.clone(), state, self.fetched.clone());
                     self.in_flight.insert(id);
                 }
             }
         }
         Ok(earliest)
-    }
-
-    /// Every [`DELIVERY_TICK`]: queues due digests and drains the outbox.
-    async fn deliver_if_due(&mut self) {
-        if self
-            .last_delivery
-            .is_some_and(|t| t.elapsed() < DELIVERY_TICK)
-        {
-            return;
-        }
-        self.last_delivery = Some(tokio::time::Instant::now());
-        digests::queue_due(
-            &mut self.store,
-            &self.config,
-            self.started,
-            Timestamp::now(),
-        );
-        match crate::notify::deliver(&mut self.store, &self.config, false).await {
-            Ok(d) if d.sent + d.retrying + d.dead > 0 => {
-                tracing::info!(
-                    sent = d.sent,
-                    retrying = d.retrying,
-                    dead = d.dead,
-                    "delivery"
-                );
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "delivery failed"),
-        }
     }
 
     /// Reads `sources.toml` again; a configuration that does not load leaves the old one running.
@@ -173,6 +176,7 @@ impl Daemon {
         }
         self.checker = checker;
         self.config = new;
+        self.config_tx.send_replace(Arc::clone(&self.config));
         self.store.sync_sources(self.config.identities())?;
         tracing::info!(
             sources = self.config.sources.len(),
@@ -181,12 +185,24 @@ impl Daemon {
         Ok(())
     }
 
-    /// Writes a finished check and schedules its source again.
-    fn finish(&mut self, (source, state, fetched): Finished) {
-        self.in_flight.remove(&source.id);
-        let report = self.checker.apply(&mut self.store, &source, state, fetched);
-        self.metrics.record(&report);
-        log_report(&report);
+    /// A source's result was written (or could not be): count it, remember its next due time.
+    fn finish(&mut self, report: &Report) {
+        self.in_flight.remove(&report.source);
+        self.due.insert(report.source.clone(), report.next_check);
+        self.metrics.record(report);
+        log_report(report);
+    }
+
+    /// False (and health turns 503) when the database file was removed or replaced under us:
+    /// writing on would write to a file nobody will ever read.
+    fn database_intact(&mut self) -> bool {
+        let now = lock::FileId::of(&self.config.settings.database);
+        let intact = now.is_some() && now == self.db_identity;
+        if !intact && !self.metrics.database_lost() {
+            tracing::error!(database = %self.config.settings.database.display(), "the database file was removed or replaced while running: no more checks are written; restart regwatch");
+            self.metrics.set_database_lost();
+        }
+        intact
     }
 }
 
@@ -223,21 +239,33 @@ async fn start_health(
 /// Runs until `shutdown` completes; `reload` asks for `sources.toml` to be read again.
 ///
 /// # Errors
-/// A bad configuration at start, an unusable database, or an address that cannot be bound.
+/// A bad configuration at start, an unusable database, another daemon on the same database, or
+/// an address that cannot be bound.
 pub async fn run(
     opts: RunOptions,
     shutdown: impl Future<Output = ()>,
     mut reload: mpsc::Receiver<()>,
 ) -> Result<(), Error> {
     let config = Arc::new(load(&opts)?);
-    let mut store = Store::open(&config.settings.database)?;
+    let db = config.settings.database.clone();
+    let mut store = Store::open(&db)?;
+    let _lock = lock::DaemonLock::acquire(&db)?;
     store.sync_sources(config.identities())?;
     let metrics = Arc::new(Metrics::default());
     metrics.beat();
     let health = start_health(&opts, &config, &metrics).await?;
     let checker = Checker::new(Arc::clone(&config))?;
     checker.load_robots(&store)?;
-    let (done, mut results) = mpsc::channel::<Finished>(256);
+    let (jobs, mut reports, writer) = writer::spawn(Store::open(&db)?);
+    let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
+    let stop_delivery = CancellationToken::new();
+    let delivery = tokio::spawn(delivery::run(
+        db.clone(),
+        config_rx,
+        Timestamp::now(),
+        stop_delivery.clone(),
+    ));
+    let (fetched, mut results) = mpsc::channel::<Finished>(256);
     let mut d = Daemon {
         opts,
         config,
@@ -245,38 +273,82 @@ pub async fn run(
         checker,
         metrics,
         in_flight: HashSet::new(),
-        done,
-        started: Timestamp::now(),
-        last_delivery: None,
+        due: HashMap::new(),
+        fetched,
+        config_tx,
+        db_identity: lock::FileId::of(&db),
     };
     tokio::pin!(shutdown);
     loop {
         d.metrics.beat();
-        let earliest = d.launch_due()?;
-        d.deliver_if_due().await;
+        let earliest = if d.database_intact() {
+            d.launch_due()?
+        } else {
+            None
+        };
         let sleep = earliest
             .map_or(MAX_SLEEP, |e| Timestamp::now().until(e))
             .min(MAX_SLEEP);
         tokio::select! {
             () = &mut shutdown => break,
             Some(()) = reload.recv() => d.reload()?,
-            Some(finished) = results.recv() => d.finish(finished),
+            Some(finished) = results.recv() => {
+                let job = writer::Job { checker: d.checker.clone(), finished };
+                if jobs.send(job).await.is_err() {
+                    tracing::error!("the writer stopped; no more checks are written");
+                }
+            }
+            Some(report) = reports.recv() => d.finish(&report),
             () = tokio::time::sleep(sleep) => {}
         }
     }
-    // Stop scheduling; let in-flight checks finish for a bounded time, and keep their results.
+    shut_down(d, results, jobs, reports, writer).await;
+    stop_delivery.cancel();
+    if tokio::time::timeout(SHUTDOWN_GRACE, delivery)
+        .await
+        .is_err()
+    {
+        tracing::warn!("delivery did not stop in time");
+    }
+    health.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Stops scheduling; lets in-flight checks finish for [`SHUTDOWN_GRACE`] and writes their
+/// results; then lets the writer finish what it holds.
+async fn shut_down(
+    mut d: Daemon,
+    mut results: mpsc::Receiver<Finished>,
+    jobs: mpsc::Sender<writer::Job>,
+    mut reports: mpsc::Receiver<Report>,
+    writer: tokio::task::JoinHandle<()>,
+) {
     tracing::info!(in_flight = d.in_flight.len(), "shutting down");
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     while !d.in_flight.is_empty() {
         tokio::select! {
-            Some(finished) = results.recv() => d.finish(finished),
+            Some(finished) = results.recv() => {
+                let job = writer::Job { checker: d.checker.clone(), finished };
+                if jobs.send(job).await.is_err() {
+                    break;
+                }
+            }
+            Some(report) = reports.recv() => d.finish(&report),
             () = tokio::time::sleep_until(deadline) => {
                 tracing::warn!(abandoned = d.in_flight.len(), "checks still running at shutdown were abandoned; they run again at next start");
                 break;
             }
         }
     }
-    health.abort();
-    tracing::info!("stopped");
-    Ok(())
+    drop(jobs);
+    let drain = async {
+        while let Some(report) = reports.recv().await {
+            d.finish(&report);
+        }
+        let _ = writer.await;
+    };
+    if tokio::time::timeout_at(deadline, drain).await.is_err() {
+        tracing::warn!("the writer did not finish in time");
+    }
 }

@@ -20,6 +20,7 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Recipient};
 use crate::model::{MessageKind, Timestamp};
@@ -247,6 +248,20 @@ pub async fn deliver(
     config: &Config,
     ignore_backoff: bool,
 ) -> Result<Delivered, NotifyError> {
+    deliver_until(store, config, ignore_backoff, &CancellationToken::new()).await
+}
+
+/// [`deliver`] that stops as soon as `stop` is cancelled: a message being sent then goes back to
+/// `pending` at once (not after the stale-claim delay), with its attempts unchanged.
+///
+/// # Errors
+/// As [`deliver`].
+pub async fn deliver_until(
+    store: &mut Store,
+    config: &Config,
+    ignore_backoff: bool,
+    stop: &CancellationToken,
+) -> Result<Delivered, NotifyError> {
     let now = Timestamp::now();
     store.reclaim_stale(now.minus(STALE_CLAIM))?;
     let due = store.due_messages(if ignore_backoff { None } else { Some(now) })?;
@@ -256,10 +271,20 @@ pub async fn deliver(
     }
     let t = transport(config)?;
     for row in due {
+        if stop.is_cancelled() {
+            break;
+        }
         if !store.claim(row.id, Timestamp::now())? {
             continue;
         }
-        match send(&t, config, &row).await {
+        let sent = tokio::select! {
+            r = send(&t, config, &row) => r,
+            () = stop.cancelled() => {
+                store.release(row.id)?;
+                break;
+            }
+        };
+        match sent {
             Ok(()) => {
                 store.mark_sent(row.id, Timestamp::now())?;
                 out.sent += 1;

@@ -87,6 +87,9 @@ pub struct Report {
     pub duration: Duration,
     /// When the source is due again.
     pub next_check: Timestamp,
+    /// False when the result could not be written to the database (a full disk): the caller
+    /// must then keep the next due time itself.
+    pub recorded: bool,
 }
 
 /// The HTTP facts of a fetch that outlive its body.
@@ -317,11 +320,11 @@ impl Checker {
             next_check: next_due(at, source.interval, LastCheck::Succeeded, jitter),
         };
         let result = result.and_then(|got| self.detect(store, source, &state, got, &timing));
-        let (outcome, next_check) = match result {
-            Ok(outcome) => (outcome, timing.next_check),
+        let (outcome, next_check, recorded) = match result {
+            Ok(outcome) => (outcome, timing.next_check, true),
             Err(e) => {
-                let next = record_failure(store, source, &e, &timing, jitter);
-                (Outcome::Failed(e), next)
+                let (next, recorded) = record_failure(store, source, &e, &timing, jitter);
+                (Outcome::Failed(e), next, recorded)
             }
         };
         Report {
@@ -329,19 +332,22 @@ impl Checker {
             outcome,
             duration: elapsed,
             next_check,
+            recorded,
         }
     }
 }
 
 /// Records a failed check on its source and schedules the next one: the interval backed off by
-/// the failure streak, never before the server's `Retry-After`. Returns the next due time.
+/// the failure streak, never before the server's `Retry-After`. Returns the next due time and
+/// whether the failure could be written; when it could not (a full disk), the streak is taken
+/// as the longest backoff, so even an unrecorded failure never makes the source due at once.
 fn record_failure(
     store: &mut Store,
     source: &Source,
     error: &CheckError,
     timing: &detect::Timing,
     jitter: f64,
-) -> Timestamp {
+) -> (Timestamp, bool) {
     let text = error.to_string();
     let log = FetchLogEntry {
         at: timing.at,
@@ -351,16 +357,24 @@ fn record_failure(
         bytes: 0,
         error: Some(text.clone()),
     };
+    let mut recorded = true;
     if let Err(e) = store.record_failure(&source.id, &text, &log) {
         tracing::error!(source = %source.id, error = %e, "cannot record failure");
+        recorded = false;
     }
+    let streak = if recorded {
+        store.failure_streak(&source.id).unwrap_or(1)
+    } else {
+        i64::MAX
+    };
     let last = LastCheck::Failed {
-        streak: store.failure_streak(&source.id).unwrap_or(1),
+        streak,
         retry_after: error.retry_after(),
     };
     let next = next_due(Timestamp::now(), source.interval, last, jitter);
-    if let Err(e) = store.set_next_check(&source.id, next) {
+    if recorded && let Err(e) = store.set_next_check(&source.id, next) {
         tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
+        recorded = false;
     }
-    next
+    (next, recorded)
 }

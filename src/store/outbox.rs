@@ -245,6 +245,21 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Gives back a claim without an attempt (delivery was interrupted by shutdown).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn release(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET state = 'pending', claimed_at = NULL WHERE id = ?1 AND state = 'sending'",
+            )
+            .ctx("release message")?
+            .execute([id])
+            .ctx("release message")?;
+        Ok(())
+    }
+
     /// Marks a message sent.
     ///
     /// # Errors

@@ -1,0 +1,51 @@
+//! Delivery beside the loop: a task with its own database connection that queues due digests and
+//! drains the outbox every [`DELIVERY_TICK`](super::DELIVERY_TICK). A relay that accepts and never
+//! answers holds only this task; shutdown cancels it at once, and the message being sent goes
+//! back to `pending`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::{DELIVERY_TICK, digests};
+use crate::config::Config;
+use crate::model::Timestamp;
+use crate::store::Store;
+
+/// Runs until `stop` is cancelled.
+pub async fn run(
+    db: PathBuf,
+    mut config: watch::Receiver<Arc<Config>>,
+    started: Timestamp,
+    stop: CancellationToken,
+) {
+    let mut store = match Store::open_existing(&db) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "delivery cannot open the database; no mail will be sent");
+            return;
+        }
+    };
+    loop {
+        let current = Arc::clone(&config.borrow_and_update());
+        digests::queue_due(&mut store, &current, started, Timestamp::now());
+        match crate::notify::deliver_until(&mut store, &current, false, &stop).await {
+            Ok(d) if d.sent + d.retrying + d.dead > 0 => {
+                tracing::info!(
+                    sent = d.sent,
+                    retrying = d.retrying,
+                    dead = d.dead,
+                    "delivery"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "delivery failed"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = tokio::time::sleep(DELIVERY_TICK) => {}
+        }
+    }
+}
