@@ -141,3 +141,31 @@ fn missing_robots_txt_allows_and_unreachable_robots_txt_blocks_only_its_site() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("down  baseline"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_robots_txt_that_never_answers_is_asked_once_for_all_pages_of_its_host() {
+    let slow = PageServer::start_in_thread().unwrap();
+    let mut silent = Page::status(200);
+    silent.delay = Some(std::time::Duration::from_secs(30));
+    slow.set("/robots.txt", silent);
+    let mut config = String::from("[settings]\ntimeout = \"1s\"\nper_host_delay = \"10ms\"\n\n");
+    for i in 0..4 {
+        let path = format!("/page{i}");
+        slow.set(&path, page("Chips of TPP 4,800 or more need a license."));
+        config.push_str(&source(&format!("p{i}"), &slow.url(&path), ""));
+    }
+    let p = Project::new(&config);
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("4 failed"),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        paths(&slow),
+        vec!["/robots.txt"],
+        "one time-out for the host, not one per page"
+    );
+}

@@ -196,6 +196,11 @@ fn matches(pattern: &str, path: &str) -> bool {
 /// How long a robots.txt answer is trusted (RFC 9309 §2.4: at most 24 hours).
 pub const ROBOTS_TTL_HOURS: i64 = 24;
 
+/// How long a robots.txt that could not be read (time-out, 5xx, refused connection) is not
+/// asked again: every page of that host fails at once with the same error meanwhile, instead of
+/// each waiting for its own time-out.
+pub const ROBOTS_FAILURE_TTL_SECS: i64 = 600;
+
 /// Parsed rules and when they were fetched.
 type Fetched = (Arc<Robots>, DateTime<Utc>);
 
@@ -205,6 +210,8 @@ type Fetched = (Arc<Robots>, DateTime<Utc>);
 pub struct RobotsCache {
     user_agent: String,
     map: Mutex<HashMap<String, Fetched>>,
+    /// Origins whose robots.txt could not be read: the error and when it happened.
+    failures: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
 }
 
 impl RobotsCache {
@@ -214,7 +221,28 @@ impl RobotsCache {
         RobotsCache {
             user_agent: user_agent.to_string(),
             map: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Remembers that `origin`'s robots.txt could not be read at `at`.
+    pub fn insert_failure(&self, origin: &str, error: &str, at: DateTime<Utc>) {
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(origin.to_string(), (error.to_string(), at));
+    }
+
+    /// The error of a failed robots.txt read of `origin` less than
+    /// [`ROBOTS_FAILURE_TTL_SECS`] before `now`.
+    #[must_use]
+    pub fn failure(&self, origin: &str, now: DateTime<Utc>) -> Option<String> {
+        let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(origin)
+            .filter(|(_, at)| {
+                now - *at < chrono::Duration::seconds(ROBOTS_FAILURE_TTL_SECS) && *at <= now
+            })
+            .map(|(e, _)| e.clone())
     }
 
     /// Records the answer `status`/`body` for `origin`: a 2xx is parsed, anything else (a 4xx)

@@ -53,8 +53,18 @@ impl Checker {
         if let Some(r) = self.robots.get(origin, chrono::Utc::now()) {
             return Ok(r);
         }
+        // Another page of this host just failed to read it: fail the same way, at once.
+        if let Some(error) = self.robots.failure(origin, chrono::Utc::now()) {
+            return Err(CheckError::Robots(error));
+        }
         let at = Timestamp::now();
-        let record = self.fetch_robots(origin, at).await?;
+        let record = match self.fetch_robots(origin, at).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.robots.insert_failure(origin, &e.to_string(), at.utc());
+                return Err(e);
+            }
+        };
         let rules = self
             .robots
             .insert(origin, record.status, &record.body, at.utc());
@@ -81,10 +91,10 @@ impl Checker {
             {
                 Ok(record(status, String::new()))
             }
-            // The host itself does not answer: that is what the user must hear, not robots.txt.
-            Err(e @ (FetchError::Connect(_) | FetchError::Timeout(_))) => Err(
-                CheckError::Unreachable(format!("{origin} is unreachable: {e}")),
-            ),
+            // The host itself cannot be reached: that is what the user must hear, not robots.txt.
+            Err(e @ FetchError::Connect(_)) => Err(CheckError::Unreachable(format!(
+                "{origin} is unreachable ({e})"
+            ))),
             Err(e) => Err(CheckError::Robots(format!(
                 "robots.txt unreachable ({e}); the page is not fetched until it answers (set respect_robots = false to skip it)"
             ))),
