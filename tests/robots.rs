@@ -169,3 +169,21 @@ fn a_robots_txt_that_never_answers_is_asked_once_for_all_pages_of_its_host() {
         "one time-out for the host, not one per page"
     );
 }
+
+#[test]
+fn an_unreachable_host_is_named_as_such_not_as_a_robots_txt_problem() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = Project::new(&source("gone", &format!("http://127.0.0.1:{port}/rules"), ""));
+    let out = p.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("http://127.0.0.1:{port} is unreachable")),
+        "{err}"
+    );
+    assert!(!err.contains("respect_robots"), "{err}");
+}
