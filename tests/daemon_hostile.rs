@@ -157,3 +157,37 @@ fn a_result_that_cannot_be_written_still_backs_off_and_shows_in_health() {
     assert!(body.contains("cannot be written"), "{body}");
     assert_eq!(d.stop(), Some(0));
 }
+
+#[test]
+fn a_message_due_far_in_the_future_is_made_due_and_sent() {
+    let server = PageServer::start_in_thread().unwrap();
+    server.set("/rules", rules("4,800"));
+    let p = Project::new(&format!(
+        "[mail]\nfrom = \"regwatch@example.org\"\nmail_dir = \"mail\"\n\n\
+         [[recipient]]\nname = \"veille\"\nemails = [\"veille@example.org\"]\nalerts = \"high\"\n\n{}",
+        source("rules", &server.url("/rules"), "1h")
+    ));
+    p.ok(&["check"]);
+    server.set("/rules", rules("4,000"));
+    p.ok(&["check"]);
+    // As if the clock had read 2036 when the message was last tried.
+    let db = rusqlite::Connection::open(p.db_path()).unwrap();
+    db.execute(
+        "UPDATE outbox SET state = 'pending', sent_at = NULL, next_attempt_at = '2036-01-01T00:00:00.000Z'",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    std::fs::remove_dir_all(p.path().join("mail")).unwrap();
+    let mut d = Daemon::start(&p);
+    d.wait_for("clamp warning", |v| {
+        v["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("messages due far in the future"))
+    });
+    d.wait_for("delivery", |v| {
+        v["fields"]["message"] == "delivery" && v["fields"]["sent"] == 1
+    });
+    assert_eq!(d.stop(), Some(0));
+    assert_eq!(std::fs::read_dir(p.path().join("mail")).unwrap().count(), 1);
+}

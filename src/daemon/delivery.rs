@@ -12,7 +12,22 @@ use tokio_util::sync::CancellationToken;
 use super::{DELIVERY_TICK, digests};
 use crate::config::Config;
 use crate::model::Timestamp;
+use crate::scheduler::MAX_BACKOFF;
 use crate::store::Store;
+
+/// A pending message is never due later than one backoff cap from now; anything later was
+/// scheduled by a clock that jumped forward.
+fn clamp_far_future(store: &mut Store) {
+    let now = Timestamp::now();
+    match store.clamp_due_messages(now.plus(MAX_BACKOFF.saturating_mul(2)), now) {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            messages = n,
+            "messages due far in the future (the clock jumped?): made due now"
+        ),
+        Err(e) => tracing::error!(error = %e, "cannot check the outbox's due times"),
+    }
+}
 
 /// Runs until `stop` is cancelled.
 pub async fn run(
@@ -30,6 +45,7 @@ pub async fn run(
     };
     loop {
         let current = Arc::clone(&config.borrow_and_update());
+        clamp_far_future(&mut store);
         digests::queue_due(&mut store, &current, started, Timestamp::now());
         match crate::notify::deliver_until(&mut store, &current, false, &stop).await {
             Ok(d) if d.sent + d.retrying + d.dead > 0 => {

@@ -245,6 +245,25 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Pending messages whose next attempt lies after `latest` (a clock that jumped forward
+    /// scheduled them) are made due at `now`. Returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn clamp_due_messages(
+        &mut self,
+        latest: Timestamp,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET next_attempt_at = ?2 WHERE state = 'pending' AND next_attempt_at > ?1",
+            )
+            .ctx("clamp message times")?
+            .execute(params![latest, now])
+            .ctx("clamp message times")
+    }
+
     /// Gives back a claim without an attempt (delivery was interrupted by shutdown).
     ///
     /// # Errors
