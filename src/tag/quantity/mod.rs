@@ -7,10 +7,17 @@
 //! small connecting words in between ("TPP of 4,800 or more", « densité de performance de 5,92 »).
 //! A count of public comments, a year, or "TPP" meaning the Trans-Pacific Partnership binds nothing.
 
+mod cues;
+mod metric;
+mod units;
+
 use crate::model::Lang;
 
 use super::numbers::{Num, numbers};
-use super::text::{any_word, words};
+use super::text::words;
+use cues::{Cues, bandwidth_metric, scope_of};
+use metric::{bare_number_ends_well, metric_before};
+use units::unit_after;
 
 /// What a quantity is.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,842 +83,131 @@ pub struct Quantity {
     pub has_comparator: bool,
 }
 
-const TPP_WORDS: &[&str] = &[
-    "tpp",
-    "total processing performance",
-    "total processing power",
-    "performance totale de traitement",
-    "performance de traitement totale",
-    "puissance de traitement totale",
-    "gesamtverarbeitungsleistung",
-    "gesamtrechenleistung",
-];
-const PD_WORDS: &[&str] = &[
-    "performance density",
-    "densité de performance",
-    "leistungsdichte",
-    "pd",
-];
-/// Words that may stand between a metric's name and its number.
-const FILLERS: &[&str] = &[
-    "of",
-    "is",
-    "at",
-    "least",
-    "or",
-    "more",
-    "than",
-    "above",
-    "over",
-    "exceeding",
-    "exceeds",
-    "exceed",
-    "equal",
-    "to",
-    "greater",
-    "less",
-    "below",
-    "under",
-    "≥",
-    "≤",
-    ">",
-    "<",
-    "=",
-    ">=",
-    "<=",
-    "a",
-    "an",
-    "its",
-    "the",
-    "threshold",
-    "de",
-    "d'au",
-    "au",
-    "moins",
-    "supérieure",
-    "supérieur",
-    "inférieure",
-    "inférieur",
-    "égale",
-    "égal",
-    "à",
-    "ou",
-    "plus",
-    "un",
-    "une",
-    "seuil",
-    "von",
-    "mindestens",
-    "über",
-    "unter",
-    "ab",
-    "bei",
-    "liegt",
-    "beträgt",
-    "einer",
-    "eine",
-    "tpp",
-    "pd",
-    "en",
-    "reaches",
-    "with",
-    "has",
-    "having",
-    "value",
-    "set",
-    "now",
-    "was",
-    "will",
-    "be",
-    "been",
-    "raised",
-    "lowered",
-    "reduced",
-    "increased",
-    "changed",
-    "from",
-    "est",
-    "sera",
-    "passe",
-    "fixé",
-    "fixée",
-    "relevé",
-    "relevée",
-    "abaissé",
-    "abaissée",
-    "ramené",
-    "ramenée",
-    "ist",
-    "wird",
-    "auf",
-    "gesenkt",
-    "angehoben",
-    "erhöht",
-    "reste",
-    "restera",
-    "remains",
-    "stays",
-    "bleibt",
-    "still",
-    "encore",
-    "toujours",
-    "noch",
-    "by",
-    "um",
-    "de:",
-    "d'une",
-    "d'un",
-    "der",
-    "die",
-    "das",
-    "le",
-    "la",
-    "des",
-    "l'",
-    "cap",
-    "limit",
-    "wert",
-    "valeur",
-    "level",
-    "niveau",
-    "that",
-    "which",
-    "minimum",
-    "min",
-    "only",
-    "seulement",
-    "nur",
-    "atteint",
-    "atteignant",
-    "reaching",
-    "reach",
-    "erreicht",
-    "erreichen",
-    "for",
-    "advanced",
-    "chips",
-    "chip",
-    "ai",
-    "gpus",
-    "integrated",
-    "circuits",
-    "puces",
-    "pour",
-    "les",
-    "für",
-    "avancées",
-    "ia",
-    "stays",
-    "stay",
-    "stood",
-    "lies",
-    "liegt",
-];
-const COMPARATORS: &[&str] = &[
-    "or more",
-    "or greater",
-    "or above",
-    "or higher",
-    "at least",
-    "and above",
-    "more than",
-    "greater than",
-    "less than",
-    "exceeding",
-    "exceeds",
-    "above",
-    "below",
-    "under",
-    "threshold",
-    "≥",
-    "≤",
-    ">=",
-    "<=",
-    "ou plus",
-    "au moins",
-    "supérieure",
-    "supérieur",
-    "inférieure",
-    "seuil",
-    "dépassant",
-    "oder mehr",
-    "mindestens",
-    "über",
-    "unter",
-    "schwelle",
-    "schwellenwert",
-    "grenzwert",
-    "controlled",
-    "contrôlé",
-    "kontrolliert",
-    "covered",
-    "captured",
-    "meets",
-];
-const CAP_WORDS: &[&str] = &[
-    "cap",
-    "caps",
-    "capped",
-    "limit",
-    "limits",
-    "limited",
-    "quota",
-    "quotas",
-    "allocation",
-    "allocations",
-    "ceiling",
-    "maximum",
-    "no more than",
-    "plafond",
-    "plafonds",
-    "plafonné",
-    "plafonnée",
-    "plafonnés",
-    "plafonnées",
-    "limite",
-    "limité",
-    "limitée",
-    "limitées",
-    "obergrenze",
-    "obergrenzen",
-    "gedeckelt",
-    "begrenzt",
-    "kontingent",
-    "kontingente",
-    "höchstmenge",
-    "länderobergrenze",
-    "länderobergrenzen",
-    "without a license",
-    "without a licence",
-    "sans licence",
-    "ohne lizenz",
-    "ohne genehmigung",
-];
-/// "Up to" is a cap only next to regulatory words ("up to 1,700 GPUs without a license").
-const WEAK_CAP: &[&str] = &["up to", "jusqu'à", "bis zu"];
-const REGULATORY: &[&str] = &[
-    "license*",
-    "licence*",
-    "exception",
-    "consignee*",
-    "country",
-    "countries",
-    "rule",
-    "règle",
-    "regel",
-    "allowed",
-    "authori*",
-    "export*",
-    "pays",
-    "land",
-    "länder",
-    "lizenz*",
-    "genehmigung*",
-    "destinataire*",
-    "per",
-    "par",
-    "pro",
-];
-const TARIFF_WORDS: &[&str] = &[
-    "tariff*",
-    "duty",
-    "duties",
-    "fee",
-    "fees",
-    "levy",
-    "revenue share",
-    "share of revenue",
-    "share of the revenue",
-    "cut of",
-    "droit de douane",
-    "droits de douane",
-    "taxe*",
-    "prélèvement",
-    "part des revenus",
-    "part du chiffre",
-    "zoll",
-    "zölle",
-    "zollsatz",
-    "abgabe*",
-    "umsatzbeteiligung",
-    "gebühr*",
-    "importzoll",
-    "surtaxe",
-];
-const CHIP_UNITS: &[&str] = &[
-    "gpu",
-    "gpus",
-    "chips",
-    "chip",
-    "puces",
-    "processeurs",
-    "accelerators",
-    "accélérateurs",
-    "grafikprozessoren",
-    "grafikchips",
-    "hochleistungschips",
-    "ki-chips",
-    "beschleuniger",
-    "processors",
-    "units",
-];
-const H100_UNITS: &[&str] = &[
-    "h100-equivalent",
-    "h100-equivalents",
-    "h100 equivalents",
-    "h100 equivalent",
-    "h100-eq",
-    "h100s",
-    "h100",
-    "équivalents h100",
-    "équivalent h100",
-    "h100-äquivalente",
-    "h100-äquivalent",
-];
-const CHIP_ADJECTIVES: &[&str] = &[
-    "advanced",
-    "ai",
-    "additional",
-    "more",
-    "avancés",
-    "avancées",
-    "d'ia",
-    "de",
-    "fortschrittliche",
-    "fortschrittlichen",
-    "high-end",
-    "nvidia",
-    "leading-edge",
-    "cutting-edge",
-    "modern",
-    "top-end",
-];
-
-/// Scope words of a cap.
-fn scope_of(s: &str) -> &'static str {
-    const SCOPES: &[(&str, &[&str])] = &[
-        (
-            "per_consignee",
-            &[
-                "per consignee",
-                "per ultimate consignee",
-                "single ultimate consignee",
-                "per customer",
-                "per buyer",
-                "per end user",
-                "per end-user",
-                "par destinataire",
-                "par client",
-                "par acheteur",
-                "pro empfänger",
-                "pro kunde",
-                "pro käufer",
-                "pro endabnehmer",
-                "each consignee",
-                "per recipient",
-            ],
-        ),
-        (
-            "per_country",
-            &[
-                "per country",
-                "each country",
-                "per tier-2 country",
-                "per tier 2 country",
-                "country cap",
-                "national cap",
-                "country-level",
-                "par pays",
-                "plafond national",
-                "chaque pays",
-                "pro land",
-                "je land",
-                "länderobergrenze",
-                "nationale obergrenze",
-                "each tier-2 country",
-                "each tier 2 country",
-                "every country",
-                "by country",
-                "for each country",
-                "country allocation",
-                "national allocation",
-            ],
-        ),
-        (
-            "per_order",
-            &[
-                "per order",
-                "par commande",
-                "pro bestellung",
-                "per shipment",
-                "each order",
-            ],
-        ),
-    ];
-    for (scope, phrases) in SCOPES {
-        if phrases.iter().any(|p| s.contains(p)) {
-            return scope;
-        }
-    }
-    "unspecified"
-}
-
-fn is_trade_pact(block: &str) -> bool {
-    any_word(
-        block,
-        &[
-            "trans-pacific",
-            "tpp agreement",
-            "tpp deal",
-            "tpp members",
-            "transpacific",
-            "trans pacific",
-            "partnership",
-            "partenariat",
-            "partnerschaft",
-            "cptpp",
-            "trade pact",
-            "trade deal",
-            "trade agreement",
-            "accord commercial",
-            "accord de libre-échange",
-            "handelsabkommen",
-            "freihandel*",
-        ],
-    )
-}
-
-fn chip_context(block: &str) -> bool {
-    any_word(
-        block,
-        &[
-            "chip*",
-            "gpu*",
-            "semiconductor*",
-            "integrated circuit*",
-            "processor*",
-            "3a090*",
-            "4a090*",
-            "puce*",
-            "semi-conducteur*",
-            "circuit* intégré*",
-            "halbleiter*",
-            "prozessor*",
-            "ki-chip*",
-            "accelerator*",
-            "computing",
-            "compute",
-            "macTOPS",
-            "mactops",
-            "density",
-            "densité",
-            "dichte",
-            "eccn",
-            "export*",
-            "ausfuhr*",
-            "hochleistungschip*",
-            "processing performance",
-            "ai",
-            "ia",
-            "ki",
-            "nvidia",
-            "amd",
-            "huawei",
-            "h100",
-            "h20",
-            "h200",
-            "a100",
-            "tpp",
-        ],
-    )
-}
-
-/// Position (byte offset) and length of the last metric keyword ending before `pos`, if only
-/// fillers stand between.
-fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
-    let before = &s[..pos];
-    let toks = words(before);
-    // Walk back over fillers and numbers (a "from X to" pattern) for at most 8 tokens.
-    let mut n = 0;
-    for (i, w) in toks.iter().enumerate().rev() {
-        let w = w.trim_matches(|c: char| c == '(' || c == ')');
-        n += 1;
-        if n > 12 {
-            return None;
-        }
-        let joined_tail = toks[..=i].join(" ");
-        for kw in TPP_WORDS {
-            if joined_tail.ends_with(kw) && (kw.contains(' ') || w == *kw) {
-                return Some("tpp");
-            }
-        }
-        for kw in PD_WORDS {
-            if joined_tail.ends_with(kw) && (kw.contains(' ') || w == *kw) {
-                return Some("performance_density");
-            }
-        }
-        let is_num = w.chars().next().is_some_and(|c| c.is_ascii_digit());
-        if FILLERS.contains(&w) || is_num || w.is_empty() || w == "-" {
-            continue;
-        }
-        // Words of a multi-word metric name that did not match yet ("total processing").
-        if [
-            "total",
-            "processing",
-            "performance",
-            "totale",
-            "traitement",
-            "puissance",
-            "density",
-            "densité",
-            "power",
-        ]
-        .contains(&w)
-        {
-            continue;
-        }
-        return None;
-    }
-    None
-}
-
-/// Token right after a number (skipping one small word) and what follows.
-fn after(s: &str, end: usize) -> &str {
-    s[end..].trim_start()
-}
-
-fn unit_after(s: &str, n: &Num) -> Option<(&'static str, f64)> {
-    let rest = after(s, n.end);
-    let rest = rest.strip_prefix("en ").unwrap_or(rest);
-    let starts = |opts: &[&str]| opts.iter().any(|o| rest.starts_with(o));
-    if starts(&[
-        "%",
-        "percent",
-        "per cent",
-        "pour cent",
-        "prozent",
-        "pourcent",
-    ]) {
-        return Some(("pct", 1.0));
-    }
-    if starts(&[
-        "gb/s/mm",
-        "gb/s per mm",
-        "gbyte/s/mm",
-        "gigabytes per second per square",
-        "go/s/mm",
-        "gb/s pro mm",
-    ]) {
-        return Some(("mbd", 1.0));
-    }
-    if starts(&[
-        "tb/s",
-        "to/s",
-        "tbyte/s",
-        "terabytes per second",
-        "téraoctets par seconde",
-        "terabyte pro sekunde",
-        "tb per second",
-    ]) {
-        return Some(("bw", 1000.0));
-    }
-    if starts(&[
-        "gb/s",
-        "gbyte/s",
-        "gbytes/s",
-        "go/s",
-        "gigabytes per second",
-        "gigabyte per second",
-        "gigaoctets par seconde",
-        "gigabyte pro sekunde",
-        "gb per second",
-    ]) {
-        return Some(("bw", 1.0));
-    }
-    if starts(&["tpp"]) || (rest.starts_with("de tpp") || rest.starts_with("of tpp")) {
-        return Some(("tpp", 1.0));
-    }
-    if starts(&[
-        "operations",
-        "computational operations",
-        "flop",
-        "opérations",
-        "rechenoperationen",
-        "operationen",
-        "integer or floating-point operations",
-    ]) && n.value >= 1e20
-    {
-        return Some(("ops", 1.0));
-    }
-    // Chips, with up to two adjectives in between ("50,000 advanced AI chips").
-    let ws: Vec<&str> = words(rest);
-    for skip in 0..=2 {
-        if ws.len() <= skip {
-            break;
-        }
-        if ws[..skip].iter().all(|w| CHIP_ADJECTIVES.contains(w)) {
-            let tail = ws[skip..].join(" ");
-            if H100_UNITS.iter().any(|u| tail.starts_with(u)) {
-                return Some(("h100", 1.0));
-            }
-            if CHIP_UNITS.contains(&ws[skip]) {
-                return Some(("chips", 1.0));
-            }
-        }
-    }
-    None
-}
-
-/// Words allowed right after a bare number bound to a metric (so "TPP of 12 nations" is refused).
-fn bare_number_ends_well(s: &str, n: &Num) -> bool {
-    let rest = after(s, n.end);
-    let Some(first) = words(rest).first().copied() else {
-        return true;
-    };
-    if rest.starts_with([',', '.', ';', ')', ':', '-', '–', '→']) {
-        return true;
-    }
-    [
-        "or",
-        "and",
-        "ou",
-        "et",
-        "oder",
-        "und",
-        "tpp",
-        "per",
-        "par",
-        "pro",
-        "for",
-        "in",
-        "to",
-        "à",
-        "bis",
-        "is",
-        "was",
-        "were",
-        "est",
-        "ist",
-        "war",
-        "as",
-        "will",
-        "would",
-        "has",
-        "have",
-        "under",
-        "but",
-        "mais",
-        "aber",
-        "while",
-        "tandis",
-        "alors",
-        "whereas",
-        "with",
-        "avec",
-        "mit",
-        "restent",
-        "reste",
-        "remain",
-        "remains",
-        "bleibt",
-        "bleiben",
-        "sont",
-        "sind",
-        "from",
-        "since",
-        "depuis",
-        "seit",
-        "(",
-        "en",
-        "au",
-        "im",
-        "pour",
-        "für",
-        "dans",
-        "applies",
-        "apply",
-        "s'applique",
-        "gilt",
-        "gelten",
-        "on",
-        "sur",
-        "auf",
-        "when",
-        "lorsque",
-        "wenn",
-        "if",
-        "si",
-        "falls",
-    ]
-    .contains(&first)
-}
-
 /// Quantities in one sentence (`s`, normalized), with the block around it for context.
 #[must_use]
 pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     let nums = numbers(s, lang);
-    let has_comparator = COMPARATORS.iter().any(|c| s.contains(c));
-    let trade_pact = is_trade_pact(block);
-    let chips = chip_context(block);
-    let cap = CAP_WORDS.iter().any(|c| s.contains(c))
-        || (WEAK_CAP.iter().any(|c| s.contains(c)) && any_word(s, REGULATORY));
-    let tariff = any_word(s, TARIFF_WORDS);
+    let cues = Cues::read(s, block);
     let mut out: Vec<Quantity> = Vec::new();
     for n in &nums {
-        let kind_value = match unit_after(s, n) {
-            // A tariff on chips, not a trade pact's duties.
-            Some(("pct", _)) if tariff && !trade_pact => Some((QKind::Tariff, n.value)),
-            Some(("pct", _)) => None,
-            Some(("mbd", f)) => Some((
-                QKind::Threshold {
-                    metric: "memory_bandwidth_density",
-                },
-                n.value * f,
-            )),
-            Some(("bw", f)) => {
-                let head = &s[..n.start];
-                let metric = if any_word(
-                    head,
-                    &[
-                        "interconnect*",
-                        "i/o",
-                        "bidirectional",
-                        "transfer rate",
-                        "nvlink",
-                        "interconnexion*",
-                        "verbindung*",
-                        "chip-to-chip",
-                        "scale-up",
-                    ],
-                ) {
-                    "interconnect_bandwidth"
-                } else {
-                    "dram_bandwidth"
-                };
-                // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
-                // not a control, unless the sentence speaks of a limit.
-                if has_comparator || cap {
-                    Some((QKind::Threshold { metric }, n.value * f))
-                } else {
-                    None
-                }
-            }
-            Some(("ops", _)) => Some((
-                QKind::Threshold {
-                    metric: "training_operations",
-                },
-                n.value,
-            )),
-            Some(("tpp", _)) => {
-                if trade_pact && !chips {
-                    None
-                } else {
-                    let scope = scope_of(s);
-                    if scope != "unspecified" || cap || n.value >= 100_000.0 {
-                        Some((QKind::Quota { unit: "TPP", scope }, n.value))
-                    } else {
-                        Some((QKind::Threshold { metric: "tpp" }, n.value))
-                    }
-                }
-            }
-            Some((u @ ("chips" | "h100"), _)) if cap => {
-                let unit = if u == "h100" {
-                    "H100-equivalent"
-                } else {
-                    "GPU"
-                };
-                Some((
-                    QKind::Quota {
-                        unit,
-                        scope: scope_of(s),
-                    },
-                    n.value,
-                ))
-            }
-            Some(_) => None,
-            // A bare year ("for 2025") is never a threshold.
-            None if (1990.0..=2100.0).contains(&n.value)
-                && n.value.fract() == 0.0
-                && s[n.start..n.end].bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                None
-            }
-            None => match metric_before(s, n.start) {
-                Some("tpp") if (chips || !trade_pact) && bare_number_ends_well(s, n) => {
-                    // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
-                    let scope = scope_of(s);
-                    if scope != "unspecified" || (cap && n.value >= 100_000.0) {
-                        Some((QKind::Quota { unit: "TPP", scope }, n.value))
-                    } else if n.value >= 10.0 {
-                        Some((QKind::Threshold { metric: "tpp" }, n.value))
-                    } else {
-                        None
-                    }
-                }
-                Some("performance_density")
-                    if chips && bare_number_ends_well(s, n) && n.value < 1000.0 =>
-                {
-                    Some((
-                        QKind::Threshold {
-                            metric: "performance_density",
-                        },
-                        n.value,
-                    ))
-                }
-                _ => None,
-            },
-        };
-        if let Some((kind, value)) = kind_value {
+        if let Some((kind, value)) = classify(s, n, &cues) {
             out.push(Quantity {
                 kind,
                 value,
                 from: None,
-                has_comparator,
+                has_comparator: cues.comparator,
             });
         }
     }
     mark_transitions(s, &nums, &mut out);
     out
+}
+
+/// What one number of the sentence is, with its value in the kind's unit; `None` when nothing
+/// binds it.
+fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    match unit_after(s, n) {
+        Some((unit, factor)) => with_unit(s, n, unit, factor, cues),
+        // A bare year ("for 2025") is never a threshold.
+        None if is_bare_year(s, n) => None,
+        None => after_metric_name(s, n, cues),
+    }
+}
+
+/// A number written as four digits between 1990 and 2100.
+fn is_bare_year(s: &str, n: &Num) -> bool {
+    (1990.0..=2100.0).contains(&n.value)
+        && n.value.fract() == 0.0
+        && s[n.start..n.end].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A number bound by the unit written after it (`unit` and `factor` as from [`unit_after`]).
+fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(QKind, f64)> {
+    match unit {
+        // A tariff on chips, not a trade pact's duties.
+        "pct" if cues.tariff && !cues.trade_pact => Some((QKind::Tariff, n.value)),
+        "pct" => None,
+        "mbd" => Some((
+            QKind::Threshold {
+                metric: "memory_bandwidth_density",
+            },
+            n.value * factor,
+        )),
+        "bw" => {
+            let metric = bandwidth_metric(&s[..n.start]);
+            // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
+            // not a control, unless the sentence speaks of a limit.
+            if cues.comparator || cues.cap {
+                Some((QKind::Threshold { metric }, n.value * factor))
+            } else {
+                None
+            }
+        }
+        "ops" => Some((
+            QKind::Threshold {
+                metric: "training_operations",
+            },
+            n.value,
+        )),
+        "tpp" => tpp_with_unit(s, n, cues),
+        "chips" | "h100" if cues.cap => {
+            let unit = if unit == "h100" {
+                "H100-equivalent"
+            } else {
+                "GPU"
+            };
+            Some((
+                QKind::Quota {
+                    unit,
+                    scope: scope_of(s),
+                },
+                n.value,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A number written with "TPP" after it: a quota when scoped, capped or large, else a threshold;
+/// nothing in a trade pact's text.
+fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    if cues.trade_pact && !cues.chips {
+        return None;
+    }
+    let scope = scope_of(s);
+    if scope != "unspecified" || cues.cap || n.value >= 100_000.0 {
+        Some((QKind::Quota { unit: "TPP", scope }, n.value))
+    } else {
+        Some((QKind::Threshold { metric: "tpp" }, n.value))
+    }
+}
+
+/// A bare number bound by the metric named just before it ("TPP of 4,800").
+fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    match metric_before(s, n.start) {
+        Some("tpp") if (cues.chips || !cues.trade_pact) && bare_number_ends_well(s, n) => {
+            // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
+            let scope = scope_of(s);
+            if scope != "unspecified" || (cues.cap && n.value >= 100_000.0) {
+                Some((QKind::Quota { unit: "TPP", scope }, n.value))
+            } else if n.value >= 10.0 {
+                Some((QKind::Threshold { metric: "tpp" }, n.value))
+            } else {
+                None
+            }
+        }
+        Some("performance_density")
+            if cues.chips && bare_number_ends_well(s, n) && n.value < 1000.0 =>
+        {
+            Some((
+                QKind::Threshold {
+                    metric: "performance_density",
+                },
+                n.value,
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// "from 4,800 to 4,000", « de 4 800 à 4 000 », „von 4.800 auf 4.000“: the pair becomes one
