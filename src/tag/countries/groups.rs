@@ -1,0 +1,127 @@
+//! Country Groups of the EAR (A:5, D:5 …): group symbols in a sentence, and the group each named
+//! country is listed in, added to or removed from.
+
+use super::Placement;
+use crate::tag::text::any_word;
+
+/// Words that state a removal from a group.
+const REMOVED: &[&str] = &[
+    "removed from",
+    "removes",
+    "taken off",
+    "deleted from",
+    "retiré*",
+    "supprimé*",
+    "sorti*",
+    "gestrichen",
+    "entfernt",
+    "herausgenommen",
+    "no longer",
+];
+
+/// Words that state an addition to a group.
+const ADDED: &[&str] = &[
+    "added to",
+    "adds",
+    "moved to",
+    "moves",
+    "placed in",
+    "placed on",
+    "ajouté*",
+    "inscrit*",
+    "intégré*",
+    "aufgenommen",
+    "hinzugefügt",
+    "verschoben",
+];
+
+/// Country Group symbols in a sentence ("a:5", "d: 1"): (byte offset, "A:5"), in text order.
+fn group_mentions(s: &str) -> Vec<(usize, String)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    for i in 0..b.len() {
+        if !(b'a'..=b'e').contains(&b[i]) || b.get(i + 1) != Some(&b':') {
+            continue;
+        }
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut j = i + 2;
+        if b.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let n = b[j.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if n == 1 && !b.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
+            out.push((
+                i,
+                format!("{}:{}", (b[i] as char).to_ascii_uppercase(), b[j] as char),
+            ));
+        }
+    }
+    out
+}
+
+/// The group each named country (`cs`, ISO code and byte offset) is placed in, when the sentence
+/// names Country Groups.
+pub(super) fn group_placements(
+    s: &str,
+    cs: &[(&'static str, usize)],
+) -> Vec<(&'static str, Placement)> {
+    let groups = group_mentions(s);
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let removed = any_word(s, REMOVED);
+    let added = any_word(s, ADDED);
+    let explicit = explicit_move(s, &groups);
+    let mut out = Vec::new();
+    for (iso, pos) in cs {
+        let p = match &explicit {
+            Some((from, to)) => Placement::Group {
+                group: to.clone(),
+                added: Some(true),
+                from_group: Some(from.clone()),
+            },
+            None => nearest_group(&groups, *pos, removed, added),
+        };
+        out.push((*iso, p));
+    }
+    out
+}
+
+/// "moved from D:3 to A:5": the first and last group named, when a from-word precedes the first.
+fn explicit_move(s: &str, groups: &[(usize, String)]) -> Option<(String, String)> {
+    if groups.len() >= 2 {
+        let head = &s[..groups[0].0];
+        ["from", "de", "du", "von", "aus"]
+            .iter()
+            .any(|w| head.trim_end().ends_with(w) || head.contains(&format!("{w} country group")))
+            .then(|| (groups[0].1.clone(), groups[groups.len() - 1].1.clone()))
+    } else {
+        None
+    }
+}
+
+/// The group named nearest a country at byte offset `pos`; removal words win over addition words.
+fn nearest_group(groups: &[(usize, String)], pos: usize, removed: bool, added: bool) -> Placement {
+    let g = groups
+        .iter()
+        .min_by_key(|(gp, _)| gp.abs_diff(pos))
+        .map(|(_, g)| g.clone())
+        .unwrap_or_default();
+    let change = if removed {
+        Some(false)
+    } else if added {
+        Some(true)
+    } else {
+        None
+    };
+    Placement::Group {
+        group: g,
+        added: change,
+        from_group: None,
+    }
+}

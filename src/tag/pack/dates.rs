@@ -1,0 +1,63 @@
+//! Effective and compliance dates compared across the two sides: a date only on the new side is
+//! paired with an old one of the same kind (else any old one left).
+
+use serde_json::json;
+
+use super::{Sent, mk};
+use crate::model::{Severity, Tag};
+use crate::tag::dates::dated_kinds;
+
+/// Tags the dated effective or compliance statements that changed.
+pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+    let facts = |side: &[Sent<'_>]| {
+        let mut v = Vec::new();
+        for (i, s) in side.iter().enumerate() {
+            for (d, kind) in dated_kinds(&s.norm) {
+                v.push((kind, d, i));
+            }
+        }
+        v
+    };
+    let mut o = facts(old);
+    let mut n = facts(new);
+    // The same date on both sides is no change, whatever cue word stands next to it.
+    o.retain(|(_, d, _)| {
+        if let Some(i) = n.iter().position(|(_, nd, _)| nd == d) {
+            n.remove(i);
+            false
+        } else {
+            true
+        }
+    });
+    // Pair by kind, in order; then any leftovers across kinds.
+    let mut used_old = vec![false; o.len()];
+    for (kind, nd, ni) in &n {
+        let pick = o
+            .iter()
+            .enumerate()
+            .position(|(j, (k, _, _))| !used_old[j] && k == kind)
+            .or_else(|| (0..o.len()).find(|j| !used_old[*j]));
+        let (old_date, old_ev) = match pick {
+            Some(j) => {
+                used_old[j] = true;
+                (Some(o[j].1), old[o[j].2].text)
+            }
+            None => (None, ""),
+        };
+        let label = if *kind == "compliance" {
+            "Compliance date"
+        } else {
+            "Effective date"
+        };
+        let show =
+            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".into(), |d| d.to_string());
+        tags.push(mk(
+            "effective_date_changed",
+            Severity::High,
+            format!("{label} {} → {}", show(old_date), nd),
+            json!({ "old": old_date.map(|d| d.to_string()), "new": nd.to_string(), "kind": kind }),
+            old_ev,
+            new[*ni].text,
+        ));
+    }
+}

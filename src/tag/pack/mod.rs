@@ -1,0 +1,177 @@
+//! The built-in export-controls rule pack.
+//!
+//! It reads the sentences that really changed (blocks and sentences present on both sides — moved
+//! or untouched — cancel out), extracts facts from each side (quantities bound to their metric,
+//! country tiers and groups, dated effective or compliance words, rescission language, review
+//! policies, license exceptions, bill stages, ECCNs, chip models), and compares the facts as
+//! values. A fact that is only reworded ("4800" → "4,800", "4.8 TB/s" → "4,800 GB/s") compares
+//! equal and yields nothing.
+
+mod bills;
+mod dates;
+mod licensing;
+mod named;
+mod quantities;
+mod rescission;
+mod tiers;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::text::{guess_lang, norm, sentences};
+use crate::model::{Evidence, Hunk, Lang, Severity, Tag};
+
+/// One changed sentence with what surrounds it.
+struct Sent<'a> {
+    /// As written.
+    text: &'a str,
+    /// Normalized.
+    norm: String,
+    /// Normalized block and heading, for context checks.
+    context: String,
+}
+
+/// The sentences of a side's blocks that the other side does not also have (counted in
+/// `seen_other`), each with its normalized context.
+fn side<'a>(
+    blocks: &[(&'a str, Option<&'a str>)],
+    mut seen_other: BTreeMap<String, usize>,
+) -> Vec<Sent<'a>> {
+    let mut out = Vec::new();
+    for (block, heading) in blocks {
+        let block_norm = norm(block);
+        let context = match heading {
+            Some(h) => format!("{block_norm} {}", norm(h)),
+            None => block_norm.clone(),
+        };
+        for s in sentences(block) {
+            let n = norm(s);
+            // A sentence also present on the other side did not change.
+            if let Some(c) = seen_other.get_mut(&n)
+                && *c > 0
+            {
+                *c -= 1;
+                continue;
+            }
+            out.push(Sent {
+                text: s,
+                norm: n,
+                context: context.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// How many times each normalized sentence occurs in the blocks.
+fn sentence_counts(blocks: &[(&str, Option<&str>)]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for (b, _) in blocks {
+        for s in sentences(b) {
+            *m.entry(norm(s)).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+/// A block with the heading it sits under.
+type Placed<'a> = (&'a str, Option<&'a str>);
+
+/// Drops the blocks present on both sides (moved paragraphs), as many times as they appear on both.
+fn cancel_common<'a>(
+    old: Vec<Placed<'a>>,
+    new: Vec<Placed<'a>>,
+) -> (Vec<Placed<'a>>, Vec<Placed<'a>>) {
+    let count = |v: &[(&'a str, Option<&'a str>)]| {
+        let mut m: HashMap<&'a str, usize> = HashMap::new();
+        for (b, _) in v {
+            *m.entry(*b).or_insert(0) += 1;
+        }
+        m
+    };
+    let (co, cn) = (count(&old), count(&new));
+    let common: HashMap<&str, usize> = co
+        .iter()
+        .filter_map(|(b, n)| cn.get(b).map(|m| (*b, (*n).min(*m))))
+        .collect();
+    let keep = |v: Vec<(&'a str, Option<&'a str>)>| {
+        let mut left = common.clone();
+        v.into_iter()
+            .filter(|(b, _)| match left.get_mut(b) {
+                Some(c) if *c > 0 => {
+                    *c -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .collect::<Vec<_>>()
+    };
+    (keep(old), keep(new))
+}
+
+/// Runs the pack over a change's hunks.
+#[must_use]
+pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
+    // Blocks on each side, with their heading; blocks present on both sides (moved) cancel.
+    let mut old: Vec<(&str, Option<&str>)> = Vec::new();
+    let mut new: Vec<(&str, Option<&str>)> = Vec::new();
+    for h in hunks {
+        old.extend(h.old.iter().map(|b| (b.as_str(), h.old_heading.as_deref())));
+        new.extend(h.new.iter().map(|b| (b.as_str(), h.new_heading.as_deref())));
+    }
+    let (old_kept, new_kept) = cancel_common(old, new);
+    if old_kept.is_empty() && new_kept.is_empty() {
+        return Vec::new();
+    }
+    let lang = lang.unwrap_or_else(|| {
+        let sample: String = old_kept
+            .iter()
+            .chain(new_kept.iter())
+            .map(|(b, _)| *b)
+            .collect::<Vec<_>>()
+            .join(" ");
+        guess_lang(&sample)
+    });
+    let old_s = side(&old_kept, sentence_counts(&new_kept));
+    let new_s = side(&new_kept, sentence_counts(&old_kept));
+    // Whether the change as a whole speaks of export controls: a short sentence ("France is
+    // relegated to the second tier") takes its meaning from the paragraphs around it.
+    let doc_context = hunks.iter().any(|h| {
+        h.old
+            .iter()
+            .chain(h.new.iter())
+            .chain(h.context.iter())
+            .chain(h.old_heading.iter())
+            .chain(h.new_heading.iter())
+            .any(|b| super::countries::tier_context(&norm(b)))
+    });
+
+    let mut tags = Vec::new();
+    quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
+    tiers::tier_tags(&old_s, &new_s, doc_context, &mut tags);
+    dates::date_tags(&old_s, &new_s, &mut tags);
+    rescission::rescission_tags(&old_s, &new_s, &mut tags);
+    licensing::review_policy_tags(&old_s, &new_s, &mut tags);
+    licensing::exception_tags(&old_s, &new_s, &mut tags);
+    bills::bill_tags(&old_s, &new_s, &mut tags);
+    named::set_tags(&old_s, &new_s, &mut tags);
+    // One tag per meaning.
+    let mut seen = BTreeSet::new();
+    tags.retain(|t: &Tag| seen.insert(format!("{}|{}", t.tag, t.detail)));
+    tags
+}
+
+/// A tag with its evidence.
+fn mk(tag: &str, severity: Severity, summary: String, detail: Value, old: &str, new: &str) -> Tag {
+    Tag {
+        tag: tag.to_string(),
+        severity,
+        summary,
+        detail,
+        evidence: Evidence {
+            old: old.to_string(),
+            new: new.to_string(),
+        },
+    }
+}

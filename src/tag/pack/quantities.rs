@@ -1,0 +1,213 @@
+//! Quantity facts compared across the two sides: thresholds, quotas and tariffs whose values
+//! moved, appeared or disappeared; a transition written out in the new text ("lowered from 4,800
+//! to 4,000") counts as one move.
+
+use serde_json::{Value, json};
+
+use super::{Sent, mk};
+use crate::model::{Lang, Severity, Tag};
+use crate::tag::numbers::{format_value, json_value};
+use crate::tag::quantity::{QKind, quantities};
+
+/// A quantity found on one side, with the sentence that states it.
+struct QFact<'a> {
+    kind: QKind,
+    value: f64,
+    from: Option<f64>,
+    comparator: bool,
+    evidence: &'a str,
+}
+
+/// The quantities each sentence of a side states.
+fn q_facts<'a>(side: &[Sent<'a>], lang: Lang) -> Vec<QFact<'a>> {
+    let mut out = Vec::new();
+    for s in side {
+        for q in quantities(&s.norm, &s.context, lang) {
+            out.push(QFact {
+                kind: q.kind,
+                value: q.value,
+                from: q.from,
+                comparator: q.has_comparator,
+                evidence: s.text,
+            });
+        }
+    }
+    out
+}
+
+/// Equal up to rounding noise.
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// A threshold metric as shown in summaries.
+fn metric_label(metric: &str) -> &'static str {
+    match metric {
+        "tpp" => "TPP",
+        "performance_density" => "Performance density",
+        "dram_bandwidth" => "DRAM bandwidth",
+        "interconnect_bandwidth" => "Interconnect bandwidth",
+        "memory_bandwidth_density" => "Memory bandwidth density",
+        _ => "Training operations",
+    }
+}
+
+/// A quota scope as shown in summaries (empty when unspecified).
+fn scope_label(scope: &str) -> &'static str {
+    match scope {
+        "per_consignee" => " per consignee",
+        "per_country" => " per country",
+        "per_order" => " per order",
+        _ => "",
+    }
+}
+
+/// A value as shown in summaries ("none" when absent).
+fn show(v: Option<f64>) -> String {
+    v.map_or_else(|| "none".to_string(), format_value)
+}
+
+/// The tag for one quantity moving from `old` to `new` (either may be absent).
+fn quantity_tag(
+    kind: &QKind,
+    old: Option<f64>,
+    new: Option<f64>,
+    old_ev: &str,
+    new_ev: &str,
+) -> Tag {
+    let jv = |v: Option<f64>| v.map_or(Value::Null, json_value);
+    match kind {
+        QKind::Threshold { metric } => {
+            let unit = kind.unit();
+            let shown_unit = if *metric == "tpp" {
+                String::new()
+            } else {
+                format!(" {unit}")
+            };
+            mk(
+                "threshold_changed",
+                Severity::High,
+                format!(
+                    "{} threshold {} → {}{shown_unit}",
+                    metric_label(metric),
+                    show(old),
+                    show(new)
+                ),
+                json!({ "metric": metric, "old": jv(old), "new": jv(new), "unit": unit }),
+                old_ev,
+                new_ev,
+            )
+        }
+        QKind::Quota { unit, scope } => mk(
+            "quota_changed",
+            Severity::High,
+            format!(
+                "Quota{} {} → {} {unit}",
+                scope_label(scope),
+                show(old),
+                show(new)
+            ),
+            json!({ "old": jv(old), "new": jv(new), "unit": unit, "scope": scope }),
+            old_ev,
+            new_ev,
+        ),
+        QKind::Tariff => mk(
+            "tariff_changed",
+            Severity::Medium,
+            format!("Tariff {}% → {}%", show(old), show(new)),
+            json!({ "old": jv(old), "new": jv(new), "unit": "%" }),
+            old_ev,
+            new_ev,
+        ),
+    }
+}
+
+/// Tags the quantities that moved, appeared or disappeared between the two sides.
+pub(super) fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<Tag>) {
+    let mut old_f = q_facts(old, lang);
+    let new_f = q_facts(new, lang);
+    let rest_new = transition_tags(&mut old_f, new_f, tags);
+    compared_tags(&old_f, &rest_new, tags);
+}
+
+/// Transitions written out in the new text ("lowered from 4,800 to 4,000"): tags each real move
+/// and takes the old facts it accounts for out of `old_f`. Returns the new facts that state no
+/// transition.
+fn transition_tags<'a>(
+    old_f: &mut Vec<QFact<'a>>,
+    new_f: Vec<QFact<'a>>,
+    tags: &mut Vec<Tag>,
+) -> Vec<QFact<'a>> {
+    let mut rest_new = Vec::new();
+    for f in new_f {
+        if let Some(from) = f.from {
+            if let Some(i) = old_f
+                .iter()
+                .position(|o| o.kind.key() == f.kind.key() && same(o.value, f.value))
+            {
+                // The old text already stated the new value: nothing moved.
+                old_f.remove(i);
+                continue;
+            }
+            let old_ev = old_f
+                .iter()
+                .position(|o| o.kind.key() == f.kind.key() && same(o.value, from))
+                .map(|i| old_f.remove(i).evidence)
+                .unwrap_or("");
+            if !same(from, f.value) {
+                tags.push(quantity_tag(
+                    &f.kind,
+                    Some(from),
+                    Some(f.value),
+                    old_ev,
+                    f.evidence,
+                ));
+            }
+        } else {
+            rest_new.push(f);
+        }
+    }
+    rest_new
+}
+
+/// The remaining facts compared by key: equal values cancel, the rest pair up in order as moves;
+/// leftovers (thresholds only when stated with a comparator) are added or removed.
+fn compared_tags(old_f: &[QFact<'_>], rest_new: &[QFact<'_>], tags: &mut Vec<Tag>) {
+    let mut keys: Vec<String> = old_f
+        .iter()
+        .chain(rest_new.iter())
+        .map(|f| f.kind.key())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let mut o: Vec<&QFact<'_>> = old_f.iter().filter(|f| f.kind.key() == key).collect();
+        let mut n: Vec<&QFact<'_>> = rest_new.iter().filter(|f| f.kind.key() == key).collect();
+        // Equal values on both sides are the same fact, however written.
+        o.retain(|of| {
+            if let Some(i) = n.iter().position(|nf| same(nf.value, of.value)) {
+                n.remove(i);
+                false
+            } else {
+                true
+            }
+        });
+        let pairs = o.len().min(n.len());
+        for i in 0..pairs {
+            tags.push(quantity_tag(
+                &n[i].kind,
+                Some(o[i].value),
+                Some(n[i].value),
+                o[i].evidence,
+                n[i].evidence,
+            ));
+        }
+        let strong = |f: &QFact<'_>| !matches!(f.kind, QKind::Threshold { .. }) || f.comparator;
+        for f in n.iter().skip(pairs).filter(|f| strong(f)) {
+            tags.push(quantity_tag(&f.kind, None, Some(f.value), "", f.evidence));
+        }
+        for f in o.iter().skip(pairs).filter(|f| strong(f)) {
+            tags.push(quantity_tag(&f.kind, Some(f.value), None, f.evidence, ""));
+        }
+    }
+}

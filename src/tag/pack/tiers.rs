@@ -1,0 +1,204 @@
+//! Countries' AI-rule tiers and Country Groups compared across the two sides: a tier move (stated
+//! or seen as a different tier), an explicit addition to or removal from a group, or a country
+//! that joined or left a group's list.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::json;
+
+use super::{Sent, mk};
+use crate::model::{Severity, Tag};
+use crate::tag::countries::{Placement, english_name, placements};
+
+/// A placement stated on a side: ISO code, placement, index of the sentence.
+type Stated = (&'static str, Placement, usize);
+
+/// A country's name as shown in summaries.
+fn country_name(iso: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("KR", "Republic of Korea"),
+        ("GB", "United Kingdom"),
+        ("US", "United States"),
+        ("AE", "United Arab Emirates"),
+        ("NL", "Netherlands"),
+        ("CZ", "Czechia"),
+        ("NZ", "New Zealand"),
+        ("KP", "North Korea"),
+        ("SA", "Saudi Arabia"),
+        ("ZA", "South Africa"),
+        ("HK", "Hong Kong"),
+        ("TR", "Türkiye"),
+    ];
+    if let Some((_, n)) = NAMES.iter().find(|(i, _)| *i == iso) {
+        return (*n).to_string();
+    }
+    english_name(iso)
+}
+
+/// A tier as shown in summaries and details.
+fn tier_label(t: u8) -> String {
+    format!("tier {t}")
+}
+
+/// Tags tier moves and Country Group changes between the two sides.
+pub(super) fn tier_tags(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    doc_context: bool,
+    tags: &mut Vec<Tag>,
+) {
+    let old_p = stated(old, doc_context);
+    let new_p = stated(new, doc_context);
+    tier_moves(old, new, &old_p, &new_p, tags);
+    explicit_group_changes(new, &new_p, tags);
+    group_list_changes(old, new, &old_p, &new_p, tags);
+}
+
+/// Every placement each sentence of a side states.
+fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
+    let mut v = Vec::new();
+    for (i, s) in side.iter().enumerate() {
+        for (iso, p) in placements(&s.norm, &s.context, doc_context) {
+            v.push((iso, p, i));
+        }
+    }
+    v
+}
+
+/// Tiers: a country whose new tier differs from its old one (or from the tier a move states it
+/// left), once per country.
+fn tier_moves(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    old_p: &[Stated],
+    new_p: &[Stated],
+    tags: &mut Vec<Tag>,
+) {
+    let old_tier: HashMap<&str, (u8, usize)> = old_p
+        .iter()
+        .filter_map(|(iso, p, i)| match p {
+            Placement::Tier { tier, .. } => Some((*iso, (*tier, *i))),
+            Placement::Group { .. } => None,
+        })
+        .collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    for (iso, p, i) in new_p {
+        let Placement::Tier { tier, from, moved } = p else {
+            continue;
+        };
+        if done.contains(iso) {
+            continue;
+        }
+        let (prev, old_ev) = match old_tier.get(iso) {
+            Some((t, oi)) => (Some(*t), old[*oi].text),
+            None => (*from, ""),
+        };
+        let from_tier =
+            if *moved && from.is_some() && old_tier.get(iso).is_none_or(|(t, _)| t == tier) {
+                *from
+            } else {
+                prev
+            };
+        if let Some(f) = from_tier
+            && f != *tier
+        {
+            done.insert(iso);
+            tags.push(mk(
+                "tier_move",
+                Severity::High,
+                format!(
+                    "{}: {} → {}",
+                    country_name(iso),
+                    tier_label(f),
+                    tier_label(*tier)
+                ),
+                json!({ "country": iso, "from": tier_label(f), "to": tier_label(*tier) }),
+                old_ev,
+                new[*i].text,
+            ));
+        }
+    }
+}
+
+/// Country Groups: explicit additions and removals in the new text.
+fn explicit_group_changes(new: &[Sent<'_>], new_p: &[Stated], tags: &mut Vec<Tag>) {
+    for (iso, p, i) in new_p {
+        if let Placement::Group {
+            group,
+            added: Some(add),
+            from_group,
+        } = p
+        {
+            let (from, to) = if *add {
+                (from_group.clone(), Some(group.clone()))
+            } else {
+                (Some(group.clone()), None)
+            };
+            push_group_tag(tags, iso, from, to, "", new[*i].text);
+        }
+    }
+}
+
+/// Country Groups: a country that joined or left the list of a group both sides list.
+fn group_list_changes(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    old_p: &[Stated],
+    new_p: &[Stated],
+    tags: &mut Vec<Tag>,
+) {
+    let (old_lists, new_lists) = (group_lists(old_p), group_lists(new_p));
+    for (group, olds) in &old_lists {
+        let Some(news) = new_lists.get(group) else {
+            continue;
+        };
+        for (iso, i) in news {
+            if !olds.contains_key(iso) {
+                push_group_tag(tags, iso, None, Some(group.clone()), "", new[*i].text);
+            }
+        }
+        for (iso, i) in olds {
+            if !news.contains_key(iso) {
+                push_group_tag(tags, iso, Some(group.clone()), None, old[*i].text, "");
+            }
+        }
+    }
+}
+
+/// The members each group's lists name on a side (not additions or removals), with the last
+/// sentence that lists them.
+fn group_lists(side_p: &[Stated]) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
+    let mut lists: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for (iso, p, i) in side_p {
+        if let Placement::Group {
+            group, added: None, ..
+        } = p
+        {
+            lists.entry(group.clone()).or_default().insert(iso, *i);
+        }
+    }
+    lists
+}
+
+/// Pushes the tag for a country leaving group `from` for group `to` (either may be none).
+fn push_group_tag(
+    tags: &mut Vec<Tag>,
+    iso: &str,
+    from: Option<String>,
+    to: Option<String>,
+    old_ev: &str,
+    new_ev: &str,
+) {
+    let label = |g: &Option<String>| {
+        g.as_ref()
+            .map_or_else(|| "none".to_string(), |g| format!("Country Group {g}"))
+    };
+    tags.push(mk(
+        "tier_move",
+        Severity::High,
+        format!("{}: {} → {}", country_name(iso), label(&from), label(&to)),
+        json!({ "country": iso, "from": from, "to": to }),
+        old_ev,
+        new_ev,
+    ));
+}

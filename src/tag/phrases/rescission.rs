@@ -1,0 +1,230 @@
+//! Rescission, suspension and non-enforcement language about a rule (not about a job offer),
+//! unless negated ("has not been rescinded").
+
+use crate::tag::text::{any_word, find_word};
+
+/// Regulation nouns: a rescission verb must be about a rule, not a job offer.
+const RULE_NOUNS: &[&str] = &[
+    "rule*",
+    "regulation*",
+    "framework",
+    "diffusion",
+    "export control*",
+    "controls",
+    "ifr",
+    "interim final",
+    "requirement*",
+    "restriction*",
+    "règle*",
+    "règlement*",
+    "réglementation*",
+    "dispositif",
+    "cadre",
+    "restriction*",
+    "contrôle*",
+    "regel*",
+    "verordnung*",
+    "vorschrift*",
+    "exportkontroll*",
+    "ausfuhrkontroll*",
+    "beschränkung*",
+    "rahmen*",
+    "ai diffusion",
+    "license requirement*",
+    "policy",
+    "guidance",
+];
+
+/// Kinds of rescission language, in the order they are tried.
+const RESCISSION: &[(&str, &[&str])] = &[
+    (
+        "not_enforced",
+        &[
+            "will not enforce",
+            "not to enforce",
+            "not be enforced",
+            "won't enforce",
+            "non-enforcement",
+            "nonenforcement",
+            "stop enforcing",
+            "cease enforcing",
+            "ne sera pas appliqué*",
+            "ne seront pas appliqué*",
+            "ne pas appliquer",
+            "pas appliquée",
+            "ne pas faire appliquer",
+            "nicht durchsetzen",
+            "nicht durchgesetzt",
+            "nicht anwenden",
+            "nicht angewendet",
+            "nicht vollstreckt",
+            "nicht mehr durchsetzen",
+            "nicht mehr durchgesetzt",
+            "nicht mehr anwenden",
+            "nicht mehr angewendet",
+            "renonce à appliquer",
+            "renoncer à appliquer",
+            "renonce à faire appliquer",
+            "ne plus appliquer",
+            "n'appliquera pas",
+            "n'appliquera plus",
+            "not enforce",
+            "no longer enforce",
+            "halt enforcement",
+            "pause enforcement",
+        ],
+    ),
+    (
+        "suspended",
+        &[
+            "suspend",
+            "suspends",
+            "suspended",
+            "suspension",
+            "suspendu*",
+            "suspendre",
+            "aussetzen",
+            "ausgesetzt",
+            "aussetzung",
+            "setzt aus",
+        ],
+    ),
+    (
+        "rescinded",
+        &[
+            "rescind*",
+            "rescission*",
+            "recission*",
+            "repeal*",
+            "revok*",
+            "revocation",
+            "withdr*",
+            "scrap*",
+            "replacement rule",
+            "abrog*",
+            "annul*",
+            "révoqu*",
+            "aufheb*",
+            "aufgehoben",
+            "widerruf*",
+            "zurückgezogen",
+            "zurückziehen",
+            "zurücknahme",
+        ],
+    ),
+];
+
+/// Negations that keep rescission language from being a rescission ("has not been rescinded",
+/// "no formal rescission notice").
+fn negated_before(s: &str, pos: usize) -> bool {
+    let head: Vec<&str> = s[..pos].split_whitespace().rev().take(4).collect();
+    head.iter().any(|w| {
+        matches!(
+            *w,
+            "not"
+                | "no"
+                | "never"
+                | "nor"
+                | "without"
+                | "pas"
+                | "jamais"
+                | "aucune"
+                | "aucun"
+                | "sans"
+                | "nicht"
+                | "kein"
+                | "keine"
+                | "keinen"
+                | "nie"
+                | "n'a"
+                | "n'ont"
+                | "yet"
+                | "hasn't"
+                | "haven't"
+                | "didn't"
+                | "isn't"
+        )
+    })
+}
+
+/// Byte offset of the first needle found: needles ending in `*` as prefixes at a word start,
+/// others as whole words.
+fn first_match(s: &str, needles: &[&str]) -> Option<usize> {
+    needles
+        .iter()
+        .filter_map(|n| match n.strip_suffix('*') {
+            Some(p) => {
+                let mut from = 0;
+                loop {
+                    let i = s[from..].find(p)? + from;
+                    if s[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                    {
+                        break Some(i);
+                    }
+                    from = i + p.len();
+                }
+            }
+            None => find_word(s, n),
+        })
+        .min()
+}
+
+/// The rescission kind a sentence announces, if any.
+#[must_use]
+pub fn rescission(s: &str) -> Option<&'static str> {
+    // German compounds ("KI-Diffusionsregel", "Exportvorschriften") hide the noun inside a word.
+    let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
+        .iter()
+        .any(|w| s.contains(w));
+    if !compound && !any_word(s, RULE_NOUNS) {
+        return None;
+    }
+    for (kind, words) in RESCISSION {
+        if let Some(pos) = first_match(s, words) {
+            // "will not enforce" carries its own negation; others must not be negated.
+            if *kind == "not_enforced" || !negated_before(s, pos) {
+                return Some(kind);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tag::text::norm;
+
+    #[test]
+    fn rescission_kinds_and_negation() {
+        assert_eq!(
+            rescission(&norm("Commerce will not enforce the AI Diffusion Rule.")),
+            Some("not_enforced")
+        );
+        assert_eq!(
+            rescission(&norm("The rule is rescinded.")),
+            Some("rescinded")
+        );
+        assert_eq!(
+            rescission(&norm("La règle est abrogée.")),
+            Some("rescinded")
+        );
+        assert_eq!(
+            rescission(&norm("Die Regel wird ausgesetzt.")),
+            Some("suspended")
+        );
+        assert_eq!(
+            rescission(&norm(
+                "No formal rescission of the rule has been published."
+            )),
+            None
+        );
+        assert_eq!(
+            rescission(&norm("The company rescinded its job offer.")),
+            None
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! Quantities bound to what they measure: control thresholds (TPP, performance density,
+//! bandwidths, training operations), caps (GPUs, TPP per consignee/country/order), and tariff or
+//! fee percentages.
+//!
+//! A number is only a fact when something binds it: a unit written after it ("4.8 TB/s",
+//! "26,900,000 TPP", "50,000 GPUs", "25 %") or a metric named just before it with nothing but
+//! small connecting words in between ("TPP of 4,800 or more", « densité de performance de 5,92 »).
+//! A count of public comments, a year, or "TPP" meaning the Trans-Pacific Partnership binds nothing.
+
+mod cues;
+mod metric;
+mod units;
+
+use crate::model::Lang;
+
+use super::numbers::{Num, numbers};
+use super::text::words;
+use cues::{Cues, bandwidth_metric, scope_of};
+use metric::{bare_number_ends_well, metric_before};
+use units::unit_after;
+
+/// What a quantity is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QKind {
+    /// A control parameter; `metric` as in DESIGN.md §7.
+    Threshold {
+        /// `tpp`, `performance_density`, `dram_bandwidth`, `interconnect_bandwidth`,
+        /// `memory_bandwidth_density`, `training_operations`.
+        metric: &'static str,
+    },
+    /// A cap on chips or TPP.
+    Quota {
+        /// `GPU`, `H100-equivalent` or `TPP`.
+        unit: &'static str,
+        /// `per_consignee`, `per_country`, `per_order` or `unspecified`.
+        scope: &'static str,
+    },
+    /// A tariff, fee or revenue share in percent.
+    Tariff,
+}
+
+impl QKind {
+    /// The key facts are paired by.
+    #[must_use]
+    pub fn key(&self) -> String {
+        match self {
+            QKind::Threshold { metric } => format!("threshold:{metric}"),
+            QKind::Quota { unit, scope } => {
+                let family = if *unit == "TPP" { "tpp" } else { "chips" };
+                format!("quota:{family}:{scope}")
+            }
+            QKind::Tariff => "tariff".into(),
+        }
+    }
+
+    /// The unit values are expressed in.
+    #[must_use]
+    pub fn unit(&self) -> &'static str {
+        match self {
+            QKind::Threshold { metric } => match *metric {
+                "tpp" => "TPP",
+                "performance_density" => "TPP/mm²",
+                "dram_bandwidth" | "interconnect_bandwidth" => "GB/s",
+                "memory_bandwidth_density" => "GB/s/mm²",
+                _ => "operations",
+            },
+            QKind::Quota { unit, .. } => unit,
+            QKind::Tariff => "%",
+        }
+    }
+}
+
+/// A quantity found in a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    /// What it is.
+    pub kind: QKind,
+    /// Its value in the kind's unit (bandwidths in GB/s).
+    pub value: f64,
+    /// When the sentence states a move ("from 4,800 to 4,000"), the value it moved from.
+    pub from: Option<f64>,
+    /// The sentence states a comparison or a threshold ("or more", "at least", "seuil").
+    pub has_comparator: bool,
+}
+
+/// Quantities in one sentence (`s`, normalized), with the block around it for context.
+#[must_use]
+pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
+    let nums = numbers(s, lang);
+    let cues = Cues::read(s, block);
+    let mut out: Vec<Quantity> = Vec::new();
+    for n in &nums {
+        if let Some((kind, value)) = classify(s, n, &cues) {
+            out.push(Quantity {
+                kind,
+                value,
+                from: None,
+                has_comparator: cues.comparator,
+            });
+        }
+    }
+    mark_transitions(s, &nums, &mut out);
+    out
+}
+
+/// What one number of the sentence is, with its value in the kind's unit; `None` when nothing
+/// binds it.
+fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    match unit_after(s, n) {
+        Some((unit, factor)) => with_unit(s, n, unit, factor, cues),
+        // A bare year ("for 2025") is never a threshold.
+        None if is_bare_year(s, n) => None,
+        None => after_metric_name(s, n, cues),
+    }
+}
+
+/// A number written as four digits between 1990 and 2100.
+fn is_bare_year(s: &str, n: &Num) -> bool {
+    (1990.0..=2100.0).contains(&n.value)
+        && n.value.fract() == 0.0
+        && s[n.start..n.end].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A number bound by the unit written after it (`unit` and `factor` as from [`unit_after`]).
+fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(QKind, f64)> {
+    match unit {
+        // A tariff on chips, not a trade pact's duties.
+        "pct" if cues.tariff && !cues.trade_pact => Some((QKind::Tariff, n.value)),
+        "pct" => None,
+        "mbd" => Some((
+            QKind::Threshold {
+                metric: "memory_bandwidth_density",
+            },
+            n.value * factor,
+        )),
+        "bw" => {
+            let metric = bandwidth_metric(&s[..n.start]);
+            // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
+            // not a control, unless the sentence speaks of a limit.
+            if cues.comparator || cues.cap {
+                Some((QKind::Threshold { metric }, n.value * factor))
+            } else {
+                None
+            }
+        }
+        "ops" => Some((
+            QKind::Threshold {
+                metric: "training_operations",
+            },
+            n.value,
+        )),
+        "tpp" => tpp_with_unit(s, n, cues),
+        "chips" | "h100" if cues.cap => {
+            let unit = if unit == "h100" {
+                "H100-equivalent"
+            } else {
+                "GPU"
+            };
+            Some((
+                QKind::Quota {
+                    unit,
+                    scope: scope_of(s),
+                },
+                n.value,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A number written with "TPP" after it: a quota when scoped, capped or large, else a threshold;
+/// nothing in a trade pact's text.
+fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    if cues.trade_pact && !cues.chips {
+        return None;
+    }
+    let scope = scope_of(s);
+    if scope != "unspecified" || cues.cap || n.value >= 100_000.0 {
+        Some((QKind::Quota { unit: "TPP", scope }, n.value))
+    } else {
+        Some((QKind::Threshold { metric: "tpp" }, n.value))
+    }
+}
+
+/// A bare number bound by the metric named just before it ("TPP of 4,800").
+fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    match metric_before(s, n.start) {
+        Some("tpp") if (cues.chips || !cues.trade_pact) && bare_number_ends_well(s, n) => {
+            // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
+            let scope = scope_of(s);
+            if scope != "unspecified" || (cues.cap && n.value >= 100_000.0) {
+                Some((QKind::Quota { unit: "TPP", scope }, n.value))
+            } else if n.value >= 10.0 {
+                Some((QKind::Threshold { metric: "tpp" }, n.value))
+            } else {
+                None
+            }
+        }
+        Some("performance_density")
+            if cues.chips && bare_number_ends_well(s, n) && n.value < 1000.0 =>
+        {
+            Some((
+                QKind::Threshold {
+                    metric: "performance_density",
+                },
+                n.value,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// "from 4,800 to 4,000", « de 4 800 à 4 000 », „von 4.800 auf 4.000“: the pair becomes one
+/// quantity that carries its old value.
+fn mark_transitions(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
+    if out.len() < 2 {
+        return;
+    }
+    let mut i = 0;
+    while i + 1 < out.len() {
+        let (a, b) = (&out[i], &out[i + 1]);
+        if a.kind.key() == b.kind.key() {
+            let na = nums.iter().find(|n| {
+                (n.value - a.value).abs() < 1e-9 || (n.value * 1000.0 - a.value).abs() < 1e-6
+            });
+            let nb = nums.iter().rev().find(|n| {
+                (n.value - b.value).abs() < 1e-9 || (n.value * 1000.0 - b.value).abs() < 1e-6
+            });
+            if let (Some(na), Some(nb)) = (na, nb)
+                && na.end <= nb.start
+            {
+                let between = s[na.end..nb.start].trim();
+                let between: Vec<&str> = words(between);
+                let joiner = between
+                    .iter()
+                    .any(|w| ["to", "à", "auf", "zu", "→", "->", "a"].contains(w))
+                    && between.len() <= 6;
+                let head = &s[..na.start];
+                let from_word = ["from", "de", "von", "passe de", "passé de"]
+                    .iter()
+                    .any(|f| head.trim_end().ends_with(f));
+                if joiner && from_word {
+                    let old = a.value;
+                    out[i + 1].from = Some(old);
+                    out.remove(i);
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tag::text::norm;
+
+    fn q(s: &str, lang: Lang) -> Vec<(String, f64)> {
+        let n = norm(s);
+        quantities(&n, &n, lang)
+            .into_iter()
+            .map(|q| (q.kind.key(), q.value))
+            .collect()
+    }
+
+    #[test]
+    fn thresholds_bind_to_their_metric() {
+        assert_eq!(
+            q(
+                "A chip is controlled when its TPP is 4,800 or more.",
+                Lang::En
+            ),
+            vec![("threshold:tpp".into(), 4800.0)]
+        );
+        assert_eq!(
+            q(
+                "Le seuil de la performance totale de traitement (TPP) est de 4 800 pour les puces.",
+                Lang::Fr
+            ),
+            vec![("threshold:tpp".into(), 4800.0)]
+        );
+        assert_eq!(
+            q(
+                "Chips with a performance density of 5.92 or more are covered.",
+                Lang::En
+            ),
+            vec![("threshold:performance_density".into(), 5.92)]
+        );
+        assert_eq!(
+            q("DRAM bandwidth of 1,400 GB/s or more for chips", Lang::En),
+            vec![("threshold:dram_bandwidth".into(), 1400.0)]
+        );
+        assert_eq!(
+            q("chips with total DRAM bandwidth below 6.5 TB/s", Lang::En),
+            vec![("threshold:dram_bandwidth".into(), 6500.0)]
+        );
+    }
+
+    #[test]
+    fn quotas_and_tariffs() {
+        assert_eq!(
+            q(
+                "License Exception LPP allows up to 26,900,000 TPP per consignee per calendar year.",
+                Lang::En
+            ),
+            vec![("quota:tpp:per_consignee".into(), 26_900_000.0)]
+        );
+        assert_eq!(
+            q("Each country is capped at 50,000 advanced GPUs.", Lang::En),
+            vec![("quota:chips:per_country".into(), 50_000.0)]
+        );
+        assert_eq!(
+            q("A 25 % tariff applies to these chips.", Lang::En),
+            vec![("tariff".into(), 25.0)]
+        );
+    }
+
+    #[test]
+    fn noise_binds_nothing() {
+        assert!(
+            q(
+                "The company bought 20,000 GPUs for its new cluster.",
+                Lang::En
+            )
+            .is_empty()
+        );
+        assert!(q("BIS received 4,800 comments on the rule.", Lang::En).is_empty());
+        assert!(
+            q(
+                "The TPP trade pact covers 12 nations and 40 % of output.",
+                Lang::En
+            )
+            .is_empty()
+        );
+        assert!(q("The H200 offers 4.8 TB/s of memory.", Lang::En).is_empty());
+    }
+
+    #[test]
+    fn transitions_carry_their_old_value() {
+        let n = norm("The TPP threshold was lowered from 4,800 to 4,000.");
+        let qs = quantities(&n, &n, Lang::En);
+        assert_eq!(qs.len(), 1);
+        assert_eq!(qs[0].value, 4000.0);
+        assert_eq!(qs[0].from, Some(4800.0));
+    }
+}
