@@ -177,7 +177,11 @@ fn an_unreachable_host_is_named_as_such_not_as_a_robots_txt_problem() {
         .local_addr()
         .unwrap()
         .port();
-    let p = Project::new(&source("gone", &format!("http://127.0.0.1:{port}/rules"), ""));
+    let p = Project::new(&source(
+        "gone",
+        &format!("http://127.0.0.1:{port}/rules"),
+        "",
+    ));
     let out = p.run(&["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);

@@ -3,9 +3,15 @@
 
 mod items;
 
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+use std::time::{Duration, Instant};
+
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices_deadline};
 
 pub use items::diff_items;
+
+/// Longest time one diff computation may search for the smallest edit script before settling
+/// for a coarser (still correct) one: a hostile page costs at most this much CPU per diff.
+pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Lines of context around each hunk of the unified diff.
 pub const CONTEXT: usize = 2;
@@ -51,7 +57,12 @@ pub fn diff_versions(old: &[String], new: &[String], items: bool) -> Diff {
 /// Compares two lists of blocks.
 #[must_use]
 pub fn diff_blocks(old: &[String], new: &[String]) -> Diff {
-    let ops = capture_diff_slices(Algorithm::Myers, old, new);
+    let ops = capture_diff_slices_deadline(
+        Algorithm::Myers,
+        old,
+        new,
+        Some(Instant::now() + DIFF_DEADLINE),
+    );
     let mut added = 0;
     let mut removed = 0;
     let mut hunks = Vec::new();
@@ -115,59 +126,77 @@ fn heading_above(blocks: &[String], idx: usize) -> Option<String> {
         .cloned()
 }
 
+/// How far (in blocks, either side of the proportional position) a removed block looks for its
+/// edited counterpart. Edited blocks stay roughly in place; a window keeps pairing linear in the
+/// size of the hunk (a page of 6,000 paragraphs that all change costs 6,000 × 17 comparisons,
+/// not 36 million).
+pub const PAIR_WINDOW: usize = 8;
+
 /// Pairs removed and added blocks of a hunk: the most similar ones become in-place edits with
 /// word spans, the rest are whole-block insertions or deletions.
 fn pair_edits(old: &[String], new: &[String]) -> Vec<BlockEdit> {
+    let partner = pair_within_window(old, new, similarity);
     let mut out = Vec::new();
-    let mut used_new = vec![false; new.len()];
-    let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+    // Removed-only blocks first, then each new block in new-text order.
+    let paired_old: std::collections::HashSet<usize> = partner.iter().flatten().copied().collect();
     for (i, o) in old.iter().enumerate() {
-        let best = new
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| !used_new[*j])
-            .map(|(j, n)| (j, similarity(o, n)))
-            .filter(|(_, r)| *r >= 0.4)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((j, _)) = best {
-            used_new[j] = true;
-            pairs.push((i, Some(j)));
-        } else {
-            pairs.push((i, None));
-        }
-    }
-    // Emit in new-text order where possible: removed-only blocks first, then each new block.
-    for (i, j) in &pairs {
-        if j.is_none() {
+        if !paired_old.contains(&i) {
             out.push(BlockEdit {
-                old: old[*i].clone(),
+                old: o.clone(),
                 new: String::new(),
                 spans: vec![Span {
                     kind: SpanKind::Delete,
-                    text: old[*i].clone(),
+                    text: o.clone(),
                 }],
             });
         }
     }
     for (j, n) in new.iter().enumerate() {
-        if let Some((i, _)) = pairs.iter().find(|(_, pj)| *pj == Some(j)) {
-            out.push(BlockEdit {
-                old: old[*i].clone(),
+        out.push(match partner[j] {
+            Some(i) => BlockEdit {
+                old: old[i].clone(),
                 new: n.clone(),
-                spans: word_spans(&old[*i], n),
-            });
-        } else {
-            out.push(BlockEdit {
+                spans: word_spans(&old[i], n),
+            },
+            None => BlockEdit {
                 old: String::new(),
                 new: n.clone(),
                 spans: vec![Span {
                     kind: SpanKind::Insert,
                     text: n.clone(),
                 }],
-            });
-        }
+            },
+        });
     }
     out
+}
+
+/// For each new block, the old block it is an edit of (if any): each old block takes the most
+/// similar unpaired new block (similarity ≥ 0.4) within [`PAIR_WINDOW`] of its proportional
+/// position.
+fn pair_within_window(
+    old: &[String],
+    new: &[String],
+    mut similar: impl FnMut(&str, &str) -> f32,
+) -> Vec<Option<usize>> {
+    let mut partner: Vec<Option<usize>> = vec![None; new.len()];
+    if new.is_empty() {
+        return partner;
+    }
+    for (i, o) in old.iter().enumerate() {
+        let centre = i * new.len() / old.len().max(1);
+        let lo = centre.saturating_sub(PAIR_WINDOW);
+        let hi = (centre + PAIR_WINDOW + 1).min(new.len());
+        let best = (lo..hi)
+            .filter(|j| partner[*j].is_none())
+            .map(|j| (j, similar(o, &new[j])))
+            .filter(|(_, r)| *r >= 0.4)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((j, _)) = best {
+            partner[j] = Some(i);
+        }
+    }
+    partner
 }
 
 fn similarity(a: &str, b: &str) -> f32 {
@@ -186,6 +215,7 @@ fn similarity(a: &str, b: &str) -> f32 {
 pub fn word_spans(old: &str, new: &str) -> Vec<Span> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Myers)
+        .deadline(Instant::now() + DIFF_DEADLINE)
         .diff_words(old, new);
     let mut out: Vec<Span> = Vec::new();
     for change in diff.iter_all_changes() {
@@ -207,10 +237,12 @@ pub fn word_spans(old: &str, new: &str) -> Vec<Span> {
 
 fn unified(old: &[String], new: &[String]) -> String {
     use std::fmt::Write as _;
-    let diff = TextDiff::configure().diff_slices(
-        &old.iter().map(String::as_str).collect::<Vec<_>>(),
-        &new.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    let diff = TextDiff::configure()
+        .deadline(Instant::now() + DIFF_DEADLINE)
+        .diff_slices(
+            &old.iter().map(String::as_str).collect::<Vec<_>>(),
+            &new.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
     let mut out = String::new();
     for group in diff.grouped_ops(CONTEXT) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
@@ -248,6 +280,34 @@ mod tests {
 
     fn v(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| (*x).to_string()).collect()
+    }
+
+    #[test]
+    fn pairing_looks_only_near_each_block_so_it_stays_linear() {
+        let old: Vec<String> = (0..6000)
+            .map(|i| format!("Paragraph {i} says 4,800."))
+            .collect();
+        let new: Vec<String> = (0..6000)
+            .map(|i| format!("Paragraph {i} says 4,000."))
+            .collect();
+        let mut comparisons = 0usize;
+        let partner = pair_within_window(&old, &new, |a, b| {
+            comparisons += 1;
+            similarity(a, b)
+        });
+        assert!(
+            comparisons <= old.len() * (2 * PAIR_WINDOW + 1),
+            "{comparisons}"
+        );
+        assert!(partner.iter().enumerate().all(|(j, p)| *p == Some(j)));
+        // The whole diff of such a page pairs every block as an edit.
+        let d = diff_blocks(&old, &new);
+        assert_eq!(d.edits.len(), 6000);
+        assert!(
+            d.edits
+                .iter()
+                .all(|e| !e.old.is_empty() && !e.new.is_empty())
+        );
     }
 
     #[test]
