@@ -54,6 +54,19 @@ pub enum FetchError {
 
 pub use crate::humanize;
 
+/// Makes ring the process's TLS crypto provider, once; later calls do nothing.
+///
+/// regwatch builds with one crypto backend (ring) and reqwest is built without a default
+/// provider, so this runs before any HTTP client is built ([`Fetcher::new`] calls it). lettre
+/// uses the same provider. If another provider was installed first, that one is kept.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error means a provider is already installed, which is all that is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// Validators from the previous response, sent back for a conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validators {
@@ -106,6 +119,7 @@ impl Fetcher {
     /// # Errors
     /// [`FetchError::Request`] when the TLS backend cannot start.
     pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchError> {
+        install_crypto_provider();
         let policy = redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
