@@ -24,7 +24,6 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::Error;
 use crate::config::{Config, Source};
 use crate::pipeline::{Checker, Fetch, Outcome, Report};
-use crate::scheduler::Cron;
 use crate::store::{FetchState, Store, time_text};
 
 /// Default address of `/healthz` and `/metrics`: loopback only.
@@ -295,14 +294,7 @@ fn digests(
 ) {
     let now = now.with_timezone(&config.settings.timezone);
     for r in &config.recipients {
-        let Some(line) = &r.digest else { continue };
-        let cron = match Cron::parse(line) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(recipient = %r.name, error = %e, "bad digest schedule");
-                continue;
-            }
-        };
+        let Some(cron) = &r.digest else { continue };
         let Some(prev) = cron.previous(&now) else {
             continue;
         };
