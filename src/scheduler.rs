@@ -149,6 +149,7 @@ impl HostGate {
 /// and steps; day-of-week 0 or 7 is Sunday.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cron {
+    line: String,
     minutes: Vec<bool>,
     hours: Vec<bool>,
     days: Vec<bool>,
@@ -156,6 +157,12 @@ pub struct Cron {
     weekdays: Vec<bool>,
     any_day: bool,
     any_weekday: bool,
+}
+
+impl std::fmt::Display for Cron {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.line)
+    }
 }
 
 fn field(text: &str, min: u32, max: u32) -> Result<Vec<bool>, String> {
@@ -215,6 +222,7 @@ impl Cron {
             weekdays[0] = true;
         }
         Ok(Cron {
+            line: line.to_string(),
             minutes: field(f[0], 0, 59)?,
             hours: field(f[1], 0, 23)?,
             days: field(f[2], 1, 31)?,
@@ -223,6 +231,12 @@ impl Cron {
             any_day: f[2] == "*",
             any_weekday: f[4] == "*",
         })
+    }
+
+    /// The line as written.
+    #[must_use]
+    pub fn line(&self) -> &str {
+        &self.line
     }
 
     fn matches<T: TimeZone>(&self, t: &DateTime<T>) -> bool {
@@ -357,5 +371,6 @@ mod tests {
         );
         assert!(Cron::parse("0 7 * *").is_err());
         assert!(Cron::parse("61 7 * * *").is_err());
+        assert_eq!(Cron::parse("0 7 * * 1").unwrap().to_string(), "0 7 * * 1");
     }
 }

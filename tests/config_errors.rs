@@ -58,6 +58,46 @@ const CASES: &[(&str, usize, &[&str])] = &[
         4,
         &["interval"],
     ),
+    (
+        "[[source]]\nid = \"a\"\nurl = \"https://x.eu/\"\nselect = [\"main >\"]\n",
+        4,
+        &[
+            ":4:11:",
+            "select",
+            "\"main >\": a combinator (>, +, ~) must be followed by a selector",
+        ],
+    ),
+    (
+        "[[recipient]]\nname = \"r\"\nemails = [\"r@x.eu\"]\ndigest = \"0 25 * * *\"\n",
+        4,
+        &[
+            ":4:10:",
+            "digest",
+            "hour (0-23)",
+            "\"25\" is outside 0-23",
+            "expected",
+        ],
+    ),
+    (
+        "[[recipient]]\nname = \"r\"\nemails = [\"r@x.eu\"]\ndigest = \"61 7 * * *\"\n",
+        4,
+        &["digest", "minute (0-59)", "\"61\" is outside 0-59"],
+    ),
+    (
+        "[[recipient]]\nname = \"r\"\nemails = [\"r@x.eu\"]\ndigest = \"0 7 * * 8\"\n",
+        4,
+        &["digest", "weekday", "\"8\" is outside 0-7"],
+    ),
+    (
+        "[[recipient]]\nname = \"r\"\nemails = [\"r@x.eu\"]\ntags = [\"tarif_changed\"]\n",
+        4,
+        &[
+            ":4:9:",
+            "unknown tag \"tarif_changed\"",
+            "did you mean \"tariff_changed\"?",
+            "threshold_changed",
+        ],
+    ),
 ];
 
 #[test]
@@ -74,6 +114,7 @@ fn malformed_configs_exit_2_with_file_line_and_expectation() {
                 assert!(err.contains(w), "expected {w:?} in: {err}");
             }
             assert!(!err.contains("panicked"), "{err}");
+            assert!(!err.contains("report this"), "{err}");
         }
     }
 }

@@ -194,6 +194,26 @@ fn an_smtp_outage_leaves_the_alert_pending_until_deliver_sends_it_once() {
     assert_eq!(json_lines(&p.ok(&["outbox", "--json"]))[0]["state"], "sent");
 }
 
+/// The error kept on the message says what failed once, in words: no "Connection error:
+/// Connection error", no lettre internals.
+#[test]
+fn an_smtp_outage_is_explained_once() {
+    let pages = PageServer::start_in_thread().unwrap();
+    let port = SmtpServer::free_port();
+    pages.set("/rules", Page::html(rules_page("4,800", "1")));
+    let p = Project::new(&config(&pages, Some(port)));
+    p.ok(&["check"]);
+    pages.set("/rules", Page::html(rules_page("4,000", "2")));
+    p.ok(&["check"]);
+    let outbox = json_lines(&p.ok(&["outbox", "--json"]));
+    let err = outbox[0]["last_error"].as_str().unwrap();
+    assert!(err.starts_with("SMTP connection failed: "), "{err}");
+    assert!(err.to_lowercase().contains("connection refused"), "{err}");
+    let parts: Vec<&str> = err.split(": ").collect();
+    assert!(parts.windows(2).all(|w| w[0] != w[1]), "{err}");
+    assert!(!err.contains("Connection error"), "{err}");
+}
+
 #[test]
 fn a_rejected_recipient_is_dead_and_does_not_block_the_other() {
     let pages = PageServer::start_in_thread().unwrap();

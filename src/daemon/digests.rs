@@ -4,21 +4,14 @@
 
 use crate::config::Config;
 use crate::model::Timestamp;
-use crate::scheduler::Cron;
 use crate::store::Store;
 
 /// Queues every recipient's digest whose cron period has closed and was not sent yet.
 pub fn queue_due(store: &mut Store, config: &Config, started: Timestamp, now: Timestamp) {
     let local_now = now.utc().with_timezone(&config.settings.timezone);
     for r in &config.recipients {
-        let Some(line) = &r.digest else { continue };
-        let cron = match Cron::parse(line) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(recipient = %r.name, error = %e, "bad digest schedule");
-                continue;
-            }
-        };
+        // Validated when the configuration was loaded.
+        let Some(cron) = &r.digest else { continue };
         let Some(prev) = cron.previous(&local_now) else {
             continue;
         };

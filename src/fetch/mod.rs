@@ -4,6 +4,7 @@
 //! This stage knows nothing of SQLite or extraction: it turns a URL (and the validators of the last
 //! response) into bytes plus the HTTP metadata the next stages need.
 
+mod cause;
 pub mod robots;
 
 use std::time::{Duration, Instant};
@@ -42,9 +43,23 @@ pub enum FetchError {
         /// The limit in bytes.
         limit: u64,
     },
-    /// The connection could not be made.
+    /// The connection could not be made (for a reason other than those below).
     #[error("cannot connect: {0}")]
     Connect(String),
+    /// The host cannot be reached: its name does not resolve, it refuses the connection, or
+    /// there is no route to it. See [`FetchError::is_unreachable`].
+    #[error("{host} is unreachable ({reason})")]
+    Unreachable {
+        /// The host name (or address) of the URL.
+        host: String,
+        /// What failed, e.g. "connection refused" or "DNS lookup failed".
+        reason: String,
+    },
+    /// The TLS handshake failed, most often because the server's certificate was refused; the
+    /// text names the host and the reason, e.g. "TLS certificate of HOST is not valid: it has
+    /// expired".
+    #[error("{0}")]
+    Tls(String),
     /// Too many redirects, or a redirect to a scheme other than http/https.
     #[error("redirect refused: {0}")]
     Redirect(String),
@@ -54,6 +69,29 @@ pub enum FetchError {
     /// The client could not be built or the request could not be made.
     #[error("request failed: {0}")]
     Request(String),
+}
+
+impl FetchError {
+    /// Whether the host could not be reached at all (DNS failure, connection refused, no
+    /// route), as opposed to a server that answered badly: callers can then say
+    /// "HOST is unreachable (connection refused)".
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, FetchError::Unreachable { .. })
+    }
+}
+
+/// Makes ring the process's TLS crypto provider, once; later calls do nothing.
+///
+/// regwatch builds with one crypto backend (ring) and reqwest is built without a default
+/// provider, so this runs before any HTTP client is built ([`Fetcher::new`] calls it). lettre
+/// uses the same provider. If another provider was installed first, that one is kept.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error means a provider is already installed, which is all that is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// What a successful fetch returns.
@@ -99,6 +137,7 @@ impl Fetcher {
     /// # Errors
     /// [`FetchError::Request`] when the TLS backend cannot start.
     pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchError> {
+        install_crypto_provider();
         let policy = redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
@@ -207,12 +246,25 @@ impl Fetcher {
 
     fn classify(&self, e: &reqwest::Error) -> FetchError {
         let text = chain(e);
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the server")
+            .to_string();
         if e.is_timeout() {
             FetchError::Timeout(self.opts.timeout)
         } else if e.is_redirect() {
             FetchError::Redirect(text)
+        } else if let Some(tls) = cause::tls_problem(e, &host) {
+            FetchError::Tls(tls)
         } else if e.is_connect() {
-            FetchError::Connect(text)
+            match cause::unreachable_reason(e) {
+                Some(reason) => FetchError::Unreachable {
+                    host,
+                    reason: reason.to_string(),
+                },
+                None => FetchError::Connect(text),
+            }
         } else if e.is_body() || e.is_decode() {
             FetchError::Body(text)
         } else {

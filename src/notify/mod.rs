@@ -226,12 +226,56 @@ async fn send(t: &Transport, config: &Config, row: &OutboxRow) -> Result<(), Sen
         {
             Err(_) => Err(SendError::Transient("SMTP timed out".into())),
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) if e.is_permanent() => {
-                Err(SendError::Permanent(format!("SMTP rejected: {e}")))
-            }
-            Ok(Err(e)) => Err(SendError::Transient(format!("SMTP: {e}"))),
+            Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(smtp_error_text(&e))),
+            Ok(Err(e)) => Err(SendError::Transient(smtp_error_text(&e))),
         },
     }
+}
+
+/// An SMTP failure for people: what kind of failure (with the reply code), then each distinct
+/// cause once. lettre's own text repeats its kind at every level ("Connection error: Connection
+/// error: …"), so each level contributes only its own words, lettre's bare kind names are left
+/// out, and a text equal to the one before it is skipped.
+fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
+    use std::error::Error as _;
+    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        chain.push(c);
+        cur = c.source();
+    }
+    let smtp = || {
+        std::iter::once(e).chain(
+            chain
+                .iter()
+                .filter_map(|c| c.downcast_ref::<lettre::transport::smtp::Error>()),
+        )
+    };
+    let code = smtp().find_map(lettre::transport::smtp::Error::status);
+    let mut parts = vec![match code {
+        Some(code) if e.is_permanent() => format!("SMTP rejected the message ({code})"),
+        Some(code) => format!("SMTP deferred the message ({code})"),
+        None if e.is_timeout() => "SMTP timed out".to_string(),
+        None if smtp().any(lettre::transport::smtp::Error::is_tls) => "SMTP TLS failed".into(),
+        None if smtp().any(lettre::transport::smtp::Error::is_response) => {
+            "SMTP answer not understood".into()
+        }
+        None if smtp().any(lettre::transport::smtp::Error::is_client) => "SMTP client error".into(),
+        None => "SMTP connection failed".into(),
+    }];
+    for c in chain {
+        let full = c.to_string();
+        let own = match c.source().map(|s| format!(": {s}")) {
+            Some(tail) => full.strip_suffix(&tail).unwrap_or(&full).trim().to_string(),
+            None => full.trim().to_string(),
+        };
+        // A nested lettre error adds only its kind, which the first part already says.
+        let nested = c.downcast_ref::<lettre::transport::smtp::Error>().is_some();
+        if !own.is_empty() && !nested && parts.last() != Some(&own) {
+            parts.push(own);
+        }
+    }
+    parts.join(": ")
 }
 
 fn backoff(attempts: i64) -> Duration {

@@ -1,11 +1,10 @@
 //! The offline comparison behind `regwatch tag`: the same stages a check runs (extract, diff,
 //! tag), over two local documents, storing nothing.
 
-use crate::config::UserRule;
 use crate::diff::diff_versions;
 use crate::extract::extract_file;
 use crate::model::{Lang, Tag};
-use crate::tag::{TagContext, tag_change};
+use crate::tag::{TagContext, UserRule, tag_change};
 
 /// What two documents differ by.
 #[derive(Debug, Clone)]

@@ -92,9 +92,7 @@ impl Checker {
                 Ok(record(status, String::new()))
             }
             // The host itself cannot be reached: that is what the user must hear, not robots.txt.
-            Err(e @ FetchError::Connect(_)) => Err(CheckError::Unreachable(format!(
-                "{origin} is unreachable ({e})"
-            ))),
+            Err(e) if e.is_unreachable() => Err(CheckError::Unreachable(e.to_string())),
             Err(e) => Err(CheckError::Robots(format!(
                 "robots.txt unreachable ({e}); the page is not fetched until it answers (set respect_robots = false to skip it)"
             ))),

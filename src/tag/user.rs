@@ -1,8 +1,37 @@
 //! User rules (`[[rule]]` in `sources.toml`): keywords and/or a regex, on added, removed or any text.
 
-use crate::config::{RuleSide, UserRule};
+use regex::Regex;
+
 use crate::model::Hunk;
-use crate::model::{Evidence, Tag};
+use crate::model::{Evidence, Severity, Tag};
+
+/// Which side of a change a user rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSide {
+    /// Text that appeared.
+    Added,
+    /// Text that disappeared.
+    Removed,
+    /// Either.
+    Any,
+}
+
+/// `[[rule]]`: a user tagging rule beside the built-in pack (built and checked by `config`).
+#[derive(Debug, Clone)]
+pub struct UserRule {
+    /// Tag id emitted.
+    pub tag: String,
+    /// Severity of the tag.
+    pub severity: Severity,
+    /// Case-insensitive keywords (any of them), lower-cased.
+    pub keywords: Vec<String>,
+    /// Regex (in addition to, or instead of, keywords).
+    pub pattern: Option<Regex>,
+    /// Only for these sources (empty: all).
+    pub sources: Vec<String>,
+    /// Which side of the change is searched.
+    pub on: RuleSide,
+}
 
 /// One tag per matching rule (the first matching line is the evidence).
 #[must_use]

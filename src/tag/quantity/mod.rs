@@ -22,7 +22,7 @@ use units::unit_after;
 /// What a quantity is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QKind {
-    /// A control parameter; `metric` as in DESIGN.md §7.
+    /// A control parameter; `metric` as in docs/ARCHITECTURE.md, "Tags".
     Threshold {
         /// `tpp`, `performance_density`, `dram_bandwidth`, `interconnect_bandwidth`,
         /// `memory_bandwidth_density`, `training_operations`.

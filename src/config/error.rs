@@ -1,0 +1,93 @@
+//! Errors located by file, line and column, and the helpers that locate them.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// An error in the configuration: where it is and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file '{path}': {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file was read but something in it is wrong.
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file, as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+/// The text being validated and the name it is reported under: turns byte spans into
+/// [`ConfigError::Invalid`].
+pub(super) struct Ctx<'a> {
+    /// The file, as given.
+    pub(super) file: &'a str,
+    /// Its whole text.
+    pub(super) text: &'a str,
+}
+
+impl Ctx<'_> {
+    /// An error at the start of `span`.
+    pub(super) fn err(&self, span: Range<usize>, message: impl fmt::Display) -> ConfigError {
+        let (line, column) = line_col(self.text, span.start);
+        ConfigError::Invalid {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.to_string(),
+        }
+    }
+
+    /// A shape error from serde/toml, with the key the person wrote when the message lacks it.
+    pub(super) fn toml_err(&self, e: &toml::de::Error) -> ConfigError {
+        let span = e.span().unwrap_or(0..0);
+        let msg = e.message().trim().to_string();
+        let msg = match key_at(self.text, span.start) {
+            Some(key) if !msg.contains(&format!("`{key}`")) => format!("`{key}`: {msg}"),
+            _ => msg,
+        };
+        self.err(span, msg)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// The `key` of the `key = value` line a span starts on, if any: lets a serde message for a bad
+/// value name the key the person wrote.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// The last non-empty line of a multi-line message (the `regex` crate puts the reason last).
+pub(super) fn last_line(s: &str) -> String {
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
+}

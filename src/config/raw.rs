@@ -1,0 +1,100 @@
+//! The file's shape as serde reads it: every key, with its span, unknown keys refused.
+//! Meaning (ids, URLs, selectors, references) is checked by the sibling modules.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::units::{ByteSize, HumanDuration};
+
+/// The whole file.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    #[serde(default)]
+    pub(super) settings: Option<Spanned<RawSettings>>,
+    #[serde(default)]
+    pub(super) mail: Option<RawMail>,
+    #[serde(default, rename = "recipient")]
+    pub(super) recipients: Vec<Spanned<RawRecipient>>,
+    #[serde(default, rename = "source")]
+    pub(super) sources: Vec<Spanned<RawSource>>,
+    #[serde(default, rename = "rule")]
+    pub(super) rules: Vec<Spanned<RawRule>>,
+}
+
+/// `[settings]`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSettings {
+    pub(super) database: Option<String>,
+    pub(super) user_agent: Option<String>,
+    pub(super) default_interval: Option<HumanDuration>,
+    pub(super) timeout: Option<HumanDuration>,
+    pub(super) max_body: Option<ByteSize>,
+    pub(super) timezone: Option<Spanned<String>>,
+    pub(super) max_concurrency: Option<Spanned<i64>>,
+    pub(super) per_host_delay: Option<HumanDuration>,
+    pub(super) listen: Option<String>,
+}
+
+/// `[mail]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMail {
+    pub(super) from: Option<Spanned<String>>,
+    pub(super) smtp: Option<Spanned<String>>,
+    pub(super) mail_dir: Option<String>,
+}
+
+/// `[[recipient]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRecipient {
+    pub(super) name: Spanned<String>,
+    pub(super) emails: Vec<Spanned<String>>,
+    pub(super) alerts: Option<Spanned<String>>,
+    pub(super) digest: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) tags: Vec<Spanned<String>>,
+}
+
+/// `[[source]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    pub(super) id: Spanned<String>,
+    pub(super) name: Option<String>,
+    pub(super) url: Spanned<String>,
+    pub(super) kind: Option<Spanned<String>>,
+    pub(super) interval: Option<HumanDuration>,
+    pub(super) lang: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) select: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) remove: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) ignore: Vec<Spanned<String>>,
+    pub(super) respect_robots: Option<bool>,
+    #[serde(default)]
+    pub(super) keep_items: Vec<Spanned<String>>,
+    pub(super) items: Option<Spanned<String>>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) link: Option<Spanned<String>>,
+    pub(super) date: Option<Spanned<String>>,
+}
+
+/// `[[rule]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub(super) tag: Spanned<String>,
+    pub(super) severity: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) keywords: Vec<String>,
+    pub(super) pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) sources: Vec<Spanned<String>>,
+    pub(super) on: Option<Spanned<String>>,
+}

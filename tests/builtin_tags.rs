@@ -1,0 +1,102 @@
+//! `tag::BUILTIN_TAGS` is exactly the set of tags the engine emits: one example of each runs
+//! through the tagger (recipients' `tags` and `changes --tag` are validated against the list).
+
+use regwatch::diff::{diff_blocks, diff_items};
+use regwatch::model::{Item, Lang};
+use regwatch::tag::{BUILTIN_TAGS, TagContext, tag_change};
+
+/// (old, new) texts, one per built-in tag (from the tag corpus, tests/tag_corpus.rs).
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "An integrated circuit is controlled when its TPP is 4,800 or more.",
+        "An integrated circuit is controlled when its TPP is 4,000 or more.",
+    ),
+    (
+        "License Exception LPP allows up to 26,900,000 TPP per consignee per calendar year.",
+        "License Exception LPP allows up to 30,000,000 TPP per consignee per calendar year.",
+    ),
+    (
+        "A 25 % tariff applies to H200 imports.",
+        "A 15 % tariff applies to H200 imports.",
+    ),
+    (
+        "Country | Tier\nFrance | Tier 1\nGermany | Tier 1",
+        "Country | Tier\nFrance | Tier 2\nGermany | Tier 1",
+    ),
+    (
+        "Compliance with the rule is required from May 15, 2025.",
+        "Compliance with the rule is required from January 15, 2026.",
+    ),
+    (
+        "Exports of such chips to China are reviewed under a presumption of denial.",
+        "Exports of such chips to China are now reviewed case by case.",
+    ),
+    (
+        "S. 3150 — Introduced in Senate (11/06/2025).",
+        "S. 3150 — Passed Senate (12/01/2025).",
+    ),
+    (
+        "The rule adds new controls.",
+        "The rule adds new controls.\nECCN 4E091 controls the weights of certain closed AI models.",
+    ),
+    (
+        "Exports to China need a license.",
+        "Exports to China need a license.\nNvidia's H20 now needs a license for China.",
+    ),
+    (
+        "Sales of the H20 and MI308 chips resume.",
+        "Sales of the H20 chips resume.",
+    ),
+    (
+        "The AI Diffusion Rule was published on January 15, 2025.",
+        "The AI Diffusion Rule was published on January 15, 2025.\nCommerce announced it will not enforce the AI Diffusion Rule.",
+    ),
+];
+
+fn emitted() -> Vec<String> {
+    let ctx = TagContext {
+        lang: Some(Lang::En),
+        source_id: "s",
+        rules: &[],
+    };
+    let mut ids = Vec::new();
+    for (old, new) in EXAMPLES {
+        let lines = |t: &str| t.split('\n').map(str::to_string).collect::<Vec<_>>();
+        let diff = diff_blocks(&lines(old), &lines(new));
+        ids.extend(
+            tag_change(&diff.hunks, None, &ctx)
+                .into_iter()
+                .map(|t| t.tag),
+        );
+    }
+    let item = Item {
+        title: "New rule".into(),
+        link: Some("/r".into()),
+        date: None,
+        fields: Vec::new(),
+    };
+    let items = diff_items(&[], &item.to_blocks());
+    ids.extend(
+        tag_change(&[], Some(&items), &ctx)
+            .into_iter()
+            .map(|t| t.tag),
+    );
+    ids
+}
+
+#[test]
+fn builtin_tags_are_exactly_the_tags_the_engine_emits() {
+    let ids = emitted();
+    for id in &ids {
+        assert!(
+            BUILTIN_TAGS.contains(&id.as_str()),
+            "tag {id:?} is emitted but missing from BUILTIN_TAGS"
+        );
+    }
+    for id in BUILTIN_TAGS {
+        assert!(
+            ids.iter().any(|t| t == id),
+            "BUILTIN_TAGS lists {id:?} but no example emits it"
+        );
+    }
+}
