@@ -4,9 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::SpanKind;
-use crate::model::Timestamp;
-use crate::model::{Change, Severity};
+use crate::model::{BlockEdit, Change, Severity, SpanKind, Tag, Timestamp};
 use crate::store::SourceHealth;
 use crate::util::shorten;
 
@@ -93,17 +91,35 @@ pub fn local_time(t: Timestamp, tz: chrono_tz::Tz) -> String {
 
 const WRAP_OPEN: &str = "<div style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:640px;margin:0 auto;padding:12px\">";
 
+/// Characters of tag evidence shown, before and after.
+const EVIDENCE_MAX: usize = 300;
+
+/// Edited blocks an alert shows; the rest are counted and left to `regwatch show`.
+const ALERT_BLOCKS: usize = 40;
+
 /// An immediate alert for one change.
 #[must_use]
 pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
-    let subject = header_safe(&format!(
+    let when = local_time(c.detected_at, tz);
+    Rendered {
+        subject: alert_subject(c),
+        text: alert_text(c, &when),
+        html: alert_html(c, &when),
+    }
+}
+
+/// Alert subject: severity, headline, source name.
+fn alert_subject(c: &Change) -> String {
+    header_safe(&format!(
         "[{}] {} — {}",
         c.severity.as_str().to_uppercase(),
         c.headline(),
         c.source_name
-    ));
-    let when = local_time(c.detected_at, tz);
-    // Plain text.
+    ))
+}
+
+/// Plain-text alert: headline and particulars, what the tags mean, then the unified diff.
+fn alert_text(c: &Change, when: &str) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "{}\n", c.headline());
     let _ = writeln!(t, "Source:   {} ({})", c.source_name, c.source);
@@ -114,33 +130,52 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         "Change:   #{} (+{} −{} blocks; `regwatch show {}`)\n",
         c.id, c.added, c.removed, c.id
     );
-    if c.tags.is_empty() {
+    text_tags(&mut t, &c.tags);
+    let _ = writeln!(t, "Diff:\n{}", c.diff);
+    t
+}
+
+/// Plain-text "What it means": each tag with its evidence before and after, or a note that no
+/// rule recognised the change.
+fn text_tags(t: &mut String, tags: &[Tag]) {
+    if tags.is_empty() {
         let _ = writeln!(
             t,
             "No rule recognised this change; the text below is what moved.\n"
         );
-    } else {
-        let _ = writeln!(t, "What it means:");
-        for tag in &c.tags {
-            let _ = writeln!(
-                t,
-                "  [{}] {} ({})",
-                tag.severity.as_str().to_uppercase(),
-                tag.summary,
-                tag.tag
-            );
-            if !tag.evidence.old.is_empty() {
-                let _ = writeln!(t, "      was: {}", shorten(&tag.evidence.old, 300));
-            }
-            if !tag.evidence.new.is_empty() {
-                let _ = writeln!(t, "      now: {}", shorten(&tag.evidence.new, 300));
-            }
-        }
-        t.push('\n');
+        return;
     }
-    let _ = writeln!(t, "Diff:\n{}", c.diff);
-    // HTML.
+    let _ = writeln!(t, "What it means:");
+    for tag in tags {
+        let _ = writeln!(
+            t,
+            "  [{}] {} ({})",
+            tag.severity.as_str().to_uppercase(),
+            tag.summary,
+            tag.tag
+        );
+        if !tag.evidence.old.is_empty() {
+            let _ = writeln!(t, "      was: {}", shorten(&tag.evidence.old, EVIDENCE_MAX));
+        }
+        if !tag.evidence.new.is_empty() {
+            let _ = writeln!(t, "      now: {}", shorten(&tag.evidence.new, EVIDENCE_MAX));
+        }
+    }
+    t.push('\n');
+}
+
+/// HTML alert: header, tags with evidence, the changed blocks with word spans, footer.
+fn alert_html(c: &Change, when: &str) -> String {
     let mut h = String::from(WRAP_OPEN);
+    html_alert_header(&mut h, c);
+    html_tags(&mut h, &c.tags);
+    html_changed_blocks(&mut h, c);
+    html_alert_footer(&mut h, c, when);
+    h
+}
+
+/// Severity badge, source name and the headline as the title.
+fn html_alert_header(h: &mut String, c: &Change) {
     let _ = write!(
         h,
         "<p style=\"margin:0 0 4px\">{} <span style=\"color:#555\">{}</span></p><h1 style=\"font-size:20px;margin:0 0 12px\">{}</h1>",
@@ -148,89 +183,101 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         esc(&c.source_name),
         esc(&c.headline())
     );
-    if !c.tags.is_empty() {
-        h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">What it means</h2>");
-        for tag in &c.tags {
+}
+
+/// "What it means": one bordered box per tag, with its evidence before and after (nothing when
+/// the change is untagged).
+fn html_tags(h: &mut String, tags: &[Tag]) {
+    if tags.is_empty() {
+        return;
+    }
+    h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">What it means</h2>");
+    for tag in tags {
+        let _ = write!(
+            h,
+            "<div style=\"border-left:4px solid {};padding:4px 10px;margin:0 0 10px\"><div>{} <b>{}</b> <span style=\"color:#666;font-size:12px\">{}</span></div>",
+            sev_color(tag.severity),
+            badge(tag.severity),
+            esc(&tag.summary),
+            esc(&tag.tag)
+        );
+        if !tag.evidence.old.is_empty() {
             let _ = write!(
                 h,
-                "<div style=\"border-left:4px solid {};padding:4px 10px;margin:0 0 10px\"><div>{} <b>{}</b> <span style=\"color:#666;font-size:12px\">{}</span></div>",
-                sev_color(tag.severity),
-                badge(tag.severity),
-                esc(&tag.summary),
-                esc(&tag.tag)
+                "<div style=\"color:#900;font-size:14px\">was: {}</div>",
+                esc(&shorten(&tag.evidence.old, EVIDENCE_MAX))
             );
-            if !tag.evidence.old.is_empty() {
-                let _ = write!(
-                    h,
-                    "<div style=\"color:#900;font-size:14px\">was: {}</div>",
-                    esc(&shorten(&tag.evidence.old, 300))
-                );
-            }
-            if !tag.evidence.new.is_empty() {
-                let _ = write!(
-                    h,
-                    "<div style=\"color:#060;font-size:14px\">now: {}</div>",
-                    esc(&shorten(&tag.evidence.new, 300))
-                );
-            }
-            h.push_str("</div>");
         }
+        if !tag.evidence.new.is_empty() {
+            let _ = write!(
+                h,
+                "<div style=\"color:#060;font-size:14px\">now: {}</div>",
+                esc(&shorten(&tag.evidence.new, EVIDENCE_MAX))
+            );
+        }
+        h.push_str("</div>");
     }
+}
+
+/// "The text that changed": the first [`ALERT_BLOCKS`] edited blocks, then how many were left out.
+fn html_changed_blocks(h: &mut String, c: &Change) {
     h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">The text that changed</h2>");
-    for edit in c.spans.iter().take(40) {
-        h.push_str(
-            "<p style=\"margin:0 0 8px;padding:6px 8px;background:#f8f8f8;border-radius:4px\">",
-        );
-        for (i, s) in edit.spans.iter().enumerate() {
-            // Headings are stored as "## Title": show the title, not the marker.
-            let text = if i == 0 {
-                s.text.trim_start_matches('#').trim_start()
-            } else {
-                s.text.as_str()
-            };
-            match s.kind {
-                SpanKind::Equal => h.push_str(&esc(text)),
-                SpanKind::Delete => {
-                    let _ = write!(
-                        h,
-                        "<del style=\"background:#ffe0e0;color:#900;text-decoration:line-through\">{}</del>",
-                        esc(text)
-                    );
-                }
-                SpanKind::Insert => {
-                    let _ = write!(
-                        h,
-                        "<ins style=\"background:#dcfce7;color:#064e00;text-decoration:none;font-weight:bold\">{}</ins>",
-                        esc(text)
-                    );
-                }
-            }
-        }
-        h.push_str("</p>");
+    for edit in c.spans.iter().take(ALERT_BLOCKS) {
+        html_block(h, edit);
     }
-    if c.spans.len() > 40 {
+    if c.spans.len() > ALERT_BLOCKS {
         let _ = write!(
             h,
             "<p>… and {} more blocks (regwatch show {}).</p>",
-            c.spans.len() - 40,
+            c.spans.len() - ALERT_BLOCKS,
             c.id
         );
     }
+}
+
+/// One edited block as a paragraph: kept words plain, deleted ones struck out, inserted ones bold.
+fn html_block(h: &mut String, edit: &BlockEdit) {
+    h.push_str("<p style=\"margin:0 0 8px;padding:6px 8px;background:#f8f8f8;border-radius:4px\">");
+    for (i, s) in edit.spans.iter().enumerate() {
+        // Headings are stored as "## Title": show the title, not the marker.
+        let text = if i == 0 {
+            s.text.trim_start_matches('#').trim_start()
+        } else {
+            s.text.as_str()
+        };
+        match s.kind {
+            SpanKind::Equal => h.push_str(&esc(text)),
+            SpanKind::Delete => {
+                let _ = write!(
+                    h,
+                    "<del style=\"background:#ffe0e0;color:#900;text-decoration:line-through\">{}</del>",
+                    esc(text)
+                );
+            }
+            SpanKind::Insert => {
+                let _ = write!(
+                    h,
+                    "<ins style=\"background:#dcfce7;color:#064e00;text-decoration:none;font-weight:bold\">{}</ins>",
+                    esc(text)
+                );
+            }
+        }
+    }
+    h.push_str("</p>");
+}
+
+/// Source link, detection time and how to see the change in full; closes the wrapper.
+fn html_alert_footer(h: &mut String, c: &Change, when: &str) {
     let _ = write!(
         h,
         "<p style=\"color:#555;font-size:13px;margin-top:16px\">Source: {}<br>Detected: {}<br>Change #{} · +{} −{} blocks · <code>regwatch show {}</code></p></div>",
         link(&c.url),
-        esc(&when),
+        esc(when),
         c.id,
         c.added,
         c.removed,
         c.id
     );
-    Rendered {
-        subject,
-        text: t,
-        html: h,
-    }
 }
 
 /// What a digest covers.
@@ -464,7 +511,7 @@ mod tests {
         assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
     }
 
-    use crate::model::{BlockEdit, Evidence, Span, Tag};
+    use crate::model::{Evidence, Span};
 
     fn at(text: &str) -> Timestamp {
         Timestamp::parse(text).unwrap()
