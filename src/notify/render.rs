@@ -343,154 +343,192 @@ fn excerpt(c: &Change) -> (String, String) {
     (strip(&old), strip(&new))
 }
 
+/// A message being built: its plain-text and HTML parts, written side by side.
+struct Parts {
+    text: String,
+    html: String,
+}
+
+/// Changes of one severity.
+fn count(changes: &[Change], s: Severity) -> usize {
+    changes.iter().filter(|c| c.severity == s).count()
+}
+
 /// A digest: counts, then changes grouped by severity and source, then source health.
 #[must_use]
 pub fn digest(d: &DigestInput<'_>) -> Rendered {
-    let count = |s: Severity| d.changes.iter().filter(|c| c.severity == s).count();
     let failing: Vec<&SourceHealth> = d.health.iter().filter(|h| h.failure_streak > 0).collect();
+    let mut p = digest_header(d, &digest_counts(d.changes, failing.len()));
+    for sev in Severity::ALL.iter().rev() {
+        digest_severity(&mut p, d, *sev);
+    }
+    if d.changes.is_empty() {
+        p.text.push_str("\nNothing changed in this period.\n");
+        p.html.push_str("<p>Nothing changed in this period.</p>");
+    }
+    digest_health(&mut p, d, &failing);
+    p.html.push_str("</div>");
+    Rendered {
+        subject: digest_subject(d),
+        text: p.text,
+        html: p.html,
+    }
+}
+
+/// Digest subject: the period's days, how many changes, how many of them high or critical.
+fn digest_subject(d: &DigestInput<'_>) -> String {
     let day = |t: Timestamp| local_time(t, d.tz).chars().take(10).collect::<String>();
-    let subject = header_safe(&format!(
+    header_safe(&format!(
         "[regwatch] Digest {} → {}: {} change(s), {} high or critical",
         day(d.since),
         day(d.until),
         d.changes.len(),
-        count(Severity::High) + count(Severity::Critical)
-    ));
-    let counts = format!(
+        count(d.changes, Severity::High) + count(d.changes, Severity::Critical)
+    ))
+}
+
+/// The counts line: changes per severity and sources failing.
+fn digest_counts(changes: &[Change], failing: usize) -> String {
+    format!(
         "{} change(s): {} critical, {} high, {} medium, {} low. {} source(s) failing.",
-        d.changes.len(),
-        count(Severity::Critical),
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        failing.len()
-    );
-    let mut t = format!(
+        changes.len(),
+        count(changes, Severity::Critical),
+        count(changes, Severity::High),
+        count(changes, Severity::Medium),
+        count(changes, Severity::Low),
+        failing
+    )
+}
+
+/// Opens both parts: recipient (text only), period and the counts line.
+fn digest_header(d: &DigestInput<'_>, counts: &str) -> Parts {
+    let text = format!(
         "regwatch digest for {}\n{} → {}\n\n{counts}\n",
         d.recipient,
         local_time(d.since, d.tz),
         local_time(d.until, d.tz)
     );
-    let mut h = String::from(WRAP_OPEN);
+    let mut html = String::from(WRAP_OPEN);
     let _ = write!(
-        h,
+        html,
         "<h1 style=\"font-size:20px;margin:0 0 4px\">regwatch digest</h1><p style=\"color:#555;margin:0 0 12px\">{} → {}</p><p style=\"font-weight:bold\">{}</p>",
         esc(&local_time(d.since, d.tz)),
         esc(&local_time(d.until, d.tz)),
-        esc(&counts)
+        esc(counts)
     );
-    for sev in Severity::ALL.iter().rev() {
-        let in_sev: Vec<&Change> = d.changes.iter().filter(|c| c.severity == *sev).collect();
-        if in_sev.is_empty() {
-            continue;
+    Parts { text, html }
+}
+
+/// The changes of one severity (nothing when there are none): a heading, then one group per
+/// source, sources in id order.
+fn digest_severity(p: &mut Parts, d: &DigestInput<'_>, sev: Severity) {
+    let in_sev: Vec<&Change> = d.changes.iter().filter(|c| c.severity == sev).collect();
+    if in_sev.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        p.text,
+        "\n== {} ({}) ==",
+        sev.as_str().to_uppercase(),
+        in_sev.len()
+    );
+    let _ = write!(
+        p.html,
+        "<h2 style=\"font-size:16px;margin:18px 0 6px;color:{}\">{} ({})</h2>",
+        sev_color(sev),
+        sev.as_str().to_uppercase(),
+        in_sev.len()
+    );
+    let mut sources: Vec<&str> = in_sev.iter().map(|c| c.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for src in sources {
+        let of_src: Vec<&Change> = in_sev.iter().copied().filter(|c| c.source == src).collect();
+        let name = of_src.first().map_or(src, |c| c.source_name.as_str());
+        let _ = writeln!(p.text, "\n{name}");
+        let _ = write!(
+            p.html,
+            "<h3 style=\"font-size:15px;margin:10px 0 4px\">{}</h3>",
+            esc(name)
+        );
+        for c in of_src {
+            digest_entry(p, c, d.tz);
         }
+    }
+}
+
+/// One change in the digest: its tag summaries (or headline), id, time and link, and an excerpt
+/// of the first edited block before and after.
+fn digest_entry(p: &mut Parts, c: &Change, tz: chrono_tz::Tz) {
+    let (removed, added) = excerpt(c);
+    let summaries: Vec<String> = if c.tags.is_empty() {
+        vec![c.headline()]
+    } else {
+        c.tags.iter().map(|t| t.summary.clone()).collect()
+    };
+    let summary = summaries.join("; ");
+    let when = local_time(c.detected_at, tz);
+    let _ = writeln!(p.text, "  - #{} {summary} ({when})", c.id);
+    if !removed.is_empty() {
+        let _ = writeln!(p.text, "      − {removed}");
+    }
+    if !added.is_empty() {
+        let _ = writeln!(p.text, "      + {added}");
+    }
+    let _ = write!(
+        p.html,
+        "<div style=\"margin:0 0 10px;padding:6px 8px;background:#f8f8f8;border-radius:4px\"><div><b>{}</b></div><div style=\"color:#666;font-size:12px\">#{} · {} · {}</div>",
+        esc(&summary),
+        c.id,
+        esc(&when),
+        link(&c.url)
+    );
+    if !removed.is_empty() {
+        let _ = write!(
+            p.html,
+            "<div style=\"color:#900;font-size:14px\">− {}</div>",
+            esc(&removed)
+        );
+    }
+    if !added.is_empty() {
+        let _ = write!(
+            p.html,
+            "<div style=\"color:#060;font-size:14px\">+ {}</div>",
+            esc(&added)
+        );
+    }
+    p.html.push_str("</div>");
+}
+
+/// "Source health": every failing source with when it began failing, how often and its last
+/// error, or a line saying all sources are healthy.
+fn digest_health(p: &mut Parts, d: &DigestInput<'_>, failing: &[&SourceHealth]) {
+    let _ = writeln!(p.text, "\n== Source health ==");
+    p.html
+        .push_str("<h2 style=\"font-size:16px;margin:18px 0 6px\">Source health</h2>");
+    if failing.is_empty() {
+        let _ = writeln!(p.text, "All {} source(s) healthy.", d.health.len());
+        let _ = write!(p.html, "<p>All {} source(s) healthy.</p>", d.health.len());
+        return;
+    }
+    for f in failing {
+        let since = f
+            .failing_since
+            .map_or_else(|| "?".to_string(), |s| local_time(s, d.tz));
+        let err = f.last_error.as_deref().unwrap_or("");
         let _ = writeln!(
-            t,
-            "\n== {} ({}) ==",
-            sev.as_str().to_uppercase(),
-            in_sev.len()
+            p.text,
+            "  ✗ {} — failing since {since} ({} in a row): {err}",
+            f.name, f.failure_streak
         );
         let _ = write!(
-            h,
-            "<h2 style=\"font-size:16px;margin:18px 0 6px;color:{}\">{} ({})</h2>",
-            sev_color(*sev),
-            sev.as_str().to_uppercase(),
-            in_sev.len()
+            p.html,
+            "<div style=\"border-left:4px solid #b00020;padding:4px 10px;margin:0 0 8px\"><b>{}</b><br><span style=\"font-size:13px\">failing since {} ({} in a row)</span><br><span style=\"color:#900;font-size:13px\">{}</span></div>",
+            esc(&f.name),
+            esc(&since),
+            f.failure_streak,
+            esc(err)
         );
-        let mut sources: Vec<&str> = in_sev.iter().map(|c| c.source.as_str()).collect();
-        sources.dedup();
-        sources.sort_unstable();
-        sources.dedup();
-        for src in sources {
-            let of_src: Vec<&&Change> = in_sev.iter().filter(|c| c.source == src).collect();
-            let name = of_src.first().map_or(src, |c| c.source_name.as_str());
-            let _ = writeln!(t, "\n{name}");
-            let _ = write!(
-                h,
-                "<h3 style=\"font-size:15px;margin:10px 0 4px\">{}</h3>",
-                esc(name)
-            );
-            for c in of_src {
-                let (removed, added) = excerpt(c);
-                let summaries: Vec<String> = if c.tags.is_empty() {
-                    vec![c.headline()]
-                } else {
-                    c.tags.iter().map(|t| t.summary.clone()).collect()
-                };
-                let _ = writeln!(
-                    t,
-                    "  - #{} {} ({})",
-                    c.id,
-                    summaries.join("; "),
-                    local_time(c.detected_at, d.tz)
-                );
-                if !removed.is_empty() {
-                    let _ = writeln!(t, "      − {removed}");
-                }
-                if !added.is_empty() {
-                    let _ = writeln!(t, "      + {added}");
-                }
-                let _ = write!(
-                    h,
-                    "<div style=\"margin:0 0 10px;padding:6px 8px;background:#f8f8f8;border-radius:4px\"><div><b>{}</b></div><div style=\"color:#666;font-size:12px\">#{} · {} · {}</div>",
-                    esc(&summaries.join("; ")),
-                    c.id,
-                    esc(&local_time(c.detected_at, d.tz)),
-                    link(&c.url)
-                );
-                if !removed.is_empty() {
-                    let _ = write!(
-                        h,
-                        "<div style=\"color:#900;font-size:14px\">− {}</div>",
-                        esc(&removed)
-                    );
-                }
-                if !added.is_empty() {
-                    let _ = write!(
-                        h,
-                        "<div style=\"color:#060;font-size:14px\">+ {}</div>",
-                        esc(&added)
-                    );
-                }
-                h.push_str("</div>");
-            }
-        }
-    }
-    if d.changes.is_empty() {
-        t.push_str("\nNothing changed in this period.\n");
-        h.push_str("<p>Nothing changed in this period.</p>");
-    }
-    let _ = writeln!(t, "\n== Source health ==");
-    h.push_str("<h2 style=\"font-size:16px;margin:18px 0 6px\">Source health</h2>");
-    if failing.is_empty() {
-        let _ = writeln!(t, "All {} source(s) healthy.", d.health.len());
-        let _ = write!(h, "<p>All {} source(s) healthy.</p>", d.health.len());
-    } else {
-        for f in &failing {
-            let since = f
-                .failing_since
-                .map_or_else(|| "?".to_string(), |s| local_time(s, d.tz));
-            let err = f.last_error.as_deref().unwrap_or("");
-            let _ = writeln!(
-                t,
-                "  ✗ {} — failing since {since} ({} in a row): {err}",
-                f.name, f.failure_streak
-            );
-            let _ = write!(
-                h,
-                "<div style=\"border-left:4px solid #b00020;padding:4px 10px;margin:0 0 8px\"><b>{}</b><br><span style=\"font-size:13px\">failing since {} ({} in a row)</span><br><span style=\"color:#900;font-size:13px\">{}</span></div>",
-                esc(&f.name),
-                esc(&since),
-                f.failure_streak,
-                esc(err)
-            );
-        }
-    }
-    h.push_str("</div>");
-    Rendered {
-        subject,
-        text: t,
-        html: h,
     }
 }
 
