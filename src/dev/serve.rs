@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -282,6 +283,24 @@ async fn read_head(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Option<Vec<
 
 /// Answers one request; returns whether the connection may serve another.
 async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bool {
+    let (path, headers) = parse_head(head);
+    let (page, serial) = record(shared, &path, &headers);
+    let mut page = page.unwrap_or_else(|| Page::status(404));
+    if page.stamp {
+        stamp(&mut page, serial);
+    }
+    if let Some(d) = page.delay {
+        tokio::time::sleep(d).await;
+    }
+    match page.behavior {
+        Behavior::Reset => false,
+        Behavior::Stream(total) => stream_filler(stream, &page.content_type, total).await,
+        Behavior::Normal | Behavior::Truncate => send_page(stream, &page, &headers).await,
+    }
+}
+
+/// The path (`/` when the request line has none) and the headers, names in lower case.
+fn parse_head(head: &[u8]) -> (String, HashMap<String, String>) {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let path = lines
@@ -289,77 +308,69 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bo
         .and_then(|l| l.split_whitespace().nth(1))
         .unwrap_or("/")
         .to_string();
-    let headers: HashMap<String, String> = lines
+    let headers = lines
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let (page, serial) = {
-        let mut s = lock(shared);
-        s.seen.push(SeenRequest {
-            path: path.clone(),
-            headers: headers.clone(),
-            at: std::time::Instant::now(),
-        });
-        s.served += 1;
-        shared.request_seen.notify_all();
-        (s.pages.get(&path).cloned(), s.served)
-    };
-    let mut page = page.unwrap_or_else(|| Page::status(404));
-    if page.stamp {
-        let text = String::from_utf8_lossy(&page.body).replacen(
-            STAMP,
-            &format!("{} (response {serial})", chrono::Utc::now().to_rfc3339()),
-            1,
-        );
-        page.body = text.into_bytes();
-    }
-    if let Some(d) = page.delay {
-        tokio::time::sleep(d).await;
-    }
-    if page.behavior == Behavior::Reset {
+    (path, headers)
+}
+
+/// Records the request (waking [`PageServer::wait_for_requests`]); returns the page at `path`,
+/// if any, and this response's serial number (1 for the first request the server saw).
+fn record(shared: &State, path: &str, headers: &HashMap<String, String>) -> (Option<Page>, u64) {
+    let mut s = lock(shared);
+    s.seen.push(SeenRequest {
+        path: path.to_string(),
+        headers: headers.clone(),
+        at: std::time::Instant::now(),
+    });
+    s.served += 1;
+    shared.request_seen.notify_all();
+    (s.pages.get(path).cloned(), s.served)
+}
+
+/// Replaces the first [`STAMP`] in the body with the time and the response's serial number.
+fn stamp(page: &mut Page, serial: u64) {
+    let text = String::from_utf8_lossy(&page.body).replacen(
+        STAMP,
+        &format!("{} (response {serial})", chrono::Utc::now().to_rfc3339()),
+        1,
+    );
+    page.body = text.into_bytes();
+}
+
+/// [`Behavior::Stream`]: a 200 head without `Content-Length`, then `total` bytes of filler made
+/// on the fly. Always ends the connection (returns false).
+async fn stream_filler(stream: &mut TcpStream, content_type: &str, total: u64) -> bool {
+    let head =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(head.as_bytes()).await.is_err() {
         return false;
     }
-    if let Behavior::Stream(total) = page.behavior {
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nConnection: close\r\n\r\n",
-            page.content_type
-        );
-        if stream.write_all(head.as_bytes()).await.is_err() {
+    let chunk =
+        b"<p>filler filler filler filler filler filler filler filler filler</p>\n".repeat(900);
+    let mut sent: u64 = 0;
+    while sent < total {
+        let n = usize::try_from((total - sent).min(chunk.len() as u64)).unwrap_or(chunk.len());
+        // The client hanging up (its body cap reached) ends the stream.
+        if stream.write_all(&chunk[..n]).await.is_err() {
             return false;
         }
-        let chunk =
-            b"<p>filler filler filler filler filler filler filler filler filler</p>\n".repeat(900);
-        let mut sent: u64 = 0;
-        while sent < total {
-            let n = usize::try_from((total - sent).min(chunk.len() as u64)).unwrap_or(chunk.len());
-            // The client hanging up (its body cap reached) ends the stream.
-            if stream.write_all(&chunk[..n]).await.is_err() {
-                return false;
-            }
-            sent += n as u64;
-        }
-        return false;
+        sent += n as u64;
     }
+    false
+}
+
+/// [`Behavior::Normal`] and [`Behavior::Truncate`]: the page with its `Content-Length`, ETag
+/// and extra headers; a truncating page sends half its body and closes. Returns whether the
+/// connection is kept alive (a normal page, and the client did not ask to close).
+async fn send_page(stream: &mut TcpStream, page: &Page, headers: &HashMap<String, String>) -> bool {
     let keep_alive = page.behavior == Behavior::Normal
         && !headers
             .get("connection")
             .is_some_and(|c| c.eq_ignore_ascii_case("close"));
-    let mut status = page.status;
-    let mut extra = String::new();
-    let mut body: &[u8] = &page.body;
-    if page.etag {
-        use sha2::{Digest, Sha256};
-        let tag = format!(
-            "\"{}\"",
-            &crate::util::hex(&Sha256::digest(&page.body))[..16]
-        );
-        if headers.get("if-none-match") == Some(&tag) {
-            status = 304;
-            body = &[];
-        }
-        extra.push_str(&format!("ETag: {tag}\r\n"));
-    }
+    let (status, body, mut extra) = conditional(page, headers);
     for (k, v) in &page.headers {
         extra.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -385,4 +396,22 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bo
         return false;
     }
     keep_alive
+}
+
+/// Status, body and `ETag` header line for a page: with [`Page::etag`] set, a strong tag from the
+/// body's hash, and 304 with no body when the request's `If-None-Match` matches it.
+fn conditional<'p>(page: &'p Page, headers: &HashMap<String, String>) -> (u16, &'p [u8], String) {
+    if !page.etag {
+        return (page.status, &page.body, String::new());
+    }
+    let tag = format!(
+        "\"{}\"",
+        &crate::util::hex(&Sha256::digest(&page.body))[..16]
+    );
+    let etag_line = format!("ETag: {tag}\r\n");
+    if headers.get("if-none-match") == Some(&tag) {
+        (304, &[], etag_line)
+    } else {
+        (page.status, &page.body, etag_line)
+    }
 }

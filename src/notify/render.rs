@@ -4,9 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::SpanKind;
-use crate::model::Timestamp;
-use crate::model::{Change, Severity};
+use crate::model::{BlockEdit, Change, Severity, SpanKind, Tag, Timestamp};
 use crate::store::SourceHealth;
 use crate::util::shorten;
 
@@ -93,17 +91,35 @@ pub fn local_time(t: Timestamp, tz: chrono_tz::Tz) -> String {
 
 const WRAP_OPEN: &str = "<div style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:640px;margin:0 auto;padding:12px\">";
 
+/// Characters of tag evidence shown, before and after.
+const EVIDENCE_MAX: usize = 300;
+
+/// Edited blocks an alert shows; the rest are counted and left to `regwatch show`.
+const ALERT_BLOCKS: usize = 40;
+
 /// An immediate alert for one change.
 #[must_use]
 pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
-    let subject = header_safe(&format!(
+    let when = local_time(c.detected_at, tz);
+    Rendered {
+        subject: alert_subject(c),
+        text: alert_text(c, &when),
+        html: alert_html(c, &when),
+    }
+}
+
+/// Alert subject: severity, headline, source name.
+fn alert_subject(c: &Change) -> String {
+    header_safe(&format!(
         "[{}] {} — {}",
         c.severity.as_str().to_uppercase(),
         c.headline(),
         c.source_name
-    ));
-    let when = local_time(c.detected_at, tz);
-    // Plain text.
+    ))
+}
+
+/// Plain-text alert: headline and particulars, what the tags mean, then the unified diff.
+fn alert_text(c: &Change, when: &str) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "{}\n", c.headline());
     let _ = writeln!(t, "Source:   {} ({})", c.source_name, c.source);
@@ -114,33 +130,52 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         "Change:   #{} (+{} −{} blocks; `regwatch show {}`)\n",
         c.id, c.added, c.removed, c.id
     );
-    if c.tags.is_empty() {
+    text_tags(&mut t, &c.tags);
+    let _ = writeln!(t, "Diff:\n{}", c.diff);
+    t
+}
+
+/// Plain-text "What it means": each tag with its evidence before and after, or a note that no
+/// rule recognised the change.
+fn text_tags(t: &mut String, tags: &[Tag]) {
+    if tags.is_empty() {
         let _ = writeln!(
             t,
             "No rule recognised this change; the text below is what moved.\n"
         );
-    } else {
-        let _ = writeln!(t, "What it means:");
-        for tag in &c.tags {
-            let _ = writeln!(
-                t,
-                "  [{}] {} ({})",
-                tag.severity.as_str().to_uppercase(),
-                tag.summary,
-                tag.tag
-            );
-            if !tag.evidence.old.is_empty() {
-                let _ = writeln!(t, "      was: {}", shorten(&tag.evidence.old, 300));
-            }
-            if !tag.evidence.new.is_empty() {
-                let _ = writeln!(t, "      now: {}", shorten(&tag.evidence.new, 300));
-            }
-        }
-        t.push('\n');
+        return;
     }
-    let _ = writeln!(t, "Diff:\n{}", c.diff);
-    // HTML.
+    let _ = writeln!(t, "What it means:");
+    for tag in tags {
+        let _ = writeln!(
+            t,
+            "  [{}] {} ({})",
+            tag.severity.as_str().to_uppercase(),
+            tag.summary,
+            tag.tag
+        );
+        if !tag.evidence.old.is_empty() {
+            let _ = writeln!(t, "      was: {}", shorten(&tag.evidence.old, EVIDENCE_MAX));
+        }
+        if !tag.evidence.new.is_empty() {
+            let _ = writeln!(t, "      now: {}", shorten(&tag.evidence.new, EVIDENCE_MAX));
+        }
+    }
+    t.push('\n');
+}
+
+/// HTML alert: header, tags with evidence, the changed blocks with word spans, footer.
+fn alert_html(c: &Change, when: &str) -> String {
     let mut h = String::from(WRAP_OPEN);
+    html_alert_header(&mut h, c);
+    html_tags(&mut h, &c.tags);
+    html_changed_blocks(&mut h, c);
+    html_alert_footer(&mut h, c, when);
+    h
+}
+
+/// Severity badge, source name and the headline as the title.
+fn html_alert_header(h: &mut String, c: &Change) {
     let _ = write!(
         h,
         "<p style=\"margin:0 0 4px\">{} <span style=\"color:#555\">{}</span></p><h1 style=\"font-size:20px;margin:0 0 12px\">{}</h1>",
@@ -148,89 +183,101 @@ pub fn alert(c: &Change, tz: chrono_tz::Tz) -> Rendered {
         esc(&c.source_name),
         esc(&c.headline())
     );
-    if !c.tags.is_empty() {
-        h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">What it means</h2>");
-        for tag in &c.tags {
+}
+
+/// "What it means": one bordered box per tag, with its evidence before and after (nothing when
+/// the change is untagged).
+fn html_tags(h: &mut String, tags: &[Tag]) {
+    if tags.is_empty() {
+        return;
+    }
+    h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">What it means</h2>");
+    for tag in tags {
+        let _ = write!(
+            h,
+            "<div style=\"border-left:4px solid {};padding:4px 10px;margin:0 0 10px\"><div>{} <b>{}</b> <span style=\"color:#666;font-size:12px\">{}</span></div>",
+            sev_color(tag.severity),
+            badge(tag.severity),
+            esc(&tag.summary),
+            esc(&tag.tag)
+        );
+        if !tag.evidence.old.is_empty() {
             let _ = write!(
                 h,
-                "<div style=\"border-left:4px solid {};padding:4px 10px;margin:0 0 10px\"><div>{} <b>{}</b> <span style=\"color:#666;font-size:12px\">{}</span></div>",
-                sev_color(tag.severity),
-                badge(tag.severity),
-                esc(&tag.summary),
-                esc(&tag.tag)
+                "<div style=\"color:#900;font-size:14px\">was: {}</div>",
+                esc(&shorten(&tag.evidence.old, EVIDENCE_MAX))
             );
-            if !tag.evidence.old.is_empty() {
-                let _ = write!(
-                    h,
-                    "<div style=\"color:#900;font-size:14px\">was: {}</div>",
-                    esc(&shorten(&tag.evidence.old, 300))
-                );
-            }
-            if !tag.evidence.new.is_empty() {
-                let _ = write!(
-                    h,
-                    "<div style=\"color:#060;font-size:14px\">now: {}</div>",
-                    esc(&shorten(&tag.evidence.new, 300))
-                );
-            }
-            h.push_str("</div>");
         }
+        if !tag.evidence.new.is_empty() {
+            let _ = write!(
+                h,
+                "<div style=\"color:#060;font-size:14px\">now: {}</div>",
+                esc(&shorten(&tag.evidence.new, EVIDENCE_MAX))
+            );
+        }
+        h.push_str("</div>");
     }
+}
+
+/// "The text that changed": the first [`ALERT_BLOCKS`] edited blocks, then how many were left out.
+fn html_changed_blocks(h: &mut String, c: &Change) {
     h.push_str("<h2 style=\"font-size:16px;margin:16px 0 6px\">The text that changed</h2>");
-    for edit in c.spans.iter().take(40) {
-        h.push_str(
-            "<p style=\"margin:0 0 8px;padding:6px 8px;background:#f8f8f8;border-radius:4px\">",
-        );
-        for (i, s) in edit.spans.iter().enumerate() {
-            // Headings are stored as "## Title": show the title, not the marker.
-            let text = if i == 0 {
-                s.text.trim_start_matches('#').trim_start()
-            } else {
-                s.text.as_str()
-            };
-            match s.kind {
-                SpanKind::Equal => h.push_str(&esc(text)),
-                SpanKind::Delete => {
-                    let _ = write!(
-                        h,
-                        "<del style=\"background:#ffe0e0;color:#900;text-decoration:line-through\">{}</del>",
-                        esc(text)
-                    );
-                }
-                SpanKind::Insert => {
-                    let _ = write!(
-                        h,
-                        "<ins style=\"background:#dcfce7;color:#064e00;text-decoration:none;font-weight:bold\">{}</ins>",
-                        esc(text)
-                    );
-                }
-            }
-        }
-        h.push_str("</p>");
+    for edit in c.spans.iter().take(ALERT_BLOCKS) {
+        html_block(h, edit);
     }
-    if c.spans.len() > 40 {
+    if c.spans.len() > ALERT_BLOCKS {
         let _ = write!(
             h,
             "<p>… and {} more blocks (regwatch show {}).</p>",
-            c.spans.len() - 40,
+            c.spans.len() - ALERT_BLOCKS,
             c.id
         );
     }
+}
+
+/// One edited block as a paragraph: kept words plain, deleted ones struck out, inserted ones bold.
+fn html_block(h: &mut String, edit: &BlockEdit) {
+    h.push_str("<p style=\"margin:0 0 8px;padding:6px 8px;background:#f8f8f8;border-radius:4px\">");
+    for (i, s) in edit.spans.iter().enumerate() {
+        // Headings are stored as "## Title": show the title, not the marker.
+        let text = if i == 0 {
+            s.text.trim_start_matches('#').trim_start()
+        } else {
+            s.text.as_str()
+        };
+        match s.kind {
+            SpanKind::Equal => h.push_str(&esc(text)),
+            SpanKind::Delete => {
+                let _ = write!(
+                    h,
+                    "<del style=\"background:#ffe0e0;color:#900;text-decoration:line-through\">{}</del>",
+                    esc(text)
+                );
+            }
+            SpanKind::Insert => {
+                let _ = write!(
+                    h,
+                    "<ins style=\"background:#dcfce7;color:#064e00;text-decoration:none;font-weight:bold\">{}</ins>",
+                    esc(text)
+                );
+            }
+        }
+    }
+    h.push_str("</p>");
+}
+
+/// Source link, detection time and how to see the change in full; closes the wrapper.
+fn html_alert_footer(h: &mut String, c: &Change, when: &str) {
     let _ = write!(
         h,
         "<p style=\"color:#555;font-size:13px;margin-top:16px\">Source: {}<br>Detected: {}<br>Change #{} · +{} −{} blocks · <code>regwatch show {}</code></p></div>",
         link(&c.url),
-        esc(&when),
+        esc(when),
         c.id,
         c.added,
         c.removed,
         c.id
     );
-    Rendered {
-        subject,
-        text: t,
-        html: h,
-    }
 }
 
 /// What a digest covers.
@@ -296,154 +343,192 @@ fn excerpt(c: &Change) -> (String, String) {
     (strip(&old), strip(&new))
 }
 
+/// A message being built: its plain-text and HTML parts, written side by side.
+struct Parts {
+    text: String,
+    html: String,
+}
+
+/// Changes of one severity.
+fn count(changes: &[Change], s: Severity) -> usize {
+    changes.iter().filter(|c| c.severity == s).count()
+}
+
 /// A digest: counts, then changes grouped by severity and source, then source health.
 #[must_use]
 pub fn digest(d: &DigestInput<'_>) -> Rendered {
-    let count = |s: Severity| d.changes.iter().filter(|c| c.severity == s).count();
     let failing: Vec<&SourceHealth> = d.health.iter().filter(|h| h.failure_streak > 0).collect();
+    let mut p = digest_header(d, &digest_counts(d.changes, failing.len()));
+    for sev in Severity::ALL.iter().rev() {
+        digest_severity(&mut p, d, *sev);
+    }
+    if d.changes.is_empty() {
+        p.text.push_str("\nNothing changed in this period.\n");
+        p.html.push_str("<p>Nothing changed in this period.</p>");
+    }
+    digest_health(&mut p, d, &failing);
+    p.html.push_str("</div>");
+    Rendered {
+        subject: digest_subject(d),
+        text: p.text,
+        html: p.html,
+    }
+}
+
+/// Digest subject: the period's days, how many changes, how many of them high or critical.
+fn digest_subject(d: &DigestInput<'_>) -> String {
     let day = |t: Timestamp| local_time(t, d.tz).chars().take(10).collect::<String>();
-    let subject = header_safe(&format!(
+    header_safe(&format!(
         "[regwatch] Digest {} → {}: {} change(s), {} high or critical",
         day(d.since),
         day(d.until),
         d.changes.len(),
-        count(Severity::High) + count(Severity::Critical)
-    ));
-    let counts = format!(
+        count(d.changes, Severity::High) + count(d.changes, Severity::Critical)
+    ))
+}
+
+/// The counts line: changes per severity and sources failing.
+fn digest_counts(changes: &[Change], failing: usize) -> String {
+    format!(
         "{} change(s): {} critical, {} high, {} medium, {} low. {} source(s) failing.",
-        d.changes.len(),
-        count(Severity::Critical),
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        failing.len()
-    );
-    let mut t = format!(
+        changes.len(),
+        count(changes, Severity::Critical),
+        count(changes, Severity::High),
+        count(changes, Severity::Medium),
+        count(changes, Severity::Low),
+        failing
+    )
+}
+
+/// Opens both parts: recipient (text only), period and the counts line.
+fn digest_header(d: &DigestInput<'_>, counts: &str) -> Parts {
+    let text = format!(
         "regwatch digest for {}\n{} → {}\n\n{counts}\n",
         d.recipient,
         local_time(d.since, d.tz),
         local_time(d.until, d.tz)
     );
-    let mut h = String::from(WRAP_OPEN);
+    let mut html = String::from(WRAP_OPEN);
     let _ = write!(
-        h,
+        html,
         "<h1 style=\"font-size:20px;margin:0 0 4px\">regwatch digest</h1><p style=\"color:#555;margin:0 0 12px\">{} → {}</p><p style=\"font-weight:bold\">{}</p>",
         esc(&local_time(d.since, d.tz)),
         esc(&local_time(d.until, d.tz)),
-        esc(&counts)
+        esc(counts)
     );
-    for sev in Severity::ALL.iter().rev() {
-        let in_sev: Vec<&Change> = d.changes.iter().filter(|c| c.severity == *sev).collect();
-        if in_sev.is_empty() {
-            continue;
+    Parts { text, html }
+}
+
+/// The changes of one severity (nothing when there are none): a heading, then one group per
+/// source, sources in id order.
+fn digest_severity(p: &mut Parts, d: &DigestInput<'_>, sev: Severity) {
+    let in_sev: Vec<&Change> = d.changes.iter().filter(|c| c.severity == sev).collect();
+    if in_sev.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        p.text,
+        "\n== {} ({}) ==",
+        sev.as_str().to_uppercase(),
+        in_sev.len()
+    );
+    let _ = write!(
+        p.html,
+        "<h2 style=\"font-size:16px;margin:18px 0 6px;color:{}\">{} ({})</h2>",
+        sev_color(sev),
+        sev.as_str().to_uppercase(),
+        in_sev.len()
+    );
+    let mut sources: Vec<&str> = in_sev.iter().map(|c| c.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for src in sources {
+        let of_src: Vec<&Change> = in_sev.iter().copied().filter(|c| c.source == src).collect();
+        let name = of_src.first().map_or(src, |c| c.source_name.as_str());
+        let _ = writeln!(p.text, "\n{name}");
+        let _ = write!(
+            p.html,
+            "<h3 style=\"font-size:15px;margin:10px 0 4px\">{}</h3>",
+            esc(name)
+        );
+        for c in of_src {
+            digest_entry(p, c, d.tz);
         }
+    }
+}
+
+/// One change in the digest: its tag summaries (or headline), id, time and link, and an excerpt
+/// of the first edited block before and after.
+fn digest_entry(p: &mut Parts, c: &Change, tz: chrono_tz::Tz) {
+    let (removed, added) = excerpt(c);
+    let summaries: Vec<String> = if c.tags.is_empty() {
+        vec![c.headline()]
+    } else {
+        c.tags.iter().map(|t| t.summary.clone()).collect()
+    };
+    let summary = summaries.join("; ");
+    let when = local_time(c.detected_at, tz);
+    let _ = writeln!(p.text, "  - #{} {summary} ({when})", c.id);
+    if !removed.is_empty() {
+        let _ = writeln!(p.text, "      − {removed}");
+    }
+    if !added.is_empty() {
+        let _ = writeln!(p.text, "      + {added}");
+    }
+    let _ = write!(
+        p.html,
+        "<div style=\"margin:0 0 10px;padding:6px 8px;background:#f8f8f8;border-radius:4px\"><div><b>{}</b></div><div style=\"color:#666;font-size:12px\">#{} · {} · {}</div>",
+        esc(&summary),
+        c.id,
+        esc(&when),
+        link(&c.url)
+    );
+    if !removed.is_empty() {
+        let _ = write!(
+            p.html,
+            "<div style=\"color:#900;font-size:14px\">− {}</div>",
+            esc(&removed)
+        );
+    }
+    if !added.is_empty() {
+        let _ = write!(
+            p.html,
+            "<div style=\"color:#060;font-size:14px\">+ {}</div>",
+            esc(&added)
+        );
+    }
+    p.html.push_str("</div>");
+}
+
+/// "Source health": every failing source with when it began failing, how often and its last
+/// error, or a line saying all sources are healthy.
+fn digest_health(p: &mut Parts, d: &DigestInput<'_>, failing: &[&SourceHealth]) {
+    let _ = writeln!(p.text, "\n== Source health ==");
+    p.html
+        .push_str("<h2 style=\"font-size:16px;margin:18px 0 6px\">Source health</h2>");
+    if failing.is_empty() {
+        let _ = writeln!(p.text, "All {} source(s) healthy.", d.health.len());
+        let _ = write!(p.html, "<p>All {} source(s) healthy.</p>", d.health.len());
+        return;
+    }
+    for f in failing {
+        let since = f
+            .failing_since
+            .map_or_else(|| "?".to_string(), |s| local_time(s, d.tz));
+        let err = f.last_error.as_deref().unwrap_or("");
         let _ = writeln!(
-            t,
-            "\n== {} ({}) ==",
-            sev.as_str().to_uppercase(),
-            in_sev.len()
+            p.text,
+            "  ✗ {} — failing since {since} ({} in a row): {err}",
+            f.name, f.failure_streak
         );
         let _ = write!(
-            h,
-            "<h2 style=\"font-size:16px;margin:18px 0 6px;color:{}\">{} ({})</h2>",
-            sev_color(*sev),
-            sev.as_str().to_uppercase(),
-            in_sev.len()
+            p.html,
+            "<div style=\"border-left:4px solid #b00020;padding:4px 10px;margin:0 0 8px\"><b>{}</b><br><span style=\"font-size:13px\">failing since {} ({} in a row)</span><br><span style=\"color:#900;font-size:13px\">{}</span></div>",
+            esc(&f.name),
+            esc(&since),
+            f.failure_streak,
+            esc(err)
         );
-        let mut sources: Vec<&str> = in_sev.iter().map(|c| c.source.as_str()).collect();
-        sources.dedup();
-        sources.sort_unstable();
-        sources.dedup();
-        for src in sources {
-            let of_src: Vec<&&Change> = in_sev.iter().filter(|c| c.source == src).collect();
-            let name = of_src.first().map_or(src, |c| c.source_name.as_str());
-            let _ = writeln!(t, "\n{name}");
-            let _ = write!(
-                h,
-                "<h3 style=\"font-size:15px;margin:10px 0 4px\">{}</h3>",
-                esc(name)
-            );
-            for c in of_src {
-                let (removed, added) = excerpt(c);
-                let summaries: Vec<String> = if c.tags.is_empty() {
-                    vec![c.headline()]
-                } else {
-                    c.tags.iter().map(|t| t.summary.clone()).collect()
-                };
-                let _ = writeln!(
-                    t,
-                    "  - #{} {} ({})",
-                    c.id,
-                    summaries.join("; "),
-                    local_time(c.detected_at, d.tz)
-                );
-                if !removed.is_empty() {
-                    let _ = writeln!(t, "      − {removed}");
-                }
-                if !added.is_empty() {
-                    let _ = writeln!(t, "      + {added}");
-                }
-                let _ = write!(
-                    h,
-                    "<div style=\"margin:0 0 10px;padding:6px 8px;background:#f8f8f8;border-radius:4px\"><div><b>{}</b></div><div style=\"color:#666;font-size:12px\">#{} · {} · {}</div>",
-                    esc(&summaries.join("; ")),
-                    c.id,
-                    esc(&local_time(c.detected_at, d.tz)),
-                    link(&c.url)
-                );
-                if !removed.is_empty() {
-                    let _ = write!(
-                        h,
-                        "<div style=\"color:#900;font-size:14px\">− {}</div>",
-                        esc(&removed)
-                    );
-                }
-                if !added.is_empty() {
-                    let _ = write!(
-                        h,
-                        "<div style=\"color:#060;font-size:14px\">+ {}</div>",
-                        esc(&added)
-                    );
-                }
-                h.push_str("</div>");
-            }
-        }
-    }
-    if d.changes.is_empty() {
-        t.push_str("\nNothing changed in this period.\n");
-        h.push_str("<p>Nothing changed in this period.</p>");
-    }
-    let _ = writeln!(t, "\n== Source health ==");
-    h.push_str("<h2 style=\"font-size:16px;margin:18px 0 6px\">Source health</h2>");
-    if failing.is_empty() {
-        let _ = writeln!(t, "All {} source(s) healthy.", d.health.len());
-        let _ = write!(h, "<p>All {} source(s) healthy.</p>", d.health.len());
-    } else {
-        for f in &failing {
-            let since = f
-                .failing_since
-                .map_or_else(|| "?".to_string(), |s| local_time(s, d.tz));
-            let err = f.last_error.as_deref().unwrap_or("");
-            let _ = writeln!(
-                t,
-                "  ✗ {} — failing since {since} ({} in a row): {err}",
-                f.name, f.failure_streak
-            );
-            let _ = write!(
-                h,
-                "<div style=\"border-left:4px solid #b00020;padding:4px 10px;margin:0 0 8px\"><b>{}</b><br><span style=\"font-size:13px\">failing since {} ({} in a row)</span><br><span style=\"color:#900;font-size:13px\">{}</span></div>",
-                esc(&f.name),
-                esc(&since),
-                f.failure_streak,
-                esc(err)
-            );
-        }
-    }
-    h.push_str("</div>");
-    Rendered {
-        subject,
-        text: t,
-        html: h,
     }
 }
 
@@ -462,5 +547,223 @@ mod tests {
             "a Bcc: evil@example.com"
         );
         assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
+    }
+
+    use crate::model::{Evidence, Span};
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    fn tag(id: &str, severity: Severity, summary: &str, old: &str, new: &str) -> Tag {
+        Tag {
+            tag: id.into(),
+            severity,
+            summary: summary.into(),
+            detail: serde_json::Value::Null,
+            evidence: Evidence {
+                old: old.into(),
+                new: new.into(),
+            },
+        }
+    }
+
+    fn span(kind: SpanKind, text: &str) -> Span {
+        Span {
+            kind,
+            text: text.into(),
+        }
+    }
+
+    fn change(id: i64, source: &str, name: &str, tags: Vec<Tag>, spans: Vec<BlockEdit>) -> Change {
+        Change {
+            id,
+            source: source.into(),
+            source_name: name.into(),
+            url: format!("https://example.gov/{source}?a=1&b=\"2\""),
+            detected_at: at("2026-11-21T10:07:00Z"),
+            severity: Change::severity_of(&tags),
+            added: 2,
+            removed: 1,
+            tags,
+            diff: "-old <line> & 'x'\n+new <line> & \"y\"\n".into(),
+            spans,
+        }
+    }
+
+    /// An edited heading, an edited paragraph past the excerpt's context window, an added block.
+    fn edits() -> Vec<BlockEdit> {
+        let lead = "Under the rule <§ 734.9> & its \"notes\", the Department's threshold that applies to \
+                    every exporter of record, ";
+        vec![
+            BlockEdit {
+                old: format!(
+                    "{lead}is 4,800 or more TPP for 'advanced' chips; see Annex <A> for the full list of items concerned by this paragraph and the next one."
+                ),
+                new: format!(
+                    "{lead}is 4,000 or more TPP for 'advanced' chips; see Annex <A> for the full list of items concerned by this paragraph and the next one."
+                ),
+                spans: vec![
+                    span(SpanKind::Equal, &format!("{lead}is ")),
+                    span(SpanKind::Delete, "4,800"),
+                    span(SpanKind::Insert, "4,000"),
+                    span(
+                        SpanKind::Equal,
+                        " or more TPP for 'advanced' chips; see Annex <A> for the full list of items concerned by this paragraph and the next one.",
+                    ),
+                ],
+            },
+            BlockEdit {
+                old: "## Dates & <deadlines>".into(),
+                new: "## Status & <deadlines>".into(),
+                spans: vec![
+                    span(SpanKind::Equal, "## "),
+                    span(SpanKind::Delete, "Dates"),
+                    span(SpanKind::Insert, "Status"),
+                    span(SpanKind::Equal, " & <deadlines>"),
+                ],
+            },
+            BlockEdit {
+                old: String::new(),
+                new: "The rule is <b>rescinded</b> & \"void\".".into(),
+                spans: vec![span(
+                    SpanKind::Insert,
+                    "The rule is <b>rescinded</b> & \"void\".",
+                )],
+            },
+        ]
+    }
+
+    fn tagged() -> Change {
+        change(
+            7,
+            "bis-rules",
+            "BIS <rules> & \"notes\"",
+            vec![
+                tag(
+                    "rule_rescinded",
+                    Severity::Critical,
+                    "Rule <rescinded> & 'void'",
+                    "",
+                    "The rule is <b>rescinded</b> & \"void\".",
+                ),
+                tag(
+                    "threshold_changed",
+                    Severity::High,
+                    "TPP threshold 4,800 → 4,000",
+                    &"is 4,800 or more TPP <old> ".repeat(20),
+                    "is 4,000 or more TPP <new>",
+                ),
+                tag(
+                    "heading_removed",
+                    Severity::Medium,
+                    "Heading \"Dates\" removed",
+                    "## Dates & <deadlines>",
+                    "",
+                ),
+            ],
+            edits(),
+        )
+    }
+
+    /// No tags, more edited blocks than an alert shows, a URL that must not become a link.
+    fn untagged() -> Change {
+        let one = BlockEdit {
+            old: "a < b".into(),
+            new: "a > b".into(),
+            spans: vec![
+                span(SpanKind::Equal, "a "),
+                span(SpanKind::Delete, "<"),
+                span(SpanKind::Insert, ">"),
+                span(SpanKind::Equal, " b"),
+            ],
+        };
+        let mut c = change(
+            9,
+            "presse",
+            "Presse — puces d'IA",
+            Vec::new(),
+            vec![one; 42],
+        );
+        c.url = "javascript:alert('x')".into();
+        c.detected_at = at("2026-11-22T23:30:00Z");
+        c
+    }
+
+    fn health(id: &str, streak: i64, since: Option<&str>, error: Option<&str>) -> SourceHealth {
+        SourceHealth {
+            id: id.into(),
+            name: format!("{id} <name> & co"),
+            url: format!("https://example.gov/{id}"),
+            last_check: None,
+            last_success: None,
+            last_change: None,
+            failure_streak: streak,
+            failing_since: since.map(at),
+            last_error: error.map(Into::into),
+            snapshots: 3,
+            changes: 1,
+        }
+    }
+
+    /// Compares with `tests/fixtures/render/NAME.{subject,txt,html}`, captured from the renderer
+    /// before it was split into steps. `REGWATCH_BLESS=1` writes missing files.
+    fn assert_golden(name: &str, r: &Rendered) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render");
+        for (ext, got) in [("subject", &r.subject), ("txt", &r.text), ("html", &r.html)] {
+            let path = dir.join(format!("{name}.{ext}"));
+            if !path.exists() && std::env::var_os("REGWATCH_BLESS").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, got).unwrap();
+            }
+            let want = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("missing {}", path.display()));
+            assert_eq!(got, &want, "{} differs", path.display());
+        }
+    }
+
+    #[test]
+    fn rendering_matches_golden_files() {
+        let tz = chrono_tz::Europe::Paris;
+        assert_golden("alert_tagged", &alert(&tagged(), tz));
+        assert_golden("alert_untagged", &alert(&untagged(), tz));
+        let mut other = tagged();
+        other.id = 8;
+        other.source = "another".into();
+        other.source_name = "Another source".into();
+        other.tags.remove(0);
+        other.severity = Change::severity_of(&other.tags);
+        let mut medium = tagged();
+        medium.id = 10;
+        medium.tags.drain(..2);
+        medium.severity = Change::severity_of(&medium.tags);
+        medium.spans.clear();
+        let changes = [tagged(), other, untagged(), medium, tagged()];
+        let sources = [
+            health("ok-source", 0, None, None),
+            health(
+                "broken",
+                4,
+                Some("2026-11-20T06:00:00Z"),
+                Some("HTTP 503 <Service Unavailable> & \"retry\""),
+            ),
+            health("never-worked", 1, None, None),
+        ];
+        let full = DigestInput {
+            recipient: "veille <équipe>",
+            since: at("2026-11-20T23:00:00Z"),
+            until: at("2026-11-27T23:00:00Z"),
+            changes: &changes,
+            health: &sources,
+            tz,
+        };
+        assert_golden("digest_full", &digest(&full));
+        let quiet = DigestInput {
+            changes: &[],
+            health: &sources[..1],
+            tz: chrono_tz::UTC,
+            ..full
+        };
+        assert_golden("digest_quiet", &digest(&quiet));
     }
 }

@@ -6,12 +6,13 @@
 //! second check shows what regwatch reports. A timestamp that changes outside the selected content
 //! shows what it does *not* report.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::serve::{Page, PageServer};
 use crate::Error;
 use crate::config::Config;
-use crate::pipeline::{Checker, Outcome};
+use crate::pipeline::{Checker, Outcome, Report};
 use crate::store::Store;
 use crate::terminal::{self, Style};
 
@@ -50,27 +51,45 @@ fn page(template: &str, stamp: &str, edits: &[(&str, &str)]) -> Page {
     Page::html(body)
 }
 
+/// Turns an I/O error into [`Error::Io`] with this context.
+fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error {
+    let context = context.to_string();
+    move |source| Error::Io { context, source }
+}
+
 /// Runs the demo: temporary database, no network beyond 127.0.0.1, a few seconds.
 ///
 /// # Errors
 /// When the local server, the temporary folder or the database cannot be set up.
 pub async fn run() -> Result<(), Error> {
-    let io = |context: &str| {
-        let context = context.to_string();
-        move |source| Error::Io { context, source }
-    };
+    let server = serve_pages().await?;
+    let mut demo = Demo::set_up(&server)?;
+    println!(
+        "regwatch demo — two pages served on {} (no internet needed)\n",
+        server.addr()
+    );
+    baseline(&mut demo).await?;
+    recheck_unedited(&server, &mut demo).await?;
+    let reports = check_edited(&server, &mut demo).await?;
+    deliver(&mut demo, &reports).await?;
+    println!("\nTry it on real sources: `regwatch --config sources.toml check`.");
+    Ok(())
+}
+
+/// Starts the local server with both pages as first published.
+async fn serve_pages() -> Result<PageServer, Error> {
     let server = PageServer::start()
         .await
         .map_err(io("cannot start the demo server on 127.0.0.1"))?;
     server.set("/rules", page(BIS_RULES, "2026-11-20 09:00:00", &[]));
     server.set("/presse", page(PRESSE_FR, "20 novembre 2026 à 9 h 00", &[]));
+    Ok(server)
+}
 
-    let dir = tempfile::tempdir().map_err(io("cannot create a temporary folder"))?;
-    let mail_dir = std::env::current_dir()
-        .map_err(io("cannot read the current folder"))?
-        .join("mail");
-    let config_path = dir.path().join("sources.toml");
-    let config_text = format!(
+/// The demo's `sources.toml`: the two served pages, and alerts written as .eml files to
+/// `mail_dir`.
+fn config_text(server: &PageServer, mail_dir: &Path) -> String {
+    format!(
         r#"[settings]
 database = "demo.db"
 timeout = "10s"
@@ -103,32 +122,83 @@ alerts = "medium"
         rules = server.url("/rules"),
         presse = server.url("/presse"),
         mail_dir = mail_dir.display(),
-    );
-    std::fs::write(&config_path, &config_text).map_err(io("cannot write the demo config"))?;
-    let config = Arc::new(Config::load(&config_path)?);
-    let mut store = Store::open(&config.settings.database)?;
-    let checker = Checker::new(Arc::clone(&config))?;
-    let sources: Vec<_> = config.sources.iter().collect();
-    let style = Style::detect(config.settings.timezone);
+    )
+}
 
-    println!(
-        "regwatch demo — two pages served on {} (no internet needed)\n",
-        server.addr()
-    );
+/// What the demo's checks run with. Fields drop in order: the store closes before the
+/// temporary folder that holds its database is removed.
+struct Demo {
+    checker: Checker,
+    store: Store,
+    config: Arc<Config>,
+    style: Style,
+    /// Where alerts are written (`./mail`).
+    mail_dir: PathBuf,
+    /// Holds the config and the database.
+    _dir: tempfile::TempDir,
+}
+
+impl Demo {
+    /// Writes the config to a temporary folder, loads it and opens its database.
+    fn set_up(server: &PageServer) -> Result<Demo, Error> {
+        let dir = tempfile::tempdir().map_err(io("cannot create a temporary folder"))?;
+        let mail_dir = std::env::current_dir()
+            .map_err(io("cannot read the current folder"))?
+            .join("mail");
+        let config_path = dir.path().join("sources.toml");
+        std::fs::write(&config_path, config_text(server, &mail_dir))
+            .map_err(io("cannot write the demo config"))?;
+        let config = Arc::new(Config::load(&config_path)?);
+        let store = Store::open(&config.settings.database)?;
+        let checker = Checker::new(Arc::clone(&config))?;
+        let style = Style::detect(config.settings.timezone);
+        Ok(Demo {
+            checker,
+            store,
+            config,
+            style,
+            mail_dir,
+            _dir: dir,
+        })
+    }
+
+    /// Checks both sources once.
+    async fn check(&mut self) -> Result<Vec<Report>, Error> {
+        let sources: Vec<_> = self.config.sources.iter().collect();
+        Ok(self.checker.check(&mut self.store, &sources).await?)
+    }
+
+    /// Prints each report indented (the short form used by the first two steps).
+    fn print_indented(&self, reports: &[Report]) {
+        for r in reports {
+            print!("   {}", terminal::report_text(r, self.style));
+        }
+    }
+}
+
+/// Step 1: the first check stores each page's text as its baseline.
+async fn baseline(demo: &mut Demo) -> Result<(), Error> {
     println!(
         "1. First check: each page's text is stored as its baseline. Baselines are never alerted."
     );
-    for r in checker.check(&mut store, &sources).await? {
-        print!("   {}", terminal::report_text(&r, style));
-    }
+    let reports = demo.check().await?;
+    demo.print_indented(&reports);
+    Ok(())
+}
 
+/// Step 2: only the timestamps move (outside the selected content), so nothing is reported.
+async fn recheck_unedited(server: &PageServer, demo: &mut Demo) -> Result<(), Error> {
     println!("\n2. Check again, nothing edited except timestamps in the footer and byline:");
     server.set("/rules", page(BIS_RULES, "2026-11-21 09:00:00", &[]));
     server.set("/presse", page(PRESSE_FR, "21 novembre 2026 à 9 h 00", &[]));
-    for r in checker.check(&mut store, &sources).await? {
-        print!("   {}", terminal::report_text(&r, style));
-    }
+    let reports = demo.check().await?;
+    demo.print_indented(&reports);
+    Ok(())
+}
 
+/// Step 3: the pages are edited, checked again, and each change is printed in full with a
+/// summary line.
+async fn check_edited(server: &PageServer, demo: &mut Demo) -> Result<Vec<Report>, Error> {
     println!(
         "\n3. The pages are edited the way real ones move: a threshold, a tier, a date, a rescission,"
     );
@@ -138,24 +208,28 @@ alerts = "medium"
         "/presse",
         page(PRESSE_FR, "21 novembre 2026 à 10 h 00", PRESSE_EDITS),
     );
-    let reports = checker.check(&mut store, &sources).await?;
+    let reports = demo.check().await?;
     for r in &reports {
-        println!("{}", terminal::report_text(r, style));
+        println!("{}", terminal::report_text(r, demo.style));
     }
+    println!("{}", terminal::summary_line(&reports));
+    Ok(reports)
+}
+
+/// Step 4: the alerts are delivered as .eml files and the outbox is listed.
+async fn deliver(demo: &mut Demo, reports: &[Report]) -> Result<(), Error> {
     let changed = reports
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Changed(_)))
         .count();
-    println!("{}", terminal::summary_line(&reports));
-    let delivered = crate::notify::deliver(&mut store, &config, true).await?;
+    let delivered = crate::notify::deliver(&mut demo.store, &demo.config, true).await?;
     println!(
         "\n4. {changed} change(s) stored; {} alert(s) written as .eml files to {}:",
         delivered.sent,
-        mail_dir.display()
+        demo.mail_dir.display()
     );
-    for row in store.outbox()?.iter().rev() {
+    for row in demo.store.outbox()?.iter().rev() {
         println!("   {} — {}", row.message_id, row.subject);
     }
-    println!("\nTry it on real sources: `regwatch --config sources.toml check`.");
     Ok(())
 }
