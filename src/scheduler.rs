@@ -24,6 +24,27 @@ use crate::model::Timestamp;
 pub const JITTER: f64 = 0.10;
 /// Longest delay between checks of a failing source (unless its interval is longer): 6 hours.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+/// Longest `Retry-After` honoured: 7 days. A server asking for more is asked again a week later.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 86_400);
+
+/// The latest sensible due time of a source checked at `now`: twice the longest delay its
+/// schedule can produce (its interval, the backoff cap, the longest `Retry-After`). A stored due
+/// time beyond it comes from a clock that jumped forward and came back.
+#[must_use]
+pub fn due_horizon(now: Timestamp, interval: Duration) -> Timestamp {
+    now.plus(
+        interval
+            .max(MAX_BACKOFF)
+            .max(MAX_RETRY_AFTER)
+            .saturating_mul(2),
+    )
+}
+
+/// The latest sensible due time of an outbox message at `now` (twice the backoff cap).
+#[must_use]
+pub fn message_horizon(now: Timestamp) -> Timestamp {
+    now.plus(MAX_BACKOFF.saturating_mul(2))
+}
 
 /// A value in [0, 1) that differs per call (seeded by the process's random hasher).
 #[must_use]
@@ -94,7 +115,7 @@ pub fn next_delay(
     let jittered =
         Duration::try_from_secs_f64(base.as_secs_f64() * factor).unwrap_or(Duration::MAX);
     match retry_after {
-        Some(r) => jittered.max(r),
+        Some(r) => jittered.max(r.min(MAX_RETRY_AFTER)),
         None => jittered,
     }
 }
@@ -328,9 +349,17 @@ mod tests {
             h,
             "Retry-After is a floor"
         );
-        // An absurd interval saturates instead of panicking.
+        // An absurd interval saturates instead of panicking, and still reads back.
         let far = next_due(now, Duration::MAX, LastCheck::Succeeded, 0.999);
         assert!(far > now);
+        assert_eq!(Timestamp::parse(&far.to_rfc3339()).unwrap(), far);
+        // A server asking for years of silence is asked again after a week.
+        let years = Some(Duration::from_secs(999_999_999_999));
+        assert_eq!(
+            now.until(next_due(now, h, failed(1, years), 0.5)),
+            MAX_RETRY_AFTER
+        );
+        assert!(due_horizon(now, h) >= now.plus(MAX_RETRY_AFTER));
     }
 
     #[tokio::test(start_paused = true)]

@@ -12,14 +12,14 @@ use tokio_util::sync::CancellationToken;
 use super::{DELIVERY_TICK, digests};
 use crate::config::Config;
 use crate::model::Timestamp;
-use crate::scheduler::MAX_BACKOFF;
+use crate::scheduler::message_horizon;
 use crate::store::Store;
 
 /// A pending message is never due later than one backoff cap from now; anything later was
 /// scheduled by a clock that jumped forward.
 fn clamp_far_future(store: &mut Store) {
     let now = Timestamp::now();
-    match store.clamp_due_messages(now.plus(MAX_BACKOFF.saturating_mul(2)), now) {
+    match store.clamp_due_messages(message_horizon(now), now) {
         Ok(0) => {}
         Ok(n) => tracing::warn!(
             messages = n,

@@ -246,6 +246,7 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, db: PathBuf) {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(self::metrics))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .with_state(Surface { metrics, db });
     if let Err(e) = axum::serve(listener, app).await {
         tracing::error!(error = %e, "the health and metrics server stopped");

@@ -35,10 +35,10 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::Error;
-use crate::config::{Config, Source};
+use crate::config::Config;
 use crate::model::Timestamp;
 use crate::pipeline::{Checker, Finished, Outcome, Report};
-use crate::scheduler::MAX_BACKOFF;
+use crate::scheduler::due_horizon;
 use crate::store::Store;
 
 use health::Metrics;
@@ -96,12 +96,6 @@ fn log_report(r: &Report) {
     }
 }
 
-/// The latest sensible due time of a source: one backed-off interval (or the backoff cap) from
-/// now, with room for jitter. Anything later comes from a clock that jumped.
-fn horizon(now: Timestamp, source: &Source) -> Timestamp {
-    now.plus(source.interval.max(MAX_BACKOFF).saturating_mul(2))
-}
-
 /// The loop's state.
 struct Daemon {
     opts: RunOptions,
@@ -134,7 +128,7 @@ impl Daemon {
             }
             let next = match (self.due.get(&id), stored) {
                 (Some(n), _) => Some(*n),
-                (None, Some(n)) if n > horizon(now, source) => {
+                (None, Some(n)) if n > due_horizon(now, source.interval) => {
                     let clamped = now.plus(source.interval);
                     tracing::warn!(source = %id, stored = %n, clamped = %clamped, "due time far in the future (the clock jumped?): clamped to one interval");
                     self.due.insert(id.clone(), clamped);
@@ -302,8 +296,8 @@ pub async fn run(
             () = tokio::time::sleep(sleep) => {}
         }
     }
-    shut_down(d, results, jobs, reports, writer).await;
     stop_delivery.cancel();
+    shut_down(d, results, jobs, reports, writer).await;
     if tokio::time::timeout(SHUTDOWN_GRACE, delivery)
         .await
         .is_err()
@@ -321,7 +315,7 @@ async fn shut_down(
     mut d: Daemon,
     mut results: mpsc::Receiver<Finished>,
     jobs: mpsc::Sender<writer::Job>,
-    mut reports: mpsc::Receiver<Report>,
+    mut reports: mpsc::UnboundedReceiver<Report>,
     writer: tokio::task::JoinHandle<()>,
 ) {
     tracing::info!(in_flight = d.in_flight.len(), "shutting down");

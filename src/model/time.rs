@@ -14,6 +14,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(DateTime<Utc>);
 
+/// The latest instant regwatch deals in: the end of year 9999, the last one RFC 3339 can write
+/// (arithmetic saturates here, so every stored time reads back).
+fn latest() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(253_402_300_799, 999_000_000)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The earliest: the start of year 0000.
+fn earliest() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(-62_167_219_200, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 impl Timestamp {
     /// Now, from the system clock.
     #[must_use]
@@ -43,22 +55,22 @@ impl Timestamp {
             .map_err(|e| format!("\"{text}\" is not an RFC 3339 time: {e}"))
     }
 
-    /// This instant plus `d`, saturating at the end of chrono's range instead of panicking.
+    /// This instant plus `d`, saturating at the end of year 9999 instead of panicking.
     #[must_use]
     pub fn plus(self, d: Duration) -> Timestamp {
         chrono::Duration::from_std(d)
             .ok()
             .and_then(|d| self.0.checked_add_signed(d))
-            .map_or(Timestamp(DateTime::<Utc>::MAX_UTC), Timestamp)
+            .map_or(Timestamp(latest()), |t| Timestamp(t.min(latest())))
     }
 
-    /// This instant minus `d`, saturating at the start of chrono's range.
+    /// This instant minus `d`, saturating at the start of year 0000.
     #[must_use]
     pub fn minus(self, d: Duration) -> Timestamp {
         chrono::Duration::from_std(d)
             .ok()
             .and_then(|d| self.0.checked_sub_signed(d))
-            .map_or(Timestamp(DateTime::<Utc>::MIN_UTC), Timestamp)
+            .map_or(Timestamp(earliest()), |t| Timestamp(t.max(earliest())))
     }
 
     /// Time from `self` until `later` (zero when `later` is not later).
@@ -129,6 +141,10 @@ mod tests {
         // Far beyond chrono's range: saturates, never panics.
         let far = t.plus(Duration::from_secs(u64::MAX));
         assert!(far > t);
+        // Saturated times still read back (the database stores them as text).
+        assert_eq!(Timestamp::parse(&far.to_rfc3339()).unwrap(), far);
+        let past = t.minus(Duration::from_secs(u64::MAX));
+        assert_eq!(Timestamp::parse(&past.to_rfc3339()).unwrap(), past);
         assert_eq!(t.until(far.minus(Duration::ZERO)), t.until(far));
         assert_eq!(far.until(t), Duration::ZERO);
         assert_eq!(t.local(chrono_tz::Europe::Paris), "2026-11-30 11:15 CET");

@@ -32,6 +32,9 @@ pub enum CheckError {
     /// The site could not be reached at all.
     #[error("{0}")]
     Unreachable(String),
+    /// A bug stopped the check (a panic, caught); only this source is affected.
+    #[error("internal error: {0} (please report it)")]
+    Internal(String),
     /// The database failed while the result was written.
     #[error("storage: {0}")]
     Store(#[from] StoreError),

@@ -207,15 +207,24 @@ impl Checker {
     }
 
     /// Starts fetching and extracting one source as a task of its own, at most
-    /// `max_concurrency` at once; the result arrives on `done`. A task that dies (a bug) loses
-    /// that source's result only; the source is due again at its next scheduled time.
+    /// `max_concurrency` at once; the result arrives on `done`. A fetch that panics (a bug)
+    /// arrives as that source's failure, so it is recorded and scheduled like any other.
     pub fn launch(&self, source: Source, state: FetchState, done: mpsc::Sender<Finished>) {
         let checker = self.clone();
         tokio::spawn(async move {
             let Ok(_permit) = Arc::clone(&checker.limit).acquire_owned().await else {
                 return;
             };
-            let fetched = checker.fetch(&source, &state).await;
+            let started = Instant::now();
+            let task = {
+                let (checker, source, state) = (checker.clone(), source.clone(), state.clone());
+                tokio::spawn(async move { checker.fetch(&source, &state).await })
+            };
+            let fetched = task.await.unwrap_or_else(|e| Fetch {
+                result: Err(CheckError::Internal(format!("the fetch task failed: {e}"))),
+                elapsed: started.elapsed(),
+                robots: None,
+            });
             // The receiver is gone only when the caller stopped waiting (shutdown).
             let _ = done.send((source, state, fetched)).await;
         });

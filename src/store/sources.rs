@@ -149,7 +149,8 @@ impl Store {
         Ok(())
     }
 
-    /// Each source's next due time (`None`: never checked, due now).
+    /// Each source's next due time (`None`: never checked, or a time that cannot be read —
+    /// due now either way).
     ///
     /// # Errors
     /// [`StoreError::Sql`].
@@ -159,11 +160,16 @@ impl Store {
             .prepare_cached("SELECT id, next_check_at FROM sources")
             .ctx("read schedule")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
             .ctx("read schedule")?
             .collect::<Result<Vec<_>, _>>()
             .ctx("read schedule")?;
-        Ok(rows)
+        Ok(rows
+            .into_iter()
+            .map(|(id, next)| (id, next.and_then(|t| Timestamp::parse(&t).ok())))
+            .collect())
     }
 
     /// Health of every source known to the database, in id order.
