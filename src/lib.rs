@@ -22,6 +22,7 @@
 pub mod cli;
 pub mod config;
 pub mod daemon;
+#[cfg(feature = "dev")]
 pub mod dev;
 pub mod diff;
 pub mod extract;

@@ -219,7 +219,10 @@ fn field(text: &str, min: u32, max: u32) -> Result<Vec<bool>, String> {
         let mut v = lo;
         while v <= hi {
             set[v as usize] = true;
-            v += step;
+            let Some(next) = v.checked_add(step) else {
+                break;
+            };
+            v = next;
         }
     }
     Ok(set)
@@ -242,7 +245,7 @@ impl Cron {
         if weekdays[7] {
             weekdays[0] = true;
         }
-        Ok(Cron {
+        let cron = Cron {
             line: line.to_string(),
             minutes: field(f[0], 0, 59)?,
             hours: field(f[1], 0, 23)?,
@@ -251,7 +254,23 @@ impl Cron {
             weekdays,
             any_day: f[2] == "*",
             any_weekday: f[4] == "*",
-        })
+        };
+        if !cron.can_fire() {
+            return Err(format!(
+                "\"{line}\" never fires: none of its months has the day it names (e.g. 30 February)"
+            ));
+        }
+        Ok(cron)
+    }
+
+    /// Whether some date matches: a restricted weekday always recurs; otherwise one of the
+    /// months must have one of the days (February counted with 29).
+    fn can_fire(&self) -> bool {
+        if !self.any_weekday {
+            return true;
+        }
+        const DAYS_IN: [usize; 13] = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        (1..=12).any(|m| self.months[m] && (1..=DAYS_IN[m]).any(|d| self.days[d]))
     }
 
     /// The line as written.
@@ -400,6 +419,16 @@ mod tests {
         );
         assert!(Cron::parse("0 7 * *").is_err());
         assert!(Cron::parse("61 7 * * *").is_err());
+        assert!(
+            Cron::parse("0 0 30 2 *").is_err(),
+            "30 February never comes"
+        );
+        assert!(Cron::parse("0 0 31 4,6 *").is_err());
+        assert!(Cron::parse("0 0 29 2 *").is_ok(), "leap years have it");
+        assert!(Cron::parse("0 0 31 2 1").is_ok(), "Mondays in February");
+        // A huge step does not overflow.
+        let c = Cron::parse("1/4294967295 * * * *").unwrap();
+        assert!(c.minutes[1] && !c.minutes[0]);
         assert_eq!(Cron::parse("0 7 * * 1").unwrap().to_string(), "0 7 * * 1");
     }
 }

@@ -18,6 +18,16 @@ pub struct Style {
     pub tz: chrono_tz::Tz,
 }
 
+/// The ANSI colour of a severity.
+fn severity_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;97;41",
+        Severity::High => "1;31",
+        Severity::Medium => "33",
+        Severity::Low => "2",
+    }
+}
+
 impl Style {
     /// Colours when stdout is a terminal and `NO_COLOR` is not set; times in `tz`.
     #[must_use]
@@ -48,13 +58,16 @@ impl Style {
     }
 
     fn severity(self, s: Severity) -> String {
-        let code = match s {
-            Severity::Critical => "1;97;41",
-            Severity::High => "1;31",
-            Severity::Medium => "33",
-            Severity::Low => "2",
-        };
-        self.paint(code, &s.as_str().to_uppercase())
+        self.paint(severity_code(s), &s.as_str().to_uppercase())
+    }
+
+    /// The severity padded to a column of 8 before colouring, so columns line up on a terminal
+    /// (escape codes have no width).
+    fn severity_column(self, s: Severity) -> String {
+        self.paint(
+            severity_code(s),
+            &format!("{:<8}", s.as_str().to_uppercase()),
+        )
     }
 }
 
@@ -78,8 +91,8 @@ pub fn change_text(c: &Change, style: Style) -> String {
         for t in &c.tags {
             let _ = writeln!(
                 out,
-                "    {:<8} {:<24} {}",
-                style.severity(t.severity),
+                "    {} {:<24} {}",
+                style.severity_column(t.severity),
                 t.tag,
                 clean(&t.summary)
             );
@@ -156,10 +169,10 @@ pub fn summary_line(reports: &[Report]) -> String {
 #[must_use]
 pub fn change_line(c: &Change, style: Style) -> String {
     format!(
-        "#{:<5} {}  {:<8}  {:<24} {}\n",
+        "#{:<5} {}  {}  {:<24} {}\n",
         c.id,
         style.time(c.detected_at),
-        style.severity(c.severity),
+        style.severity_column(c.severity),
         clean(&c.source),
         clean(&c.headline())
     )
@@ -244,8 +257,8 @@ pub fn tags_text(tags: &[Tag], added: usize, removed: usize, style: Style) -> St
     for t in tags {
         let _ = writeln!(
             text,
-            "{:<8} {:<24} {}",
-            style.severity(t.severity),
+            "{} {:<24} {}",
+            style.severity_column(t.severity),
             t.tag,
             clean(&t.summary)
         );

@@ -73,7 +73,7 @@ const FR: Option<Lang> = Some(Lang::Fr);
 const DE: Option<Lang> = Some(Lang::De);
 const AUTO: Option<Lang> = None;
 
-/// The fields DESIGN.md §7 names for each tag: every expectation must check all of them.
+/// The fields docs/ARCHITECTURE.md ("Tags") names for each tag: every expectation must check all of them.
 fn required_fields(tag: &str) -> &'static [&'static str] {
     match tag {
         "rule_rescinded" => &["kind"],

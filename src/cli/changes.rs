@@ -29,7 +29,7 @@ pub(super) fn changes(
         known_source(&config, &store, id)?;
     }
     if let Some(t) = tag {
-        known_tag(&config, t)?;
+        known_tag(&config, &store, t)?;
     }
     let list = store.changes(&ChangeFilter {
         since,
@@ -57,20 +57,31 @@ fn known_source(config: &Config, store: &Store, id: &str) -> Result<(), Error> {
     if config.source(id).is_some() {
         return Ok(());
     }
-    let stored: Vec<String> = store.source_health()?.into_iter().map(|h| h.id).collect();
-    if stored.iter().any(|s| s == id) {
-        return Ok(());
+    let mut known: Vec<String> = config.sources.iter().map(|s| s.id.clone()).collect();
+    for h in store.source_health()? {
+        if h.id == id {
+            return Ok(());
+        }
+        if !known.contains(&h.id) {
+            known.push(h.id);
+        }
     }
     Err(Error::Usage(format!(
         "--source: no source with id \"{id}\" in {} or its database; known ids: {}",
         config.path.display(),
-        stored.join(", ")
+        known.join(", ")
     )))
 }
 
-/// A tag is known when the engine can emit it (built-in tags, the configuration's rules).
-fn known_tag(config: &Config, tag: &str) -> Result<(), Error> {
-    let known = config.known_tags();
+/// A tag is known when the engine can emit it (built-in tags, the configuration's rules) or a
+/// stored change carries it (a rule since removed).
+fn known_tag(config: &Config, store: &Store, tag: &str) -> Result<(), Error> {
+    let mut known = config.known_tags();
+    for t in store.stored_tags()? {
+        if !known.contains(&t) {
+            known.push(t);
+        }
+    }
     if known.iter().any(|k| k == tag) {
         return Ok(());
     }

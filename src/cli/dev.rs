@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::{Command, out};
+use super::out;
 use crate::Error;
 use crate::dev::bench::{self, BenchOptions};
 
@@ -18,35 +18,51 @@ pub(super) fn measure(out_file: &Path, command: &[OsString]) -> Result<(), Error
     })
 }
 
+/// `regwatch bench` flags.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Pages to generate (30-200 KB each).
+    #[arg(long, default_value_t = 500)]
+    pub pages: usize,
+    /// Loopback hosts to spread the pages over (one request in flight per host).
+    #[arg(long, default_value_t = 8)]
+    pub hosts: usize,
+    /// Percentage of pages changed before the second cycle.
+    #[arg(long, default_value_t = 10)]
+    pub changed: usize,
+    /// Every response carries a fresh timestamp (no 304, never an identical body).
+    #[arg(long)]
+    pub dynamic: bool,
+    /// Also run this urlwatch executable on the same pages, for a ratio.
+    #[arg(long)]
+    pub urlwatch: Option<std::path::PathBuf>,
+    /// Keep the working files in this directory.
+    #[arg(long)]
+    pub keep: Option<std::path::PathBuf>,
+    /// Only serve the pages and write the configuration, until interrupted (for profiling).
+    #[arg(long)]
+    pub serve_only: bool,
+    /// One JSON object per cycle per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `regwatch bench …`: the end-to-end benchmark on 127.0.0.1.
-pub(super) async fn bench(command: &Command) -> Result<(), Error> {
-    let Command::Bench {
-        pages,
-        hosts,
-        changed,
-        dynamic,
-        urlwatch,
-        keep,
-        serve_only,
-        json,
-    } = command
-    else {
-        return Err(Error::Runtime("bench called for another command".into()));
-    };
+pub(super) async fn bench(args: &BenchArgs) -> Result<(), Error> {
     let opts = BenchOptions {
-        pages: *pages,
-        hosts: *hosts,
-        changed_percent: *changed,
-        dynamic: *dynamic,
-        urlwatch: urlwatch.clone(),
-        keep: keep.clone(),
-        serve_only: *serve_only,
+        pages: args.pages,
+        hosts: args.hosts,
+        changed_percent: args.changed,
+        dynamic: args.dynamic,
+        urlwatch: args.urlwatch.clone(),
+        keep: args.keep.clone(),
+        serve_only: args.serve_only,
     };
     // The children are measured by blocking waits; keep them off the async workers.
     let cycles = tokio::task::spawn_blocking(move || bench::run(&opts))
         .await
         .map_err(|e| Error::Runtime(format!("benchmark task failed: {e}")))??;
-    if *json {
+    if args.json {
         for c in &cycles {
             super::json_line(c)?;
         }

@@ -6,6 +6,7 @@ mod changes;
 mod check;
 mod config_check;
 mod deliver;
+#[cfg(feature = "dev")]
 mod dev;
 mod digest;
 mod outbox;
@@ -130,36 +131,14 @@ pub enum Command {
         action: ConfigAction,
     },
     /// Offline showcase: bundled pages served on 127.0.0.1, a baseline, edits, and what regwatch says.
+    #[cfg(feature = "dev")]
     Demo,
     /// End-to-end benchmark on 127.0.0.1: N generated pages, a baseline check, 10 % changed, a
     /// second check, an unchanged third; wall, CPU, pages/s, peak RSS, database size, changes.
-    Bench {
-        /// Pages to generate (30-200 KB each).
-        #[arg(long, default_value_t = 500)]
-        pages: usize,
-        /// Loopback hosts to spread the pages over (one request in flight per host).
-        #[arg(long, default_value_t = 8)]
-        hosts: usize,
-        /// Percentage of pages changed before the second cycle.
-        #[arg(long, default_value_t = 10)]
-        changed: usize,
-        /// Every response carries a fresh timestamp (no 304, never an identical body).
-        #[arg(long)]
-        dynamic: bool,
-        /// Also run this urlwatch executable on the same pages, for a ratio.
-        #[arg(long)]
-        urlwatch: Option<std::path::PathBuf>,
-        /// Keep the working files in this directory.
-        #[arg(long)]
-        keep: Option<std::path::PathBuf>,
-        /// Only serve the pages and write the configuration, until interrupted (for profiling).
-        #[arg(long)]
-        serve_only: bool,
-        /// One JSON object per cycle per line instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    #[cfg(feature = "dev")]
+    Bench(dev::BenchArgs),
     /// (Used by `bench`.) Run a command, then write its wall time, CPU time and peak RSS as JSON.
+    #[cfg(feature = "dev")]
     #[command(hide = true)]
     Measure {
         /// Where to write the JSON.
@@ -226,9 +205,12 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&cli),
+        #[cfg(feature = "dev")]
         Command::Demo => crate::dev::demo::run().await,
+        #[cfg(feature = "dev")]
         Command::Measure { out, command } => dev::measure(out, command),
-        Command::Bench { .. } => dev::bench(&cli.command).await,
+        #[cfg(feature = "dev")]
+        Command::Bench(args) => dev::bench(args).await,
         Command::Deliver => deliver::deliver(&cli).await,
         Command::Outbox { json } => outbox::outbox(&cli, *json),
         Command::Digest { preview, recipient } => {

@@ -100,12 +100,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, "a").unwrap();
+        // Created while the first file still exists, so the two inodes differ.
+        let other = dir.path().join("other");
+        std::fs::write(&other, "b").unwrap();
         let before = FileId::of(&p);
+        assert!(before.is_some());
         assert_eq!(before, FileId::of(&p));
+        let other_id = FileId::of(&other);
+        std::fs::rename(&other, &p).unwrap();
+        assert_eq!(FileId::of(&p), other_id);
+        assert_ne!(FileId::of(&p), before, "another file at the same path");
         std::fs::remove_file(&p).unwrap();
         assert_eq!(FileId::of(&p), None);
-        std::fs::write(dir.path().join("g"), "b").unwrap();
-        std::fs::write(&p, "c").unwrap();
-        assert!(FileId::of(&p).is_some());
     }
 }

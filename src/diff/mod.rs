@@ -171,9 +171,13 @@ fn pair_edits(old: &[String], new: &[String]) -> Vec<BlockEdit> {
     out
 }
 
+/// Hunks with at most this many old × new block pairs are paired exhaustively (every pair
+/// compared, as cheap as the window for small hunks); larger ones within [`PAIR_WINDOW`].
+pub const PAIR_ALL_BELOW: usize = 64 * 64;
+
 /// For each new block, the old block it is an edit of (if any): each old block takes the most
-/// similar unpaired new block (similarity ≥ 0.4) within [`PAIR_WINDOW`] of its proportional
-/// position.
+/// similar unpaired new block (similarity ≥ 0.4) — among all new blocks in a small hunk, within
+/// [`PAIR_WINDOW`] of its proportional position in a large one.
 fn pair_within_window(
     old: &[String],
     new: &[String],
@@ -184,9 +188,15 @@ fn pair_within_window(
         return partner;
     }
     for (i, o) in old.iter().enumerate() {
-        let centre = i * new.len() / old.len().max(1);
-        let lo = centre.saturating_sub(PAIR_WINDOW);
-        let hi = (centre + PAIR_WINDOW + 1).min(new.len());
+        let (lo, hi) = if old.len().saturating_mul(new.len()) <= PAIR_ALL_BELOW {
+            (0, new.len())
+        } else {
+            let centre = i * new.len() / old.len().max(1);
+            (
+                centre.saturating_sub(PAIR_WINDOW),
+                (centre + PAIR_WINDOW + 1).min(new.len()),
+            )
+        };
         let best = (lo..hi)
             .filter(|j| partner[*j].is_none())
             .map(|j| (j, similar(o, &new[j])))
@@ -308,6 +318,15 @@ mod tests {
                 .iter()
                 .all(|e| !e.old.is_empty() && !e.new.is_empty())
         );
+    }
+
+    #[test]
+    fn a_small_hunk_pairs_an_edit_however_far_it_moved() {
+        let old = v(&["The TPP threshold is 4,800."]);
+        let mut new: Vec<String> = (0..10).map(|i| format!("New paragraph {i}.")).collect();
+        new.push("The TPP threshold is 4,000.".into());
+        let partner = pair_within_window(&old, &new, similarity);
+        assert_eq!(partner[10], Some(0));
     }
 
     #[test]

@@ -201,6 +201,15 @@ pub const ROBOTS_TTL_HOURS: i64 = 24;
 /// each waiting for its own time-out.
 pub const ROBOTS_FAILURE_TTL_SECS: i64 = 600;
 
+/// Why a robots.txt could not be read, as remembered for the other pages of its site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RobotsFailure {
+    /// The message for the source.
+    pub message: String,
+    /// The host could not be reached at all (not a robots.txt problem).
+    pub unreachable: bool,
+}
+
 /// Parsed rules and when they were fetched.
 type Fetched = (Arc<Robots>, DateTime<Utc>);
 
@@ -210,8 +219,8 @@ type Fetched = (Arc<Robots>, DateTime<Utc>);
 pub struct RobotsCache {
     user_agent: String,
     map: Mutex<HashMap<String, Fetched>>,
-    /// Origins whose robots.txt could not be read: the error and when it happened.
-    failures: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
+    /// Origins whose robots.txt could not be read: the failure and when it happened.
+    failures: Mutex<HashMap<String, (RobotsFailure, DateTime<Utc>)>>,
 }
 
 impl RobotsCache {
@@ -226,17 +235,17 @@ impl RobotsCache {
     }
 
     /// Remembers that `origin`'s robots.txt could not be read at `at`.
-    pub fn insert_failure(&self, origin: &str, error: &str, at: DateTime<Utc>) {
+    pub fn insert_failure(&self, origin: &str, failure: RobotsFailure, at: DateTime<Utc>) {
         self.failures
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(origin.to_string(), (error.to_string(), at));
+            .insert(origin.to_string(), (failure, at));
     }
 
     /// The error of a failed robots.txt read of `origin` less than
     /// [`ROBOTS_FAILURE_TTL_SECS`] before `now`.
     #[must_use]
-    pub fn failure(&self, origin: &str, now: DateTime<Utc>) -> Option<String> {
+    pub fn failure(&self, origin: &str, now: DateTime<Utc>) -> Option<RobotsFailure> {
         let map = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(origin)
             .filter(|(_, at)| {

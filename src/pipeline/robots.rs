@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::fetch::FetchError;
-use crate::fetch::robots::{MAX_ROBOTS_BYTES, Robots, product_token};
+use crate::fetch::robots::{MAX_ROBOTS_BYTES, Robots, RobotsFailure, product_token};
 use crate::model::{Timestamp, Validators};
 use crate::store::RobotsRecord;
 
@@ -54,14 +54,22 @@ impl Checker {
             return Ok(r);
         }
         // Another page of this host just failed to read it: fail the same way, at once.
-        if let Some(error) = self.robots.failure(origin, chrono::Utc::now()) {
-            return Err(CheckError::Robots(error));
+        if let Some(f) = self.robots.failure(origin, chrono::Utc::now()) {
+            return Err(if f.unreachable {
+                CheckError::Unreachable(f.message)
+            } else {
+                CheckError::Robots(f.message)
+            });
         }
         let at = Timestamp::now();
         let record = match self.fetch_robots(origin, at).await {
             Ok(r) => r,
             Err(e) => {
-                self.robots.insert_failure(origin, &e.to_string(), at.utc());
+                let failure = RobotsFailure {
+                    message: e.to_string(),
+                    unreachable: matches!(e, CheckError::Unreachable(_)),
+                };
+                self.robots.insert_failure(origin, failure, at.utc());
                 return Err(e);
             }
         };

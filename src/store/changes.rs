@@ -163,6 +163,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Every tag id found on a stored change (a rule removed from the configuration leaves
+    /// its tags in the history).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn stored_tags(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT DISTINCT tag FROM change_tags ORDER BY tag")
+            .ctx("list tags")?
+            .query_map([], |r| r.get(0))
+            .ctx("list tags")?
+            .collect::<Result<Vec<String>, _>>()
+            .ctx("list tags")
+    }
+
     /// Stored changes, newest first.
     ///
     /// # Errors
