@@ -72,3 +72,118 @@ fn recipients_whose_names_slugify_alike_each_get_their_alert_and_digest() {
         .collect();
     assert_eq!(ids.len(), 4, "distinct Message-IDs");
 }
+
+fn ops_config(pages: &PageServer, port: u16) -> String {
+    format!(
+        "{}\n[[recipient]]\nname = \"ops\"\nemails = [\"ops@example.eu\"]\nalerts = \"high\"\n\n[[recipient]]\nname = \"cto\"\nemails = [\"cto@example.eu\"]\nalerts = \"never\"\ndigest = \"0 7 * * 1\"\n\n{}",
+        smtp_mail(port),
+        source(pages)
+    )
+}
+
+/// A HIGH alert queued while the relay is down (its port closed).
+fn alert_during_outage() -> (PageServer, u16, Project) {
+    let pages = PageServer::start_in_thread().unwrap();
+    let port = SmtpServer::free_port();
+    pages.set("/rules", Page::html(rules_page("4,800", "1")));
+    let p = Project::new(&ops_config(&pages, port));
+    p.ok(&["check"]);
+    pages.set("/rules", Page::html(rules_page("4,000", "2")));
+    p.ok(&["check"]);
+    (pages, port, p)
+}
+
+fn sql(p: &Project, statement: &str) {
+    let conn = rusqlite::Connection::open(p.db_path()).unwrap();
+    conn.execute_batch(statement).unwrap();
+}
+
+#[test]
+fn a_long_relay_outage_leaves_the_alert_pending_and_it_is_sent_when_the_relay_returns() {
+    let (_pages, port, p) = alert_during_outage();
+    let mut last = String::new();
+    for _ in 0..12 {
+        last = p.ok(&["deliver"]);
+    }
+    let outbox = json_lines(&p.ok(&["outbox", "--json"]));
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0]["state"], "pending", "{:?}", outbox[0]);
+    assert_eq!(outbox[0]["attempts"], 13);
+    assert!(outbox[0]["first_failed_at"].is_string(), "{:?}", outbox[0]);
+    assert!(
+        last.contains("1 will be retried") && last.contains("next attempt due"),
+        "{last}"
+    );
+
+    let mail = SmtpServer::start_on(port);
+    p.ok(&["deliver"]);
+    assert_eq!(mail.received().len(), 1);
+}
+
+#[test]
+fn a_message_failing_longer_than_the_retry_period_is_dead_reported_and_requeued_by_retry() {
+    let (_pages, port, p) = alert_during_outage();
+    // The first failure was eight days ago (the default period is seven).
+    sql(
+        &p,
+        "UPDATE outbox SET first_failed_at = '2020-01-01T00:00:00.000Z'",
+    );
+    let out = p.ok(&["deliver"]);
+    assert!(out.contains("1 dead"), "{out}");
+    let outbox = json_lines(&p.ok(&["outbox", "--json"]));
+    assert_eq!(outbox[0]["state"], "dead");
+    let err = outbox[0]["last_error"].as_str().unwrap();
+    assert!(err.contains("gave up after retrying for 7d"), "{err}");
+
+    // The relay is back: the digest reports the dead alert; retry requeues it; deliver sends it.
+    let mail = SmtpServer::start_on(port);
+    p.ok(&["digest", "--recipient", "cto"]);
+    let got = mail.received();
+    assert_eq!(got.len(), 1);
+    let digest = parse(&got[0].data).body_text(0).unwrap().into_owned();
+    assert!(
+        digest.contains("== Mail delivery ==") && digest.contains("1 message(s) given up"),
+        "{digest}"
+    );
+    assert!(digest.contains("to ops (dead)"), "{digest}");
+
+    let out = p.ok(&["outbox", "retry", "--dead"]);
+    assert!(
+        out.contains("requeued 1 message(s)") && out.contains("ops"),
+        "{out}"
+    );
+    let outbox = json_lines(&p.ok(&["outbox", "--json"]));
+    let alert = outbox.iter().find(|m| m["kind"] == "alert").unwrap();
+    assert_eq!(alert["state"], "pending");
+    assert_eq!(alert["attempts"], 2, "attempts kept");
+    assert!(alert["first_failed_at"].is_null());
+    p.ok(&["deliver"]);
+    let got = mail.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].to, vec!["ops@example.eu"]);
+    // Nothing left to requeue; an id that is sent is refused with the reason.
+    assert!(
+        p.ok(&["outbox", "retry", "--dead"])
+            .contains("nothing to requeue")
+    );
+    let id = alert["id"].to_string();
+    let refused = p.run(&["outbox", "retry", &id]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::stderr(&refused).contains("already sent"));
+}
+
+#[test]
+fn deliver_explains_a_message_claimed_by_another_process() {
+    let (_pages, _port, p) = alert_during_outage();
+    sql(
+        &p,
+        "UPDATE outbox SET state = 'sending', claimed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    );
+    let out = p.ok(&["deliver"]);
+    assert!(out.contains("0 sent"), "{out}");
+    assert!(
+        out.contains("is being sent by another process (claimed at ")
+            && out.contains("reclaimed and retried at"),
+        "{out}"
+    );
+}

@@ -113,6 +113,9 @@ pub enum Command {
         /// One JSON object per message per line.
         #[arg(long)]
         json: bool,
+        /// What to do with the outbox (default: list it).
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
     },
     /// Build the digest of every change since the recipient's previous digest, and send it.
     Digest {
@@ -180,6 +183,25 @@ pub enum LogFormat {
     Json,
 }
 
+/// `outbox` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Requeue messages (pending, due now, attempts kept, retry period started afresh) and print
+    /// what was requeued.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "dead"])))]
+    Retry {
+        /// Ids of dead or pending messages (as `outbox` lists them).
+        #[arg(value_name = "ID")]
+        ids: Vec<i64>,
+        /// Every dead message.
+        #[arg(long, conflicts_with = "ids")]
+        dead: bool,
+        /// One JSON object per requeued message per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
@@ -230,7 +252,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Measure { out, command } => dev::measure(out, command),
         Command::Bench { .. } => dev::bench(&cli.command).await,
         Command::Deliver => deliver::deliver(&cli).await,
-        Command::Outbox { json } => outbox::outbox(&cli, *json),
+        Command::Outbox { json, action: None } => outbox::outbox(&cli, *json),
+        Command::Outbox {
+            action: Some(OutboxAction::Retry { ids, dead, json }),
+            json: json_outer,
+        } => outbox::retry(&cli, ids, *dead, *json || *json_outer),
         Command::Digest { preview, recipient } => {
             digest::digest(&cli, *preview, recipient.as_deref()).await
         }

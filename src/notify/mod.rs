@@ -428,6 +428,20 @@ pub async fn deliver_until(
     Ok(out)
 }
 
+/// A message the relay has refused for this long is reported in digests while it is retried.
+pub const LONG_RETRY: Duration = Duration::from_secs(3600);
+
+/// Messages a digest reports: dead ones, and pending ones whose first failure is at least
+/// [`LONG_RETRY`] before `at`.
+fn delivery_problems(store: &Store, at: Timestamp) -> Result<Vec<OutboxRow>, NotifyError> {
+    let mut rows = store.troubled_messages()?;
+    rows.retain(|m| {
+        m.state == crate::model::OutboxState::Dead
+            || m.first_failed_at.is_some_and(|f| f <= at.minus(LONG_RETRY))
+    });
+    Ok(rows)
+}
+
 /// Builds a recipient's digest of every change since its previous digest (7 days back for the
 /// first one). With `record`, enqueues it (once per period); otherwise only renders it.
 ///
@@ -465,6 +479,8 @@ pub fn build_digest(
         health: &health,
         tz: config.settings.timezone,
     });
+    let problems = delivery_problems(store, until)?;
+    let rendered = render::with_delivery_problems(rendered, &problems, config.settings.timezone);
     if record {
         let instance = store.instance_id()?;
         let message_id = digest_message_id(&instance, &recipient.name, until, &config.mail.from);

@@ -501,6 +501,38 @@ impl Store {
         Ok(rows)
     }
 
+    /// One message by id, without its bodies.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn message_meta(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {META_COLUMNS} FROM outbox WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("read message")?
+            .query_row([id], row)
+            .optional()
+            .ctx("read message")
+    }
+
+    /// Messages claimed by a delivery in progress (state `sending`), without bodies, oldest
+    /// claim first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn claimed_messages(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {META_COLUMNS} FROM outbox WHERE state = 'sending' ORDER BY claimed_at, id"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("list claimed messages")?
+            .query_map([], row)
+            .ctx("list claimed messages")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("list claimed messages")
+    }
+
     /// One message by id, with its bodies.
     ///
     /// # Errors
