@@ -101,7 +101,9 @@ pub fn change_text(c: &Change, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "  diff:");
-    for line in c.diff.lines() {
+    // Long blocks are windowed around their edits; `show ID --json` has the whole diff.
+    let diff = crate::notify::bound::bound_diff(&c.diff, &format!("regwatch show {} --json", c.id));
+    for line in diff.lines() {
         let painted = match line.chars().next() {
             Some('-') => style.paint("31", &clean(line)),
             Some('+') => style.paint("32", &clean(line)),

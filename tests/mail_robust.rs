@@ -187,3 +187,61 @@ fn deliver_explains_a_message_claimed_by_another_process() {
         "{out}"
     );
 }
+
+fn huge_page(threshold: &str) -> String {
+    let filler = "The agency publishes guidance on many topics for exporters. ".repeat(42_000);
+    format!(
+        "<main><p>{filler}A chip is controlled when its total processing performance is {threshold} or more. {filler}</p></main>"
+    )
+}
+
+#[test]
+fn a_five_megabyte_paragraph_with_one_number_changed_gives_a_small_alert_and_bounded_show() {
+    let pages = PageServer::start_in_thread().unwrap();
+    pages.set("/rules", Page::html(huge_page("4,800")));
+    let config = format!(
+        "[mail]\nfrom = \"regwatch <regwatch@example.eu>\"\nmail_dir = \"outbox-files\"\n\n[[recipient]]\nname = \"ops\"\nemails = [\"ops@example.eu\"]\nalerts = \"low\"\n\n{}",
+        source(&pages)
+    );
+    let p = Project::new(&config);
+    p.ok(&["check"]);
+    pages.set("/rules", Page::html(huge_page("4,000")));
+    let out = p.ok(&["check"]);
+    assert!(out.len() < 64 * 1024, "check printed {} bytes", out.len());
+    assert!(out.contains("4,800") && out.contains("4,000"), "{out}");
+
+    let files: Vec<_> = std::fs::read_dir(p.path().join("outbox-files"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let data = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(data.len() < 1_000_000, "the alert is {} bytes", data.len());
+    let m = parse(&data);
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("4,800") && text.contains("4,000"), "{text}");
+    assert!(
+        text.contains("more characters not shown; full diff: regwatch show"),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    assert!(html.contains("4,800") && html.contains("4,000"));
+
+    let changes = json_lines(&p.ok(&["changes", "--json"]));
+    let id = changes[0]["id"].to_string();
+    let shown = p.ok(&["show", &id]);
+    assert!(
+        shown.len() < 64 * 1024,
+        "show printed {} bytes",
+        shown.len()
+    );
+    assert!(
+        shown.contains("4,800") && shown.contains("4,000"),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("full diff: regwatch show {id} --json")));
+    // JSON stays complete.
+    let json = p.ok(&["show", &id, "--json"]);
+    assert!(json.len() > 5_000_000, "{}", json.len());
+}

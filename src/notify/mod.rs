@@ -13,6 +13,7 @@
 //! sent is read whole, and sent messages' bodies are blanked after `settings.outbox_retention`.
 
 mod alerts;
+pub mod bound;
 pub mod render;
 
 pub use alerts::{enqueue_alerts, wants_alert};
@@ -481,6 +482,7 @@ pub fn build_digest(
     });
     let problems = delivery_problems(store, until)?;
     let rendered = render::with_delivery_problems(rendered, &problems, config.settings.timezone);
+    let rendered = bound::cap_rendered(rendered, "`regwatch changes` lists every change");
     if record {
         let instance = store.instance_id()?;
         let message_id = digest_message_id(&instance, &recipient.name, until, &config.mail.from);
