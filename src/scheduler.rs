@@ -296,13 +296,22 @@ impl Cron {
     }
 
     /// The latest time at or before `now` (to the minute) that the line names, looking back at
-    /// most 366 days.
+    /// most 366 days. A wall-clock time that happens twice (the hour repeated when summer time
+    /// ends) is its first occurrence, so a period ends once, when the clock first shows it.
     #[must_use]
     pub fn previous<T: TimeZone>(&self, now: &DateTime<T>) -> Option<DateTime<T>> {
-        let mut t = now.clone().with_second(0)?.with_nanosecond(0)?;
+        // Truncated in absolute time: `with_second` would refuse a wall-clock time that happens
+        // twice.
+        let mut t = now.clone()
+            - chrono::Duration::seconds(i64::from(now.second()))
+            - chrono::Duration::nanoseconds(i64::from(now.nanosecond()));
         for _ in 0..(366 * 24 * 60) {
             if self.matches(&t) {
-                return Some(t);
+                let first = t
+                    .timezone()
+                    .from_local_datetime(&t.naive_local())
+                    .earliest();
+                return Some(first.unwrap_or(t));
             }
             t -= chrono::Duration::minutes(1);
         }
@@ -430,5 +439,32 @@ mod tests {
         let c = Cron::parse("1/4294967295 * * * *").unwrap();
         assert!(c.minutes[1] && !c.minutes[0]);
         assert_eq!(Cron::parse("0 7 * * 1").unwrap().to_string(), "0 7 * * 1");
+    }
+
+    #[test]
+    fn cron_previous_picks_the_first_of_a_repeated_wall_clock_time() {
+        use chrono::Utc;
+        let tz = chrono_tz::Europe::Paris;
+        let c = Cron::parse("30 2 * * *").unwrap();
+        // 25 October 2026: 02:30 CEST is 00:30 UTC; clocks go back at 01:00 UTC, and 02:30 CET
+        // (01:30 UTC) follows an hour later.
+        let first = Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap();
+        for (h, m) in [(0, 45), (1, 0), (1, 30), (1, 45), (2, 0), (5, 0)] {
+            let now = Utc
+                .with_ymd_and_hms(2026, 10, 25, h, m, 0)
+                .unwrap()
+                .with_timezone(&tz);
+            let prev = c.previous(&now).unwrap();
+            assert_eq!(prev.with_timezone(&Utc), first, "from {now}");
+        }
+        // Before the first 02:30: the day before.
+        let now = Utc
+            .with_ymd_and_hms(2026, 10, 25, 0, 15, 0)
+            .unwrap()
+            .with_timezone(&tz);
+        assert_eq!(
+            c.previous(&now).unwrap(),
+            tz.with_ymd_and_hms(2026, 10, 24, 2, 30, 0).unwrap()
+        );
     }
 }

@@ -4,9 +4,10 @@
 
 use std::fmt::Write as _;
 
+use crate::model::OutboxState;
 use crate::model::{Change, Severity, Tag, Timestamp};
 use crate::pipeline::{Outcome, Report};
-use crate::store::{OutboxRow, SourceHealth};
+use crate::store::{OutboxRow, OutboxSummary, SourceHealth};
 use crate::util::{sanitize as clean, shorten};
 
 /// How to print: ANSI colours or not, and the time zone times are shown in.
@@ -113,7 +114,9 @@ pub fn change_text(c: &Change, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "  diff:");
-    for line in c.diff.lines() {
+    // Long blocks are windowed around their edits; `show ID --json` has the whole diff.
+    let diff = crate::notify::bound::bound_diff(&c.diff, &format!("regwatch show {} --json", c.id));
+    for line in diff.lines() {
         let painted = match line.chars().next() {
             Some('-') => style.paint("31", &clean(line)),
             Some('+') => style.paint("32", &clean(line)),
@@ -243,6 +246,102 @@ pub fn outbox_text(rows: &[OutboxRow], style: Style) -> String {
         if let Some(e) = &r.last_error {
             let _ = writeln!(text, "       last error: {}", clean(e));
         }
+    }
+    text
+}
+
+/// What `outbox retry` requeued.
+#[must_use]
+pub fn requeued_text(rows: &[OutboxRow], style: Style) -> String {
+    if rows.is_empty() {
+        return "nothing to requeue\n".to_string();
+    }
+    let mut text = format!(
+        "requeued {} message(s), due now; `regwatch deliver` sends them now, the daemon on its next pass:\n",
+        rows.len()
+    );
+    for r in rows {
+        let _ = writeln!(
+            text,
+            "#{:<5} {:<8} {:<12} attempts {}  {}  {}",
+            r.id,
+            r.kind.as_str(),
+            clean(&r.recipient),
+            r.attempts,
+            style.time(r.created_at),
+            clean(&r.subject)
+        );
+    }
+    text
+}
+
+/// Why ids given to `outbox retry` were not requeued (their state, or `None` when unknown).
+#[must_use]
+pub fn not_requeued_text(skipped: &[(i64, Option<OutboxState>)]) -> String {
+    let mut text = String::new();
+    for (id, state) in skipped {
+        let why = match state {
+            None => "there is no such message (see `regwatch outbox`)",
+            Some(OutboxState::Sent) => "it was already sent",
+            Some(OutboxState::Sending) => "it is being sent right now",
+            Some(_) => "its state changed meanwhile",
+        };
+        let _ = writeln!(text, "message #{id} not requeued: {why}");
+    }
+    text
+}
+
+/// What a delivery pass left behind and when it moves: messages claimed by another process
+/// (reclaimed `stale_after` their claim), then the next attempt of pending ones.
+#[must_use]
+pub fn delivery_waiting_text(
+    summary: &OutboxSummary,
+    claimed: &[OutboxRow],
+    stale_after: std::time::Duration,
+    now: Timestamp,
+    style: Style,
+) -> String {
+    let mut text = String::new();
+    for r in claimed {
+        let Some(at) = r.claimed_at else { continue };
+        let reclaim = at.plus(stale_after);
+        let when = if reclaim <= now {
+            "it is reclaimed on the next delivery pass".to_string()
+        } else {
+            format!(
+                "if that process died, it is reclaimed and retried at {}",
+                style.time(reclaim)
+            )
+        };
+        let _ = writeln!(
+            text,
+            "message #{} to {} is being sent by another process (claimed at {}); {when}",
+            r.id,
+            clean(&r.recipient),
+            style.time(at)
+        );
+    }
+    let pending = summary
+        .by_state
+        .iter()
+        .find(|(s, _)| *s == OutboxState::Pending)
+        .map_or(0, |(_, n)| *n);
+    if pending > 0 {
+        let next = summary.next_due.map_or_else(
+            || "?".to_string(),
+            |t| {
+                if t <= now {
+                    "now".to_string()
+                } else {
+                    style.time(t)
+                }
+            },
+        );
+        let _ = writeln!(
+            text,
+            "{pending} message(s) pending, {} of them after failed attempts; next attempt due: {next}",
+            summary.retrying
+        );
     }
     text
 }

@@ -114,6 +114,9 @@ pub enum Command {
         /// One JSON object per message per line.
         #[arg(long)]
         json: bool,
+        /// What to do with the outbox (default: list it).
+        #[command(subcommand)]
+        action: Option<OutboxAction>,
     },
     /// Build the digest of every change since the recipient's previous digest, and send it.
     Digest {
@@ -157,6 +160,25 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for machines.
     Json,
+}
+
+/// `outbox` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Requeue messages (pending, due now, attempts kept, retry period started afresh) and print
+    /// what was requeued.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "dead"])))]
+    Retry {
+        /// Ids of dead or pending messages (as `outbox` lists them).
+        #[arg(value_name = "ID")]
+        ids: Vec<i64>,
+        /// Every dead message.
+        #[arg(long, conflicts_with = "ids")]
+        dead: bool,
+        /// One JSON object per requeued message per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `config` subcommands.
@@ -212,7 +234,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         #[cfg(feature = "dev")]
         Command::Bench(args) => dev::bench(args).await,
         Command::Deliver => deliver::deliver(&cli).await,
-        Command::Outbox { json } => outbox::outbox(&cli, *json),
+        Command::Outbox { json, action: None } => outbox::outbox(&cli, *json),
+        Command::Outbox {
+            action: Some(OutboxAction::Retry { ids, dead, json }),
+            json: json_outer,
+        } => outbox::retry(&cli, ids, *dead, *json || *json_outer),
         Command::Digest { preview, recipient } => {
             digest::digest(&cli, *preview, recipient.as_deref()).await
         }

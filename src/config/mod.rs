@@ -44,6 +44,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default body cap: 10 MB. Regulation pages are rarely above 2 MB; the Federal Register's biggest
 /// rule PDFs are a few MB. Anything larger is refused while streaming, never read whole.
 pub const DEFAULT_MAX_BODY: u64 = 10 * 1000 * 1000;
+/// Default retry period of a message the relay keeps refusing for a transient reason: 7 days,
+/// longer than any relay outage a weekend can hold, so an alert outlives the outage.
+pub const DEFAULT_DELIVERY_RETRY_FOR: Duration = Duration::from_secs(7 * 86_400);
+/// Default retention of sent messages' bodies: 90 days (the rows stay as an audit trail).
+pub const DEFAULT_OUTBOX_RETENTION: Duration = Duration::from_secs(90 * 86_400);
 /// Default number of sources checked at once.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 

@@ -35,6 +35,8 @@ pub(super) struct RawSettings {
     pub(super) max_concurrency: Option<Spanned<i64>>,
     pub(super) per_host_delay: Option<HumanDuration>,
     pub(super) listen: Option<String>,
+    pub(super) delivery_retry_for: Option<HumanDuration>,
+    pub(super) outbox_retention: Option<HumanDuration>,
 }
 
 /// `[mail]`.

@@ -50,15 +50,22 @@ pub(super) fn recipients(
     raw: Vec<Spanned<RawRecipient>>,
     known: &Known<'_>,
 ) -> Result<Vec<Recipient>, ConfigError> {
-    let mut names = HashSet::new();
+    // Lower-cased name → name as written: names that differ only in case are one person to a
+    // reader of `digest --recipient` and of the outbox, so they are refused like exact duplicates.
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for r in raw {
         let r = r.into_inner();
-        if !names.insert(r.name.get_ref().clone()) {
-            return Err(ctx.err(
-                r.name.span(),
-                format!("`name`: duplicate recipient name \"{}\"", r.name.get_ref()),
-            ));
+        let name = r.name.get_ref();
+        if let Some(first) = names.insert(name.to_lowercase(), name.clone()) {
+            let why = if first == *name {
+                format!("`name`: duplicate recipient name \"{name}\"")
+            } else {
+                format!(
+                    "`name`: recipient name \"{name}\" differs only in case from \"{first}\": give each recipient a distinct name"
+                )
+            };
+            return Err(ctx.err(r.name.span(), why));
         }
         check_emails(ctx, &r.emails)?;
         let alerts = alert_level(ctx, r.alerts.as_ref())?;

@@ -7,7 +7,10 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Ctx};
 use super::raw::{RawMail, RawSettings};
-use super::{DEFAULT_INTERVAL, DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT};
+use super::{
+    DEFAULT_DELIVERY_RETRY_FOR, DEFAULT_INTERVAL, DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_OUTBOX_RETENTION, DEFAULT_TIMEOUT,
+};
 
 /// `[settings]`.
 #[derive(Debug, Clone)]
@@ -30,6 +33,11 @@ pub struct Settings {
     pub per_host_delay: Duration,
     /// Address for `/healthz` and `/metrics` in `run` mode.
     pub listen: Option<String>,
+    /// How long a message is retried after its first failed attempt while the relay fails
+    /// transiently (refused connections, time-outs, 4xx replies) before it is given up as `dead`.
+    pub delivery_retry_for: Duration,
+    /// How long the bodies of sent messages are kept; the rows themselves stay.
+    pub outbox_retention: Duration,
 }
 
 /// `[mail]`.
@@ -95,6 +103,12 @@ pub(super) fn settings(
         max_concurrency,
         per_host_delay: raw.per_host_delay.map_or(Duration::from_secs(1), |d| d.0),
         listen: raw.listen,
+        delivery_retry_for: raw
+            .delivery_retry_for
+            .map_or(DEFAULT_DELIVERY_RETRY_FOR, |d| d.0),
+        outbox_retention: raw
+            .outbox_retention
+            .map_or(DEFAULT_OUTBOX_RETENTION, |d| d.0),
     })
 }
 

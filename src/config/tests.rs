@@ -213,3 +213,16 @@ fn bad_selectors_are_explained_without_parser_internals() {
         "{e}"
     );
 }
+
+#[test]
+fn recipient_names_differing_only_in_case_are_refused_with_their_place() {
+    let text = "[[recipient]]\nname = \"legal\"\nemails = [\"a@example.eu\"]\n\n[[recipient]]\nname = \"Legal\"\nemails = [\"b@example.eu\"]\n";
+    let e = err(text);
+    assert!(e.starts_with("/etc/regwatch/sources.toml:6:8:"), "{e}");
+    assert!(e.contains("differs only in case"), "{e}");
+    // Names that only slugify alike are distinct people and are accepted.
+    let ok = parse(
+        "[[recipient]]\nname = \"法务\"\nemails = [\"a@example.eu\"]\n\n[[recipient]]\nname = \"合规\"\nemails = [\"b@example.eu\"]\n\n[[recipient]]\nname = \"Zoë\"\nemails = [\"c@example.eu\"]\n\n[[recipient]]\nname = \"Zoé\"\nemails = [\"d@example.eu\"]\n",
+    );
+    assert_eq!(ok.map(|c| c.recipients.len()).ok(), Some(4));
+}

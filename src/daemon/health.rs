@@ -178,15 +178,32 @@ impl Metrics {
         let mut o = String::new();
         self.render_counters(&mut o);
         if let Ok(store) = Store::open_existing(db) {
-            let rows = store.outbox().unwrap_or_default();
+            // Counts and times only: a scrape never reads a message body.
+            let summary = store.outbox_summary().unwrap_or_default();
             let _ = writeln!(
                 o,
                 "# HELP regwatch_outbox_messages Messages in the outbox by state.\n# TYPE regwatch_outbox_messages gauge"
             );
             for s in OutboxState::ALL {
-                let n = rows.iter().filter(|r| r.state == *s).count();
+                let n = summary
+                    .by_state
+                    .iter()
+                    .find(|(state, _)| state == s)
+                    .map_or(0, |(_, n)| *n);
                 let _ = writeln!(o, "regwatch_outbox_messages{{state=\"{s}\"}} {n}");
             }
+            let _ = writeln!(
+                o,
+                "# HELP regwatch_outbox_retrying Pending messages whose delivery failed at least once.\n# TYPE regwatch_outbox_retrying gauge\nregwatch_outbox_retrying {}",
+                summary.retrying
+            );
+            let age = summary
+                .oldest_pending
+                .map_or(0, |t| t.until(crate::model::Timestamp::now()).as_secs());
+            let _ = writeln!(
+                o,
+                "# HELP regwatch_outbox_oldest_pending_age_seconds Age of the oldest message not yet sent (0 when none).\n# TYPE regwatch_outbox_oldest_pending_age_seconds gauge\nregwatch_outbox_oldest_pending_age_seconds {age}"
+            );
             let failing = store
                 .source_health()
                 .map_or(0, |h| h.iter().filter(|s| s.failure_streak > 0).count());

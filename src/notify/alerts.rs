@@ -37,7 +37,15 @@ pub fn enqueue_alerts(
         return Ok(0);
     }
     // One rendering and one instance id serve every recipient of this change.
-    let rendered = render::alert(change, config.settings.timezone);
+    // Windowed around the edits, then capped: a megabyte-long block never makes a message a
+    // relay would refuse.
+    let rendered = super::bound::cap_rendered(
+        render::alert(
+            &super::bound::change_for_mail(change),
+            config.settings.timezone,
+        ),
+        &format!("full diff: regwatch show {}", change.id),
+    );
     let instance = det.instance_id()?;
     for r in &to {
         let message_id = alert_message_id(&instance, change.id, &r.name, &config.mail.from);

@@ -5,11 +5,15 @@
 //! Alerts are rendered and written to the outbox in the same transaction as the change they
 //! announce (see `pipeline`). Delivery is a separate step: stale claims are reclaimed, due rows are
 //! claimed one at a time (`pending` → `sending`), sent, then marked `sent`; a transient failure
-//! goes back to `pending` with an exponential backoff, a permanent one (SMTP 5xx, a bad address)
-//! or the last allowed attempt ends `dead` with its error kept. Rows are independent, so one
-//! failing recipient never blocks another.
+//! (refused connection, time-out, SMTP 4xx) goes back to `pending` with an exponential backoff
+//! capped at [`crate::scheduler::MAX_BACKOFF`], for `settings.delivery_retry_for` after its first
+//! failure; a permanent one (SMTP 5xx, a bad address) or the end of that period ends `dead` with
+//! its error kept, until `outbox retry` requeues it. Rows are independent, so one failing
+//! recipient never blocks another. Listings and metrics never read bodies; only the message being
+//! sent is read whole, and sent messages' bodies are blanked after `settings.outbox_retention`.
 
 mod alerts;
+pub mod bound;
 pub mod render;
 
 pub use alerts::{enqueue_alerts, wants_alert};
@@ -28,8 +32,6 @@ use crate::store::{NewMessage, OutboxRow, Store, StoreError};
 
 /// Environment variable holding the SMTP password (never the config file).
 pub const PASSWORD_ENV: &str = "REGWATCH_SMTP_PASSWORD";
-/// Attempts before a message is given up as `dead`.
-pub const MAX_ATTEMPTS: i64 = 10;
 /// First retry delay; doubles each attempt up to [`crate::scheduler::MAX_BACKOFF`] (6 hours).
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(60);
 /// A claim older than this is taken to belong to a process that died.
@@ -71,12 +73,29 @@ fn slug(s: &str) -> String {
         .collect()
 }
 
+/// A recipient's key in `Message-ID`s and `.eml` file names: a readable ASCII slug of the name
+/// plus a short hash of the exact name, so names that slugify alike (`法务` and `合规`, `Zoë` and
+/// `Zoé`) never share a key.
+#[must_use]
+pub fn recipient_key(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = crate::util::hex(&Sha256::digest(name.as_bytes()));
+    let slug = slug(name);
+    let slug = slug.trim_matches('-');
+    let slug: String = slug.chars().take(40).collect();
+    if slug.is_empty() {
+        hash[..10].to_string()
+    } else {
+        format!("{slug}-{}", &hash[..10])
+    }
+}
+
 /// The stable `Message-ID` of a change's alert to a recipient.
 #[must_use]
 pub fn alert_message_id(instance: &str, change_id: i64, recipient: &str, from: &str) -> String {
     format!(
         "<alert.{change_id}.{}.{instance}@{}>",
-        slug(recipient),
+        recipient_key(recipient),
         from_domain(from)
     )
 }
@@ -91,7 +110,7 @@ pub fn digest_message_id(instance: &str, recipient: &str, until: Timestamp, from
         .collect();
     format!(
         "<digest.{stamp}.{}.{instance}@{}>",
-        slug(recipient),
+        recipient_key(recipient),
         from_domain(from)
     )
 }
@@ -205,7 +224,7 @@ fn write_eml(dir: &Path, row: &OutboxRow, bytes: &[u8]) -> Result<PathBuf, SendE
         "{stamp}-{:06}-{}-{}.eml",
         row.id,
         row.kind,
-        slug(&row.recipient)
+        recipient_key(&row.recipient)
     );
     let path = dir.join(&name);
     let tmp = dir.join(format!(".{name}.tmp"));
@@ -282,6 +301,46 @@ fn backoff(attempts: i64) -> Duration {
     crate::scheduler::backoff(FIRST_BACKOFF, attempts, crate::scheduler::MAX_BACKOFF)
 }
 
+/// What happens after a transient failure at `now`: the next attempt's time, or `None` when the
+/// retry period that began at the message's first failure has run out.
+fn retry_after_transient(
+    now: Timestamp,
+    first_failed_at: Option<Timestamp>,
+    attempts_before: i64,
+    retry_for: Duration,
+) -> Option<Timestamp> {
+    let first = first_failed_at.unwrap_or(now);
+    let give_up_at = first.plus(retry_for);
+    if now >= give_up_at {
+        return None;
+    }
+    // The last attempt falls on the end of the period rather than one backoff after it.
+    Some(now.plus(backoff(attempts_before)).min(give_up_at))
+}
+
+/// A duration as written in `sources.toml`: `7d`, `6h`, `5m`, `90s`.
+#[must_use]
+pub fn human_span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => crate::util::humanize(d),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        _ => crate::util::humanize(d),
+    }
+}
+
+/// Blanks the bodies of messages sent longer than `settings.outbox_retention` ago. A failure is
+/// logged, never fatal: delivery matters more than pruning.
+fn prune(store: &mut Store, config: &Config, now: Timestamp) {
+    match store.prune_sent_bodies(now.minus(config.settings.outbox_retention), now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "pruned the bodies of old sent messages"),
+        Err(e) => tracing::warn!(error = %e, "cannot prune old sent messages"),
+    }
+}
+
 /// Sends every due message (every pending one when `ignore_backoff`).
 ///
 /// # Errors
@@ -308,6 +367,7 @@ pub async fn deliver_until(
 ) -> Result<Delivered, NotifyError> {
     let now = Timestamp::now();
     store.reclaim_stale(now.minus(STALE_CLAIM))?;
+    prune(store, config, now);
     let due = store.due_messages(if ignore_backoff { None } else { Some(now) })?;
     let mut out = Delivered::default();
     if due.is_empty() {
@@ -321,6 +381,10 @@ pub async fn deliver_until(
         if !store.claim(row.id, Timestamp::now())? {
             continue;
         }
+        // Listings carry no bodies: the message being sent is the only one read whole.
+        let Some(row) = store.message(row.id)? else {
+            continue;
+        };
         let sent = tokio::select! {
             r = send(&t, config, &row) => r,
             () = stop.cancelled() => {
@@ -335,28 +399,48 @@ pub async fn deliver_until(
             }
             Err(SendError::Permanent(e)) => {
                 tracing::warn!(message = row.id, recipient = %row.recipient, error = %e, "message rejected");
-                store.mark_failed(row.id, &e, None)?;
+                store.mark_failed(row.id, &e, None, Timestamp::now())?;
                 out.dead += 1;
             }
             Err(SendError::Transient(e)) => {
-                let attempts = row.attempts + 1;
-                if attempts >= MAX_ATTEMPTS {
-                    store.mark_failed(
-                        row.id,
-                        &format!("{e} (gave up after {attempts} attempts)"),
-                        None,
-                    )?;
-                    out.dead += 1;
-                } else {
-                    let at = Timestamp::now().plus(backoff(row.attempts));
-                    tracing::info!(message = row.id, error = %e, "delivery failed, will retry");
-                    store.mark_failed(row.id, &e, Some(at))?;
-                    out.retrying += 1;
+                let now = Timestamp::now();
+                let retry_for = config.settings.delivery_retry_for;
+                match retry_after_transient(now, row.first_failed_at, row.attempts, retry_for) {
+                    Some(at) => {
+                        tracing::info!(message = row.id, error = %e, next_attempt = %at, "delivery failed, will retry");
+                        store.mark_failed(row.id, &e, Some(at), now)?;
+                        out.retrying += 1;
+                    }
+                    None => {
+                        let why = format!(
+                            "{e} (gave up after retrying for {} since the first failure, {} attempts; `regwatch outbox retry {}` requeues it)",
+                            human_span(retry_for),
+                            row.attempts + 1,
+                            row.id
+                        );
+                        tracing::warn!(message = row.id, recipient = %row.recipient, error = %why, "message given up");
+                        store.mark_failed(row.id, &why, None, now)?;
+                        out.dead += 1;
+                    }
                 }
             }
         }
     }
     Ok(out)
+}
+
+/// A message the relay has refused for this long is reported in digests while it is retried.
+pub const LONG_RETRY: Duration = Duration::from_secs(3600);
+
+/// Messages a digest reports: dead ones, and pending ones whose first failure is at least
+/// [`LONG_RETRY`] before `at`.
+fn delivery_problems(store: &Store, at: Timestamp) -> Result<Vec<OutboxRow>, NotifyError> {
+    let mut rows = store.troubled_messages()?;
+    rows.retain(|m| {
+        m.state == crate::model::OutboxState::Dead
+            || m.first_failed_at.is_some_and(|f| f <= at.minus(LONG_RETRY))
+    });
+    Ok(rows)
 }
 
 /// Builds a recipient's digest of every change since its previous digest (7 days back for the
@@ -396,6 +480,9 @@ pub fn build_digest(
         health: &health,
         tz: config.settings.timezone,
     });
+    let problems = delivery_problems(store, until)?;
+    let rendered = render::with_delivery_problems(rendered, &problems, config.settings.timezone);
+    let rendered = bound::cap_rendered(rendered, "`regwatch changes` lists every change");
     if record {
         let instance = store.instance_id()?;
         let message_id = digest_message_id(&instance, &recipient.name, until, &config.mail.from);
@@ -423,6 +510,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_that_slugify_alike_get_distinct_keys() {
+        for (a, b) in [("法务", "合规"), ("Legal", "legal"), ("Zoë", "Zoé")] {
+            assert_ne!(recipient_key(a), recipient_key(b), "{a} / {b}");
+            assert_ne!(
+                alert_message_id("i", 1, a, "x@example.eu"),
+                alert_message_id("i", 1, b, "x@example.eu")
+            );
+        }
+        assert!(
+            recipient_key("法务")
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+        );
+    }
+
+    #[test]
     fn backoff_doubles_and_caps() {
         assert_eq!(backoff(0), Duration::from_secs(60));
         assert_eq!(backoff(1), Duration::from_secs(120));
@@ -430,9 +533,38 @@ mod tests {
     }
 
     #[test]
+    fn transient_failures_retry_until_the_period_ends_with_capped_backoff() {
+        let t0 = Timestamp::parse("2026-11-30T10:00:00.000Z").unwrap();
+        let week = Duration::from_secs(7 * 86_400);
+        // The first failure starts the period; the next attempt is one backoff away.
+        assert_eq!(
+            retry_after_transient(t0, None, 0, week),
+            Some(t0.plus(FIRST_BACKOFF))
+        );
+        // Many failures later (an 8.5 h outage is about 10), still retrying, 6 h apart at most.
+        let later = t0.plus(Duration::from_secs(9 * 3600));
+        assert_eq!(
+            retry_after_transient(later, Some(t0), 12, week),
+            Some(later.plus(crate::scheduler::MAX_BACKOFF))
+        );
+        // Near the end, the last attempt falls on the end of the period.
+        let near = t0.plus(week).minus(Duration::from_secs(60));
+        assert_eq!(
+            retry_after_transient(near, Some(t0), 40, week),
+            Some(t0.plus(week))
+        );
+        // Past it: given up.
+        assert_eq!(
+            retry_after_transient(t0.plus(week), Some(t0), 41, week),
+            None
+        );
+    }
+
+    #[test]
     fn message_ids_are_stable() {
         let a = alert_message_id("abc", 7, "Veille FR", "regwatch <rw@example.eu>");
-        assert_eq!(a, "<alert.7.veille-fr.abc@example.eu>");
+        assert!(a.starts_with("<alert.7.veille-fr-"), "{a}");
+        assert!(a.ends_with(".abc@example.eu>"), "{a}");
         assert_eq!(
             a,
             alert_message_id("abc", 7, "Veille FR", "regwatch <rw@example.eu>")

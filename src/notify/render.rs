@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{BlockEdit, Change, Severity, SpanKind, Tag, Timestamp};
-use crate::store::SourceHealth;
+use crate::store::{OutboxRow, SourceHealth};
 use crate::util::shorten;
 
 /// A rendered message.
@@ -530,6 +530,69 @@ fn digest_health(p: &mut Parts, d: &DigestInput<'_>, failing: &[&SourceHealth]) 
             esc(err)
         );
     }
+}
+
+/// Most undelivered messages a digest lists one by one.
+const MAX_LISTED_PROBLEMS: usize = 20;
+
+/// Adds a "Mail delivery" section to a rendered digest, after source health: messages given up
+/// (`dead`) and messages the relay has been refusing for a while, so that an alert that reached
+/// nobody is seen by someone. Without such messages the digest is returned unchanged.
+#[must_use]
+pub fn with_delivery_problems(
+    mut r: Rendered,
+    problems: &[OutboxRow],
+    tz: chrono_tz::Tz,
+) -> Rendered {
+    if problems.is_empty() {
+        return r;
+    }
+    let dead = problems
+        .iter()
+        .filter(|m| m.state == crate::model::OutboxState::Dead)
+        .count();
+    let intro = format!(
+        "{dead} message(s) given up, {} still being retried. `regwatch outbox` lists them; `regwatch outbox retry --dead` requeues the dead ones.",
+        problems.len() - dead
+    );
+    let mut t = format!("\n== Mail delivery ==\n{intro}\n");
+    let mut h = format!(
+        "<h2 style=\"font-size:16px;margin:18px 0 6px\">Mail delivery</h2><p>{}</p>",
+        esc(&intro)
+    );
+    for m in problems.iter().take(MAX_LISTED_PROBLEMS) {
+        let since = m
+            .first_failed_at
+            .map_or_else(|| "?".to_string(), |s| local_time(s, tz));
+        let err = shorten(m.last_error.as_deref().unwrap_or(""), 300);
+        let line = format!(
+            "#{} {} to {} ({}), failing since {since}, {} attempt(s)",
+            m.id,
+            m.kind,
+            header_safe(&m.recipient),
+            m.state,
+            m.attempts
+        );
+        let _ = writeln!(t, "  ✗ {line}: {}", header_safe(&m.subject));
+        let _ = writeln!(t, "      {err}");
+        let _ = write!(
+            h,
+            "<div style=\"border-left:4px solid #b00020;padding:4px 10px;margin:0 0 8px\"><b>{}</b><br><span style=\"font-size:13px\">{}</span><br><span style=\"color:#900;font-size:13px\">{}</span></div>",
+            esc(&m.subject),
+            esc(&line),
+            esc(&err)
+        );
+    }
+    if problems.len() > MAX_LISTED_PROBLEMS {
+        let more = format!("… and {} more.", problems.len() - MAX_LISTED_PROBLEMS);
+        let _ = writeln!(t, "  {more}");
+        let _ = write!(h, "<p>{}</p>", esc(&more));
+    }
+    r.text.push_str(&t);
+    // Inside the wrapper `digest` closes last.
+    let at = r.html.rfind("</div>").unwrap_or(r.html.len());
+    r.html.insert_str(at, &h);
+    r
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_robots",
         include_str!("../../migrations/0003_robots.sql"),
     ),
+    (
+        "0004_outbox_delivery",
+        include_str!("../../migrations/0004_outbox_delivery.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -23,7 +23,7 @@ use crate::model::{CheckOutcome, MessageKind, OutboxState, Timestamp};
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
 pub use migrate::SCHEMA_VERSION;
-pub use outbox::{NewMessage, OutboxRow};
+pub use outbox::{NewMessage, OutboxRow, OutboxSummary};
 pub use robots::RobotsRecord;
 pub use snapshots::{Detection, LatestSnapshot, Version};
 pub use snapshots::{join_blocks, text_hash};

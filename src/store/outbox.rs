@@ -59,14 +59,23 @@ pub struct OutboxRow {
     pub created_at: Timestamp,
     /// When it was sent.
     pub sent_at: Option<Timestamp>,
-    /// Plain-text body (not in listings).
+    /// When the process sending it claimed it (messages in `sending`).
+    pub claimed_at: Option<Timestamp>,
+    /// The first failed attempt since it was queued or requeued: transient failures are retried
+    /// for `settings.delivery_retry_for` from then.
+    pub first_failed_at: Option<Timestamp>,
+    /// When its bodies were pruned (sent messages older than `settings.outbox_retention`).
+    pub pruned_at: Option<Timestamp>,
+    /// Plain-text body (empty in listings: only [`Store::message`] reads it).
     #[serde(skip)]
     pub body_text: String,
-    /// HTML body (not in listings).
+    /// HTML body (empty in listings: only [`Store::message`] reads it).
     #[serde(skip)]
     pub body_html: String,
 }
 
+/// Inserts a message; when an equal one is already queued (same `Message-ID`, or the same alert to
+/// the same recipient), returns that row's id instead, never the id of an unrelated row.
 fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, StoreError> {
     let to = serde_json::to_string(m.to).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
@@ -87,13 +96,50 @@ fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, Sto
         m.html,
         m.at
     ])
-    .ctx("enqueue message")?;
-    Ok(tx.last_insert_rowid())
+    .ctx("enqueue message")
+    .and_then(|n| {
+        if n == 1 {
+            return Ok(tx.last_insert_rowid());
+        }
+        tx.prepare_cached(
+            "SELECT id FROM outbox WHERE message_id = ?1
+                OR (kind = 'alert' AND ?2 = 'alert' AND recipient = ?3 AND change_id = ?4)
+             ORDER BY id LIMIT 1",
+        )
+        .ctx("enqueue message")?
+        .query_row(
+            params![m.message_id, m.kind, m.recipient, m.change_id],
+            |r| r.get(0),
+        )
+        .ctx("enqueue message")
+    })
 }
 
-const ROW_COLUMNS: &str =
+/// Every column but the bodies, which can be megabytes each: listings, metrics and the delivery
+/// queue read these only.
+const META_COLUMNS: &str =
     "id, kind, recipient, to_addrs, change_id, message_id, subject, state, attempts,
-     next_attempt_at, last_error, created_at, sent_at, body_text, body_html";
+     next_attempt_at, last_error, created_at, sent_at, claimed_at, first_failed_at, pruned_at,
+     '' AS body_text, '' AS body_html";
+
+/// Every column, bodies included: one message at a time.
+const FULL_COLUMNS: &str =
+    "id, kind, recipient, to_addrs, change_id, message_id, subject, state, attempts,
+     next_attempt_at, last_error, created_at, sent_at, claimed_at, first_failed_at, pruned_at,
+     body_text, body_html";
+
+/// How the outbox stands, from counts and metadata (no bodies).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxSummary {
+    /// Messages per state, in [`OutboxState::ALL`] order.
+    pub by_state: Vec<(OutboxState, i64)>,
+    /// Pending messages that failed at least once (retrying).
+    pub retrying: i64,
+    /// Creation time of the oldest pending or sending message.
+    pub oldest_pending: Option<Timestamp>,
+    /// Next attempt of the earliest pending message.
+    pub next_due: Option<Timestamp>,
+}
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     let to: String = r.get(3)?;
@@ -111,8 +157,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         last_error: r.get(10)?,
         created_at: r.get(11)?,
         sent_at: r.get(12)?,
-        body_text: r.get(13)?,
-        body_html: r.get(14)?,
+        claimed_at: r.get(13)?,
+        first_failed_at: r.get(14)?,
+        pruned_at: r.get(15)?,
+        body_text: r.get(16)?,
+        body_html: r.get(17)?,
     })
 }
 
@@ -212,13 +261,14 @@ impl Store {
             .ctx("reclaim messages")
     }
 
-    /// Pending messages due at `now` (all pending ones when `now` is `None`), oldest first.
+    /// Pending messages due at `now` (all pending ones when `now` is `None`), oldest first,
+    /// without their bodies (read each with [`Store::message`] when it is sent).
     ///
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn due_messages(&self, now: Option<Timestamp>) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM outbox WHERE state = 'pending' AND (?1 IS NULL OR next_attempt_at <= ?1) ORDER BY id"
+            "SELECT {META_COLUMNS} FROM outbox WHERE state = 'pending' AND (?1 IS NULL OR next_attempt_at <= ?1) ORDER BY id"
         );
         let rows = self
             .conn
@@ -294,8 +344,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed attempt: back to `pending` with a next attempt time, or `dead` when
-    /// `retry_at` is `None`.
+    /// Records a failed attempt made at `now`: back to `pending` with a next attempt time, or
+    /// `dead` when `retry_at` is `None`. The first failure since the message was queued is kept.
     ///
     /// # Errors
     /// [`StoreError::Sql`].
@@ -304,26 +354,142 @@ impl Store {
         id: i64,
         error: &str,
         retry_at: Option<Timestamp>,
+        now: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, claimed_at = NULL,
                      state = CASE WHEN ?3 IS NULL THEN 'dead' ELSE 'pending' END,
-                     next_attempt_at = COALESCE(?3, next_attempt_at)
+                     next_attempt_at = COALESCE(?3, next_attempt_at),
+                     first_failed_at = COALESCE(first_failed_at, ?4)
                  WHERE id = ?1",
             )
             .ctx("mark failed")?
-            .execute(params![id, error, retry_at])
+            .execute(params![id, error, retry_at, now])
             .ctx("mark failed")?;
         Ok(())
     }
 
-    /// Every message, newest first.
+    /// Puts messages back in the queue, due at `now`, with their attempts kept and their retry
+    /// period started afresh: the given ids (pending or dead ones), or every dead message when
+    /// `ids` is empty. Returns the requeued messages (without bodies), oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn requeue(&mut self, ids: &[i64], now: Timestamp) -> Result<Vec<OutboxRow>, StoreError> {
+        let tx = self.conn.transaction().ctx("requeue messages")?;
+        let mut done = Vec::new();
+        {
+            let sql = format!(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, claimed_at = NULL,
+                     first_failed_at = NULL
+                 WHERE id = ?1 AND state IN ('pending', 'dead')
+                 RETURNING {META_COLUMNS}"
+            );
+            let mut one = tx.prepare_cached(&sql).ctx("requeue messages")?;
+            let targets: Vec<i64> = if ids.is_empty() {
+                tx.prepare_cached("SELECT id FROM outbox WHERE state = 'dead' ORDER BY id")
+                    .ctx("requeue messages")?
+                    .query_map([], |r| r.get(0))
+                    .ctx("requeue messages")?
+                    .collect::<Result<_, _>>()
+                    .ctx("requeue messages")?
+            } else {
+                ids.to_vec()
+            };
+            for id in targets {
+                if let Some(r) = one
+                    .query_row(params![id, now], row)
+                    .optional()
+                    .ctx("requeue messages")?
+                {
+                    done.push(r);
+                }
+            }
+        }
+        tx.commit().ctx("requeue messages")?;
+        Ok(done)
+    }
+
+    /// Blanks the bodies of messages sent before `before` (the rows stay: who was sent what, and
+    /// when). Returns how many were pruned.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn prune_sent_bodies(
+        &mut self,
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET body_text = '', body_html = '', pruned_at = ?2
+                 WHERE state = 'sent' AND sent_at < ?1 AND pruned_at IS NULL",
+            )
+            .ctx("prune sent messages")?
+            .execute(params![before, now])
+            .ctx("prune sent messages")
+    }
+
+    /// Counts and times that describe the outbox, read without any body.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
+        let mut by_state = Vec::new();
+        for s in OutboxState::ALL {
+            let n: i64 = self
+                .conn
+                .prepare_cached("SELECT count(*) FROM outbox WHERE state = ?1")
+                .ctx("count messages")?
+                .query_row([s], |r| r.get(0))
+                .ctx("count messages")?;
+            by_state.push((*s, n));
+        }
+        self.conn
+            .prepare_cached(
+                "SELECT
+                    (SELECT count(*) FROM outbox WHERE state = 'pending' AND attempts > 0),
+                    (SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')),
+                    (SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending')",
+            )
+            .ctx("summarize outbox")?
+            .query_row([], |r| {
+                Ok(OutboxSummary {
+                    by_state,
+                    retrying: r.get(0)?,
+                    oldest_pending: r.get(1)?,
+                    next_due: r.get(2)?,
+                })
+            })
+            .ctx("summarize outbox")
+    }
+
+    /// Messages that need a person's eye, without bodies, oldest first: dead ones, and pending
+    /// ones that failed at least once.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn troubled_messages(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {META_COLUMNS} FROM outbox
+             WHERE state = 'dead' OR (state = 'pending' AND attempts > 0) ORDER BY id"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("list troubled messages")?
+            .query_map([], row)
+            .ctx("list troubled messages")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("list troubled messages")
+    }
+
+    /// Every message, newest first, without bodies.
     ///
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        let sql = format!("SELECT {ROW_COLUMNS} FROM outbox ORDER BY id DESC");
+        let sql = format!("SELECT {META_COLUMNS} FROM outbox ORDER BY id DESC");
         let rows = self
             .conn
             .prepare_cached(&sql)
@@ -335,17 +501,163 @@ impl Store {
         Ok(rows)
     }
 
-    /// One message by id.
+    /// One message by id, without its bodies.
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn message(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
-        let sql = format!("SELECT {ROW_COLUMNS} FROM outbox WHERE id = ?1");
+    pub fn message_meta(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {META_COLUMNS} FROM outbox WHERE id = ?1");
         self.conn
             .prepare_cached(&sql)
             .ctx("read message")?
             .query_row([id], row)
             .optional()
             .ctx("read message")
+    }
+
+    /// Messages claimed by a delivery in progress (state `sending`), without bodies, oldest
+    /// claim first.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn claimed_messages(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = format!(
+            "SELECT {META_COLUMNS} FROM outbox WHERE state = 'sending' ORDER BY claimed_at, id"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("list claimed messages")?
+            .query_map([], row)
+            .ctx("list claimed messages")?
+            .collect::<Result<Vec<_>, _>>()
+            .ctx("list claimed messages")
+    }
+
+    /// One message by id, with its bodies.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn message(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {FULL_COLUMNS} FROM outbox WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("read message")?
+            .query_row([id], row)
+            .optional()
+            .ctx("read message")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    fn enqueue_digest(store: &mut Store, recipient: &str, until: Timestamp, body: &str) -> i64 {
+        let to = vec![format!("{recipient}@example.eu")];
+        let message_id = format!("<digest.{until}.{recipient}@example.eu>");
+        assert!(
+            store
+                .enqueue_digest(
+                    &NewMessage {
+                        kind: MessageKind::Digest,
+                        recipient,
+                        to: &to,
+                        change_id: None,
+                        message_id: &message_id,
+                        subject: "Digest",
+                        text: body,
+                        html: body,
+                        at: until,
+                    },
+                    until.minus(std::time::Duration::from_secs(86_400)),
+                    until,
+                )
+                .unwrap()
+        );
+        store
+            .outbox()
+            .unwrap()
+            .iter()
+            .find(|r| r.message_id == message_id)
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn listings_and_summaries_carry_no_bodies_and_pruning_blanks_old_sent_ones_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("regwatch.db")).unwrap();
+        let big = "x".repeat(100_000);
+        let old = enqueue_digest(&mut store, "a", t("2026-01-01T07:00:00.000Z"), &big);
+        let recent = enqueue_digest(&mut store, "b", t("2026-06-01T07:00:00.000Z"), &big);
+        let waiting = enqueue_digest(&mut store, "c", t("2026-06-02T07:00:00.000Z"), &big);
+        store.mark_sent(old, t("2026-01-01T07:01:00.000Z")).unwrap();
+        store
+            .mark_sent(recent, t("2026-06-01T07:01:00.000Z"))
+            .unwrap();
+
+        let listed = store.outbox().unwrap();
+        assert_eq!(listed.len(), 3);
+        assert!(
+            listed
+                .iter()
+                .all(|r| r.body_text.is_empty() && r.body_html.is_empty())
+        );
+        let due = store.due_messages(None).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(due[0].body_text.is_empty());
+        assert_eq!(store.message(waiting).unwrap().unwrap().body_text, big);
+        let summary = store.outbox_summary().unwrap();
+        assert!(summary.by_state.contains(&(OutboxState::Sent, 2)));
+        assert!(summary.by_state.contains(&(OutboxState::Pending, 1)));
+
+        // Retention ends on 2026-03-01: only the old sent message loses its bodies.
+        let now = t("2026-06-10T00:00:00.000Z");
+        assert_eq!(
+            store
+                .prune_sent_bodies(t("2026-03-01T00:00:00.000Z"), now)
+                .unwrap(),
+            1
+        );
+        let body = |id| store.message(id).unwrap().unwrap();
+        assert!(body(old).body_text.is_empty() && body(old).body_html.is_empty());
+        assert_eq!(body(old).pruned_at, Some(now));
+        assert_eq!(body(old).state, OutboxState::Sent, "the row stays");
+        assert_eq!(body(recent).body_text, big);
+        assert_eq!(body(waiting).body_text, big);
+        assert_eq!(
+            store
+                .prune_sent_bodies(t("2026-03-01T00:00:00.000Z"), now)
+                .unwrap(),
+            0,
+            "once"
+        );
+    }
+
+    #[test]
+    fn requeue_takes_dead_and_pending_messages_and_restarts_their_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("regwatch.db")).unwrap();
+        let a = enqueue_digest(&mut store, "a", t("2026-01-01T07:00:00.000Z"), "a");
+        let b = enqueue_digest(&mut store, "b", t("2026-01-02T07:00:00.000Z"), "b");
+        let failed_at = t("2026-01-03T00:00:00.000Z");
+        store
+            .mark_failed(a, "SMTP deferred", None, failed_at)
+            .unwrap();
+        store.mark_sent(b, failed_at).unwrap();
+        let now = t("2026-01-04T00:00:00.000Z");
+        // A sent message is not requeued.
+        assert!(store.requeue(&[b], now).unwrap().is_empty());
+        let done = store.requeue(&[], now).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].id, a);
+        assert_eq!(done[0].state, OutboxState::Pending);
+        assert_eq!(done[0].attempts, 1, "attempts kept");
+        assert_eq!(done[0].next_attempt_at, now);
+        assert_eq!(done[0].first_failed_at, None);
     }
 }
