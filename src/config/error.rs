@@ -29,6 +29,33 @@ pub enum ConfigError {
     },
 }
 
+/// Most characters of a configured value echoed in an error message; longer values are cut
+/// with "…" (a 1 MB regular expression must not come back whole on the terminal).
+const MAX_ECHO: usize = 200;
+
+/// A configured value as error messages echo it: control characters replaced, at most
+/// [`MAX_ECHO`] characters.
+pub(super) fn echo(value: &str) -> String {
+    crate::util::shorten(&crate::util::sanitize(value), MAX_ECHO)
+}
+
+/// Caps every double-quoted stretch of a message at [`MAX_ECHO`] characters: the net under
+/// messages that echo a value without [`echo`].
+fn cap_quoted(message: &str) -> String {
+    message
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && part.chars().count() > MAX_ECHO {
+                crate::util::shorten(part, MAX_ECHO)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
 /// The text being validated and the name it is reported under: turns byte spans into
 /// [`ConfigError::Invalid`].
 pub(super) struct Ctx<'a> {
@@ -46,7 +73,7 @@ impl Ctx<'_> {
             file: self.file.to_string(),
             line,
             column,
-            message: message.to_string(),
+            message: cap_quoted(&message.to_string()),
         }
     }
 
