@@ -39,10 +39,13 @@ pub(super) fn echo(value: &str) -> String {
     crate::util::shorten(&crate::util::sanitize(value), MAX_ECHO)
 }
 
-/// Caps every double-quoted stretch of a message at [`MAX_ECHO`] characters: the net under
-/// messages that echo a value without [`echo`].
+/// Most characters of a whole error message: the last net, for a value with quotes of its own.
+const MAX_MESSAGE: usize = 1000;
+
+/// Caps every double-quoted stretch of a message at [`MAX_ECHO`] characters, and the message at
+/// [`MAX_MESSAGE`]: the net under messages that echo a value without [`echo`].
 fn cap_quoted(message: &str) -> String {
-    message
+    let capped = message
         .split('"')
         .enumerate()
         .map(|(i, part)| {
@@ -53,7 +56,8 @@ fn cap_quoted(message: &str) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join("\"")
+        .join("\"");
+    crate::util::shorten(&capped, MAX_MESSAGE)
 }
 
 /// The text being validated and the name it is reported under: turns byte spans into
@@ -117,4 +121,26 @@ pub(super) fn last_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_values_are_capped() {
+        let long = "x".repeat(5000);
+        let capped = cap_quoted(&format!("`k`: \"{long}\" is wrong: expected y"));
+        assert_eq!(
+            capped,
+            format!(
+                "`k`: \"{}…\" is wrong: expected y",
+                "x".repeat(MAX_ECHO - 1)
+            )
+        );
+        assert_eq!(cap_quoted("`k`: \"\" is empty"), "`k`: \"\" is empty");
+        let unbalanced = cap_quoted(&format!("`k`: \"a\"b{long}\""));
+        assert_eq!(unbalanced.chars().count(), MAX_MESSAGE);
+        assert_eq!(echo("a\x1bb"), "a\u{FFFD}b");
+    }
 }
