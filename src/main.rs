@@ -27,7 +27,11 @@ fn main() {
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     if let Err(e) = result {
         let e = anyhow::Error::from(e);
-        eprintln!("regwatch: {e:#}");
+        // An error may quote a page (a title, a server's reason): no escapes reach the terminal.
+        eprintln!(
+            "regwatch: {}",
+            regwatch::util::sanitize(&regwatch::util::redact_urls(&format!("{e:#}")))
+        );
         let code = e
             .downcast_ref::<regwatch::Error>()
             .map_or(1, regwatch::Error::exit_code);

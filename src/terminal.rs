@@ -120,7 +120,7 @@ pub fn change_text(c: &Change, style: Style) -> String {
         let painted = match line.chars().next() {
             Some('-') => style.paint("31", &clean(line)),
             Some('+') => style.paint("32", &clean(line)),
-            Some('@') => style.paint("36", line),
+            Some('@') => style.paint("36", &clean(line)),
             _ => style.paint("2", &clean(line)),
         };
         let _ = writeln!(out, "    {painted}");

@@ -38,19 +38,80 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-/// Replaces control characters (ANSI escapes from a hostile page, CR, NUL) with U+FFFD, keeping
-/// newlines: what page text must go through before it reaches a terminal or a log line.
+/// Whether `c` must not reach a terminal, a log line or a mail header as it is: a control
+/// character (C0 such as ESC, BEL and CR, DEL, C1 such as U+009B CSI), or a bidirectional
+/// formatting character that reorders the text around it (the embeddings and overrides
+/// U+202A–U+202E, the isolates U+2066–U+2069, the marks U+200E, U+200F and U+061C).
+#[must_use]
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// Replaces the characters of [`is_unsafe_char`] (ANSI escapes from a hostile page, CR, NUL,
+/// bidi overrides) with U+FFFD, keeping newlines: what page text must go through before it
+/// reaches a terminal or a log line. Stored text keeps them; only output is cleaned.
 #[must_use]
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() && c != '\n' {
+            if c != '\n' && is_unsafe_char(c) {
                 '\u{FFFD}'
             } else {
                 c
             }
         })
         .collect()
+}
+
+/// A URL as it may be shown or logged: the password of its userinfo replaced by `***`
+/// (`http://user:***@host/…`), or a user name alone (often a token) replaced by `***`. Text
+/// that is not a URL with userinfo comes back unchanged. The real URL is kept where it is used.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest_start = scheme_end + 3;
+    let rest = &url[rest_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let shown = match authority[..at].split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => "***".to_string(),
+    };
+    format!("{}{shown}{}", &url[..rest_start], &url[rest_start + at..])
+}
+
+/// Every URL with userinfo inside a text (an error message, a log line) redacted as by
+/// [`redact_url`].
+#[must_use]
+pub fn redact_urls(text: &str) -> String {
+    if !text.contains('@') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        // The URL starts at its scheme: the letters just before "://".
+        let start = rest[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |j| j + 1);
+        let end = rest[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            .map_or(rest.len(), |j| i + j);
+        out.push_str(&rest[..start]);
+        out.push_str(&redact_url(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether a URL host is this machine (`localhost`, 127.0.0.0/8, `::1`, bracketed or not): the
@@ -81,5 +142,39 @@ mod tests {
         assert!(!is_loopback_host("128.0.0.1"));
         assert!(!is_loopback_host("example.org"));
         assert_eq!(sanitize("a\x1b[31mb\nc\r"), "a\u{FFFD}[31mb\nc\u{FFFD}");
+    }
+
+    #[test]
+    fn sanitize_removes_terminal_controls_and_bidi_overrides() {
+        let hostile = "\x1b]0;pwned\x07Request \x1b]52;c;ZXZpbA==\x07\u{9b}2J\u{202E}Access\u{2066}x\u{2069}\u{200F}";
+        let clean = sanitize(hostile);
+        assert!(!clean.chars().any(is_unsafe_char), "{clean:?}");
+        assert!(clean.contains("Request") && clean.contains("Access"));
+        for c in [
+            '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{061C}',
+        ] {
+            assert!(is_unsafe_char(c), "{c:?}");
+        }
+        // Ordinary text, accents and right-to-left scripts are left alone.
+        assert_eq!(
+            sanitize("Règlement (UE) 2021/821 — قانون\n"),
+            "Règlement (UE) 2021/821 — قانون\n"
+        );
+    }
+
+    #[test]
+    fn urls_are_shown_without_passwords() {
+        assert_eq!(
+            redact_url("http://user:s3cret@host.eu:8080/a?b=c@d"),
+            "http://user:***@host.eu:8080/a?b=c@d"
+        );
+        assert_eq!(redact_url("https://tok3n@host.eu/"), "https://***@host.eu/");
+        assert_eq!(redact_url("https://host.eu/a@b"), "https://host.eu/a@b");
+        assert_eq!(redact_url("not a url"), "not a url");
+        assert_eq!(
+            redact_urls("GET http://u:p@h/x failed (see http://h/y), \"https://a:b@c\""),
+            "GET http://u:***@h/x failed (see http://h/y), \"https://a:***@c\""
+        );
+        assert_eq!(redact_urls("mail a@b.eu"), "mail a@b.eu");
     }
 }

@@ -41,7 +41,10 @@ pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), E
             eprintln!("regwatch: {}", terminal::delivery_line("delivery", &d));
         }
         Ok(_) => {}
-        Err(e) => eprintln!("regwatch: delivery: {e}"),
+        Err(e) => eprintln!(
+            "regwatch: delivery: {}",
+            crate::util::sanitize(&e.to_string())
+        ),
     }
     Ok(())
 }

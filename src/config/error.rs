@@ -29,6 +29,37 @@ pub enum ConfigError {
     },
 }
 
+/// Most characters of a configured value echoed in an error message; longer values are cut
+/// with "…" (a 1 MB regular expression must not come back whole on the terminal).
+const MAX_ECHO: usize = 200;
+
+/// A configured value as error messages echo it: control characters replaced, at most
+/// [`MAX_ECHO`] characters.
+pub(super) fn echo(value: &str) -> String {
+    crate::util::shorten(&crate::util::sanitize(value), MAX_ECHO)
+}
+
+/// Most characters of a whole error message: the last net, for a value with quotes of its own.
+const MAX_MESSAGE: usize = 1000;
+
+/// Caps every double-quoted stretch of a message at [`MAX_ECHO`] characters, and the message at
+/// [`MAX_MESSAGE`]: the net under messages that echo a value without [`echo`].
+fn cap_quoted(message: &str) -> String {
+    let capped = message
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && part.chars().count() > MAX_ECHO {
+                crate::util::shorten(part, MAX_ECHO)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\"");
+    crate::util::shorten(&capped, MAX_MESSAGE)
+}
+
 /// The text being validated and the name it is reported under: turns byte spans into
 /// [`ConfigError::Invalid`].
 pub(super) struct Ctx<'a> {
@@ -46,7 +77,7 @@ impl Ctx<'_> {
             file: self.file.to_string(),
             line,
             column,
-            message: message.to_string(),
+            message: cap_quoted(&message.to_string()),
         }
     }
 
@@ -90,4 +121,26 @@ pub(super) fn last_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_values_are_capped() {
+        let long = "x".repeat(5000);
+        let capped = cap_quoted(&format!("`k`: \"{long}\" is wrong: expected y"));
+        assert_eq!(
+            capped,
+            format!(
+                "`k`: \"{}…\" is wrong: expected y",
+                "x".repeat(MAX_ECHO - 1)
+            )
+        );
+        assert_eq!(cap_quoted("`k`: \"\" is empty"), "`k`: \"\" is empty");
+        let unbalanced = cap_quoted(&format!("`k`: \"a\"b{long}\""));
+        assert_eq!(unbalanced.chars().count(), MAX_MESSAGE);
+        assert_eq!(echo("a\x1bb"), "a\u{FFFD}b");
+    }
 }

@@ -30,7 +30,10 @@ pub use error::ConfigError;
 pub use recipient::{AlertLevel, Recipient};
 pub use settings::{MailSettings, Settings};
 pub use source::{Source, SourceKind};
-pub use units::{ByteSize, HumanDuration, parse_duration, parse_size};
+pub use units::{
+    BoundedDuration, ByteSize, DelayDuration, HumanDuration, IntervalDuration, TimeoutDuration,
+    parse_duration, parse_size,
+};
 
 use crate::tag::UserRule;
 use error::Ctx;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::units::{ByteSize, HumanDuration};
+use super::units::{ByteSize, DelayDuration, IntervalDuration, TimeoutDuration};
 
 /// The whole file.
 #[derive(Deserialize, Default)]
@@ -28,12 +28,12 @@ pub(super) struct RawFile {
 pub(super) struct RawSettings {
     pub(super) database: Option<String>,
     pub(super) user_agent: Option<String>,
-    pub(super) default_interval: Option<HumanDuration>,
-    pub(super) timeout: Option<HumanDuration>,
+    pub(super) default_interval: Option<IntervalDuration>,
+    pub(super) timeout: Option<TimeoutDuration>,
     pub(super) max_body: Option<ByteSize>,
     pub(super) timezone: Option<Spanned<String>>,
     pub(super) max_concurrency: Option<Spanned<i64>>,
-    pub(super) per_host_delay: Option<HumanDuration>,
+    pub(super) per_host_delay: Option<DelayDuration>,
     pub(super) listen: Option<String>,
     pub(super) delivery_retry_for: Option<HumanDuration>,
     pub(super) outbox_retention: Option<HumanDuration>,
@@ -70,7 +70,7 @@ pub(super) struct RawSource {
     pub(super) name: Option<String>,
     pub(super) url: Spanned<String>,
     pub(super) kind: Option<Spanned<String>>,
-    pub(super) interval: Option<HumanDuration>,
+    pub(super) interval: Option<IntervalDuration>,
     pub(super) lang: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) select: Vec<Spanned<String>>,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use regex::Regex;
 use toml::Spanned;
 
-use super::error::{ConfigError, Ctx, last_line};
+use super::error::{ConfigError, Ctx, echo, last_line};
 use super::raw::RawRule;
 use super::source::{check_source_refs, valid_id};
 use crate::model::Severity;
@@ -26,7 +26,7 @@ pub(super) fn rules(
                 r.tag.span(),
                 format!(
                     "`tag`: \"{}\" is not a valid tag id: expected letters, digits, '-', '_' or '.'",
-                    r.tag.get_ref()
+                    echo(r.tag.get_ref())
                 ),
             ));
         }
@@ -43,7 +43,7 @@ pub(super) fn rules(
                 span,
                 format!(
                     "[[rule]] \"{}\" has neither `keywords` nor `pattern`: expected at least one",
-                    r.tag.get_ref()
+                    echo(r.tag.get_ref())
                 ),
             ));
         }
@@ -68,8 +68,8 @@ fn pattern(ctx: &Ctx<'_>, p: &Spanned<String>) -> Result<Regex, ConfigError> {
             p.span(),
             format!(
                 "`pattern`: invalid regular expression \"{}\": {}",
-                p.get_ref(),
-                last_line(&e.to_string())
+                echo(p.get_ref()),
+                echo(&last_line(&e.to_string()))
             ),
         )
     })
@@ -86,7 +86,10 @@ fn side(ctx: &Ctx<'_>, on: Option<&Spanned<String>>) -> Result<RuleSide, ConfigE
         "any" => Ok(RuleSide::Any),
         other => Err(ctx.err(
             o.span(),
-            format!("`on`: unknown side \"{other}\": expected added, removed or any"),
+            format!(
+                "`on`: unknown side \"{}\": expected added, removed or any",
+                echo(other)
+            ),
         )),
     }
 }

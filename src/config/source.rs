@@ -6,7 +6,7 @@ use std::time::Duration;
 use regex::Regex;
 use toml::Spanned;
 
-use super::error::{ConfigError, Ctx, last_line};
+use super::error::{ConfigError, Ctx, echo, last_line};
 use super::raw::RawSource;
 use super::settings::Settings;
 use crate::model::Lang;
@@ -146,6 +146,7 @@ fn source(
     settings: &Settings,
 ) -> Result<Source, ConfigError> {
     check_url(ctx, &s.url)?;
+    warn_credentials(ctx, &s.url);
     let kind = source_kind(ctx, s.kind.as_ref())?;
     // Settings that only make sense for some kinds are refused, not ignored.
     check_css_kind(ctx, &s, kind)?;
@@ -186,7 +187,8 @@ fn source_id(
         return Err(ctx.err(
             raw.span(),
             format!(
-                "`id`: \"{id}\" is not a valid source id: expected 1-64 letters, digits, '-', '_' or '.'"
+                "`id`: \"{}\" is not a valid source id: expected 1-64 letters, digits, '-', '_' or '.'",
+                echo(&id)
             ),
         ));
     }
@@ -211,9 +213,29 @@ fn check_url(ctx: &Ctx<'_>, url: &Spanned<String>) -> Result<(), ConfigError> {
         url.span(),
         format!(
             "`url`: \"{}\" is not a valid http(s) URL: expected e.g. \"https://www.bis.gov/…\"",
-            url.get_ref()
+            echo(&crate::util::redact_url(url.get_ref()))
         ),
     ))
+}
+
+/// Warns (it is not an error: some sites offer nothing else) when a URL carries a user name or
+/// password: regwatch shows it as `***` everywhere, but the file and the database hold it in
+/// plain text.
+fn warn_credentials(ctx: &Ctx<'_>, url: &Spanned<String>) {
+    let Ok(parsed) = url::Url::parse(url.get_ref()) else {
+        return;
+    };
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return;
+    }
+    let warning = ctx.err(
+        url.span(),
+        format!(
+            "`url`: \"{}\" carries credentials: regwatch shows them as *** in output and logs, but sources.toml and the database keep them in plain text; prefer a URL without them where the site allows it (secrets belong in the environment, like REGWATCH_SMTP_PASSWORD)",
+            echo(&crate::util::redact_url(url.get_ref()))
+        ),
+    );
+    tracing::warn!("{warning}");
 }
 
 /// `kind`, HTML when absent.
@@ -229,7 +251,8 @@ fn source_kind(ctx: &Ctx<'_>, kind: Option<&Spanned<String>>) -> Result<SourceKi
         other => Err(ctx.err(
             k.span(),
             format!(
-                "`kind`: unknown kind \"{other}\": expected \"html\", \"pdf\", \"feed\" or \"json\""
+                "`kind`: unknown kind \"{}\": expected \"html\", \"pdf\", \"feed\" or \"json\"",
+                echo(other)
             ),
         )),
     }
@@ -288,8 +311,8 @@ fn regexes(
                     pat.span(),
                     format!(
                         "`{key}`: invalid regular expression \"{}\": {}",
-                        pat.get_ref(),
-                        last_line(&e.to_string())
+                        echo(pat.get_ref()),
+                        echo(&last_line(&e.to_string()))
                     ),
                 )
             })
@@ -333,7 +356,8 @@ fn json_items(
         return Err(ctx.err(
             items.span(),
             format!(
-                "`items`: \"{pointer}\" is not a JSON Pointer: expected \"\" (the document itself) or a path such as \"/results\""
+                "`items`: \"{}\" is not a JSON Pointer: expected \"\" (the document itself) or a path such as \"/results\"",
+                echo(pointer)
             ),
         ));
     }
@@ -368,7 +392,7 @@ pub(super) fn check_source_refs(
                 s.span(),
                 format!(
                     "`sources`: no [[source]] has the id \"{}\": expected one of the configured source ids",
-                    s.get_ref()
+                    echo(s.get_ref())
                 ),
             ));
         }

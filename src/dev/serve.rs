@@ -74,6 +74,14 @@ impl Page {
         }
     }
 
+    /// A `302 Found` redirect to `location` (absolute, or relative to the page).
+    #[must_use]
+    pub fn redirect(location: &str) -> Page {
+        let mut page = Page::status(302);
+        page.headers.push(("Location".into(), location.into()));
+        page
+    }
+
     /// A page with this status and a short text body.
     #[must_use]
     pub fn status(status: u16) -> Page {

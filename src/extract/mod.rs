@@ -208,14 +208,15 @@ pub fn html_title(text: &str) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
-/// ` (page title "…")` for error messages, or nothing.
+/// ` (page title "…")` for error messages, or nothing. The title is cleaned of control and bidi
+/// characters ([`crate::util::sanitize`]): error messages are stored and shown as they are.
 #[must_use]
 pub fn title_note(text: &str) -> String {
     html_title(text)
         .map(|t| {
             format!(
                 " (page title \"{}\")",
-                t.chars().take(80).collect::<String>()
+                crate::util::sanitize(&t.chars().take(80).collect::<String>())
             )
         })
         .unwrap_or_default()

@@ -21,6 +21,23 @@ pub use crate::model::Validators;
 /// Most redirects followed before a fetch fails.
 pub const MAX_REDIRECTS: usize = 10;
 
+/// What one request answered: a final response, or a redirect for the caller to follow (so that
+/// each hop can pass the robots.txt and per-host gates of its own host).
+#[derive(Debug, Clone)]
+pub enum Hop {
+    /// A final answer: 2xx, 304 Not Modified, or another status below 400 that is not a
+    /// redirect.
+    Done(Fetched),
+    /// A redirect (301, 302, 303, 307 or 308) to an http(s) URL.
+    Redirect {
+        /// The redirect's status.
+        status: u16,
+        /// Where it points, resolved against the URL asked for. Credentials of that URL are
+        /// carried over only when the target has the same origin.
+        to: url::Url,
+    },
+}
+
 /// Why a fetch failed. The `Display` text is what `sources` shows as the last error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
@@ -138,21 +155,13 @@ impl Fetcher {
     /// [`FetchError::Request`] when the TLS backend cannot start.
     pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
-        let policy = redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-            } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                let scheme = attempt.url().scheme().to_string();
-                attempt.error(format!("redirect to a {scheme}: URL"))
-            } else {
-                attempt.follow()
-            }
-        });
+        // Redirects are followed hop by hop by the caller ([`Fetcher::fetch_hop`]), never by
+        // reqwest: another host's robots.txt and per-host gap apply to the hops on that host.
         let client = reqwest::Client::builder()
             .user_agent(opts.user_agent.clone())
             .timeout(opts.timeout)
             .connect_timeout(opts.timeout.min(Duration::from_secs(15)))
-            .redirect(policy)
+            .redirect(redirect::Policy::none())
             .gzip(true)
             .brotli(true)
             .build()
@@ -166,17 +175,53 @@ impl Fetcher {
         &self.opts
     }
 
-    /// Fetches `url`, sending `validators` for a conditional GET.
+    /// Fetches `url`, sending `validators` for a conditional GET, and follows up to
+    /// [`MAX_REDIRECTS`] redirects itself, all within one `timeout` (for robots.txt files and
+    /// tools; page fetches follow redirects through their gates with [`Fetcher::fetch_hop`]).
+    /// Validators go with the first request only.
     ///
     /// # Errors
     /// A [`FetchError`] naming what went wrong; never a partial body.
     pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let none = Validators::default();
+        let mut current = url.to_string();
+        for hop in 0..=MAX_REDIRECTS {
+            let budget = self.opts.timeout.saturating_sub(started.elapsed());
+            let sent = if hop == 0 { validators } else { &none };
+            match self.fetch_hop(&current, sent, budget).await? {
+                Hop::Done(mut f) => {
+                    f.elapsed = started.elapsed();
+                    return Ok(f);
+                }
+                Hop::Redirect { to, .. } => current = to.into(),
+            }
+        }
+        Err(too_many_redirects(&current))
+    }
+
+    /// One request, no redirect followed: the answer, or where a redirect points. `budget` is
+    /// what is left of the whole fetch's `timeout` (at most the timeout).
+    ///
+    /// # Errors
+    /// A [`FetchError`] naming what went wrong; never a partial body. A redirect without a
+    /// usable `Location`, or to a scheme other than http/https, is [`FetchError::Redirect`].
+    pub async fn fetch_hop(
+        &self,
+        url: &str,
+        validators: &Validators,
+        budget: Duration,
+    ) -> Result<Hop, FetchError> {
         let timeout = self.opts.timeout;
+        let budget = budget.min(timeout);
+        if budget.is_zero() {
+            return Err(FetchError::Timeout(timeout));
+        }
         // The client's own timeout covers the body too; this outer one is a backstop so that no
         // server, however it misbehaves, can hold a check beyond its timeout.
         match tokio::time::timeout(
-            timeout + Duration::from_millis(250),
-            self.fetch_inner(url, validators),
+            budget + Duration::from_millis(250),
+            self.fetch_inner(url, validators, budget),
         )
         .await
         {
@@ -185,9 +230,14 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_inner(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+    async fn fetch_inner(
+        &self,
+        url: &str,
+        validators: &Validators,
+        budget: Duration,
+    ) -> Result<Hop, FetchError> {
         let started = Instant::now();
-        let mut req = self.client.get(url);
+        let mut req = self.client.get(url).timeout(budget);
         if let Some(etag) = &validators.etag {
             req = req.header(IF_NONE_MATCH, etag);
         }
@@ -198,8 +248,15 @@ impl Fetcher {
         let status = resp.status();
         let final_url = resp.url().to_string();
         let headers = resp.headers().clone();
+        if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+            let to = redirect_target(url, header(&headers, reqwest::header::LOCATION))?;
+            return Ok(Hop::Redirect {
+                status: status.as_u16(),
+                to,
+            });
+        }
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched {
+            return Ok(Hop::Done(Fetched {
                 status: 304,
                 final_url,
                 content_type: header(&headers, CONTENT_TYPE),
@@ -207,7 +264,7 @@ impl Fetcher {
                 body: Vec::new(),
                 not_modified: true,
                 elapsed: started.elapsed(),
-            });
+            }));
         }
         if status.as_u16() >= 400 {
             return Err(FetchError::Status {
@@ -230,7 +287,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
+        Ok(Hop::Done(Fetched {
             status: status.as_u16(),
             final_url,
             content_type: header(&headers, CONTENT_TYPE),
@@ -241,7 +298,7 @@ impl Fetcher {
             body,
             not_modified: false,
             elapsed: started.elapsed(),
-        })
+        }))
     }
 
     fn classify(&self, e: &reqwest::Error) -> FetchError {
@@ -271,6 +328,47 @@ impl Fetcher {
             FetchError::Request(text)
         }
     }
+}
+
+/// The error of a fetch that was still redirected after [`MAX_REDIRECTS`] hops; `last` is
+/// where the last one pointed (shown without its password).
+#[must_use]
+pub fn too_many_redirects(last: &str) -> FetchError {
+    FetchError::Redirect(format!(
+        "more than {MAX_REDIRECTS} redirects (the last to {})",
+        crate::util::redact_url(last)
+    ))
+}
+
+/// Where a redirect from `from` points: its `Location` resolved against `from`, http or https
+/// only. The user name and password of `from` go along only to the same origin.
+fn redirect_target(from: &str, location: Option<String>) -> Result<url::Url, FetchError> {
+    let base = url::Url::parse(from)
+        .map_err(|e| FetchError::Redirect(format!("cannot read the URL redirected from: {e}")))?;
+    let Some(location) = location else {
+        return Err(FetchError::Redirect(
+            "the server answered with a redirect but no Location".into(),
+        ));
+    };
+    let mut to = base.join(&location).map_err(|e| {
+        FetchError::Redirect(format!(
+            "invalid Location \"{}\": {e}",
+            crate::util::shorten(&crate::util::redact_url(&location), 200)
+        ))
+    })?;
+    if !matches!(to.scheme(), "http" | "https") {
+        return Err(FetchError::Redirect(format!(
+            "redirect to a {}: URL",
+            to.scheme()
+        )));
+    }
+    let has_credentials = |u: &url::Url| !u.username().is_empty() || u.password().is_some();
+    if has_credentials(&base) && !has_credentials(&to) && base.origin() == to.origin() {
+        // Both setters fail only for URLs that cannot carry credentials (no host): not http(s).
+        let _ = to.set_username(base.username());
+        let _ = to.set_password(base.password());
+    }
+    Ok(to)
 }
 
 /// `Retry-After` as seconds: a number of seconds, or an HTTP date.
@@ -314,7 +412,7 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         cur = err.source();
     }
-    parts.join(": ")
+    crate::util::redact_urls(&parts.join(": "))
 }
 
 #[cfg(test)]
@@ -338,6 +436,37 @@ mod tests {
             }
             .to_string(),
             "HTTP 500 Internal Server Error"
+        );
+    }
+
+    #[test]
+    fn redirect_targets_are_resolved_http_only_and_keep_credentials_on_their_origin() {
+        let to = |from: &str, loc: &str| redirect_target(from, Some(loc.to_string()));
+        assert_eq!(
+            to("http://a.eu/x/y", "../z?q=1").unwrap().as_str(),
+            "http://a.eu/z?q=1"
+        );
+        assert_eq!(
+            to("http://u:p@a.eu/x", "/y").unwrap().as_str(),
+            "http://u:p@a.eu/y"
+        );
+        assert_eq!(
+            to("http://u:p@a.eu/x", "http://b.eu/y").unwrap().as_str(),
+            "http://b.eu/y",
+            "no credentials for another host"
+        );
+        assert_eq!(
+            to("http://u:p@a.eu/x", "https://a.eu/y").unwrap().as_str(),
+            "https://a.eu/y",
+            "nor for another scheme"
+        );
+        let err = to("http://a.eu/x", "ftp://a.eu/rules.txt").unwrap_err();
+        assert_eq!(err.to_string(), "redirect refused: redirect to a ftp: URL");
+        let err = redirect_target("http://a.eu/x", None).unwrap_err();
+        assert!(err.to_string().contains("no Location"), "{err}");
+        assert_eq!(
+            too_many_redirects("http://u:p@a.eu/loop").to_string(),
+            "redirect refused: more than 10 redirects (the last to http://u:***@a.eu/loop)"
         );
     }
 }

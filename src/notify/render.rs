@@ -36,12 +36,19 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Makes text safe for a header: one line, no control characters, bounded length.
+/// Makes text safe for a header: one line, no control characters and no bidi overrides or
+/// isolates ([`crate::util::is_unsafe_char`]: a subject must read as it is), bounded length.
 #[must_use]
 pub fn header_safe(s: &str) -> String {
     let one_line: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if crate::util::is_unsafe_char(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     shorten(
         one_line

@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::config::{Config, Source};
 use crate::extract::{Body, ExtractSpec};
 use crate::fetch::robots::RobotsCache;
-use crate::fetch::{FetchError, FetchOptions, Fetcher};
+use crate::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Hop, MAX_REDIRECTS};
 use crate::model::{Change, CheckOutcome, Timestamp, Validators};
 use crate::scheduler::{HostGate, LastCheck, jitter_unit, next_due};
 use crate::store::{FetchLogEntry, FetchState, RobotsRecord, Store, StoreError};
@@ -116,8 +116,9 @@ enum Got {
 pub struct Fetch {
     result: Result<Got, CheckError>,
     elapsed: Duration,
-    /// A robots.txt answer fetched on the way, to be cached in the database.
-    robots: Option<RobotsRecord>,
+    /// robots.txt answers fetched on the way (one per origin of the redirects followed), to be
+    /// cached in the database.
+    robots: Vec<RobotsRecord>,
 }
 
 /// A finished fetch on its way back to the writer: the source, its state before, the result.
@@ -231,24 +232,13 @@ impl Checker {
     }
 
     /// Fetches and extracts one source (no database access), politely: one request at a time
-    /// per host, `per_host_delay` apart, and only where the site's robots.txt allows it.
+    /// per host, `per_host_delay` apart, and only where the site's robots.txt allows it. Each
+    /// redirect is a hop of its own through the robots.txt and per-host gates of its host.
     pub async fn fetch(&self, source: &Source, state: &FetchState) -> Fetch {
         let started = Instant::now();
-        let parsed = url::Url::parse(&source.url).ok();
-        let host = parsed
-            .as_ref()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        let mut robots = None;
-        let allowed = match (&parsed, source.respect_robots) {
-            (Some(url), true) => self.robots_allow(url, &host, &mut robots).await,
-            _ => Ok(()),
-        };
-        let result = match allowed {
-            Ok(()) => {
-                let _pass = self.gate.enter(&host).await;
-                self.fetch_and_extract(source, state).await
-            }
+        let mut robots = Vec::new();
+        let result = match self.follow(source, state, &mut robots).await {
+            Ok(fetched) => self.fetch_and_extract(source, state, fetched).await,
             Err(e) => Err(e),
         };
         Fetch {
@@ -258,12 +248,62 @@ impl Checker {
         }
     }
 
+    /// The request for `source` and its redirects, at most [`MAX_REDIRECTS`], http(s) only,
+    /// each hop after its origin's robots.txt gate (when the source respects robots.txt) and
+    /// inside its host's gate. Validators go with the first request only; the hops share one
+    /// `timeout` (waits at the gates not counted); the final URL is the last hop's, shown
+    /// without a password.
+    async fn follow(
+        &self,
+        source: &Source,
+        state: &FetchState,
+        robots: &mut Vec<RobotsRecord>,
+    ) -> Result<Fetched, CheckError> {
+        let timeout = self.fetcher.options().timeout;
+        let mut url = url::Url::parse(&source.url).map_err(|e| {
+            FetchError::Request(format!(
+                "invalid URL {}: {e}",
+                crate::util::redact_url(&source.url)
+            ))
+        })?;
+        let none = Validators::default();
+        let mut spent = Duration::ZERO;
+        for hop in 0..=MAX_REDIRECTS {
+            let host = url.host_str().unwrap_or_default().to_string();
+            if source.respect_robots {
+                let mut fetched = None;
+                let allowed = self.robots_allow(&url, &host, &mut fetched).await;
+                robots.extend(fetched);
+                allowed?;
+            }
+            let validators = if hop == 0 { &state.validators } else { &none };
+            let answer = {
+                let _pass = self.gate.enter(&host).await;
+                let sent = Instant::now();
+                let answer = self
+                    .fetcher
+                    .fetch_hop(url.as_str(), validators, timeout.saturating_sub(spent))
+                    .await;
+                spent += sent.elapsed();
+                answer?
+            };
+            match answer {
+                Hop::Done(mut fetched) => {
+                    fetched.final_url = crate::util::redact_url(&fetched.final_url);
+                    return Ok(fetched);
+                }
+                Hop::Redirect { to, .. } => url = to,
+            }
+        }
+        Err(crate::fetch::too_many_redirects(url.as_str()).into())
+    }
+
     async fn fetch_and_extract(
         &self,
         source: &Source,
         prev: &FetchState,
+        mut fetched: Fetched,
     ) -> Result<Got, CheckError> {
-        let mut fetched = self.fetcher.fetch(&source.url, &prev.validators).await?;
         let body = std::mem::take(&mut fetched.body);
         let response = Response {
             status: fetched.status,
@@ -315,10 +355,10 @@ impl Checker {
             elapsed,
             robots,
         } = fetched;
-        if let Some(r) = robots
-            && let Err(e) = store.save_robots(&r)
-        {
-            tracing::warn!(source = %source.id, error = %e, "cannot cache robots.txt");
+        for r in &robots {
+            if let Err(e) = store.save_robots(r) {
+                tracing::warn!(source = %source.id, error = %e, "cannot cache robots.txt");
+            }
         }
         let at = Timestamp::now();
         let jitter = jitter_unit(&source.id);

@@ -64,10 +64,10 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         if version <= current {
             continue;
         }
-        let mig_err = |source| StoreError::Migration {
+        let mig_err = |cause| StoreError::Migration {
             path: path.to_path_buf(),
             name,
-            source,
+            cause,
         };
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -68,22 +68,23 @@ pub enum StoreError {
         supported: i64,
     },
     /// A migration failed.
-    #[error("migration {name} failed on '{path}': {source}")]
+    #[error("migration {name} failed on '{path}': {}", sqlite_text(.cause))]
     Migration {
         /// The file.
         path: PathBuf,
         /// Migration name.
         name: &'static str,
-        /// SQLite's error.
-        source: rusqlite::Error,
+        /// SQLite's error. Its text is part of this error's message (once), so it is not also
+        /// given as `source()`: a printer of the cause chain would repeat it.
+        cause: rusqlite::Error,
     },
     /// A query failed.
-    #[error("database error ({context}): {source}")]
+    #[error("database error ({context}): {}", sqlite_text(.cause))]
     Sql {
         /// What was being done.
         context: &'static str,
-        /// SQLite's error.
-        source: rusqlite::Error,
+        /// SQLite's error, said once in the message (not also given as `source()`).
+        cause: rusqlite::Error,
     },
     /// Stored data could not be decoded (corrupt blob, bad JSON).
     #[error("corrupt data in database ({0})")]
@@ -93,6 +94,29 @@ pub enum StoreError {
     NotFound(String),
 }
 
+/// SQLite's error and its causes on one line, each text once: rusqlite's message and the result
+/// code's description ("Error code 5: database is locked") are often the same words.
+fn sqlite_text(e: &rusqlite::Error) -> String {
+    let mut text = String::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let full = err.to_string();
+        let part = full
+            .strip_prefix("Error code ")
+            .and_then(|rest| rest.split_once(": "))
+            .filter(|(code, _)| code.chars().all(|c| c.is_ascii_digit()))
+            .map_or(full.as_str(), |(_, description)| description);
+        if !part.is_empty() && !text.contains(part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(part);
+        }
+        cur = err.source();
+    }
+    text
+}
+
 /// Attaches a context to SQLite errors.
 pub(crate) trait Ctx<T> {
     fn ctx(self, context: &'static str) -> Result<T, StoreError>;
@@ -100,7 +124,7 @@ pub(crate) trait Ctx<T> {
 
 impl<T> Ctx<T> for Result<T, rusqlite::Error> {
     fn ctx(self, context: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sql { context, source })
+        self.map_err(|cause| StoreError::Sql { context, cause })
     }
 }
 
@@ -213,3 +237,54 @@ macro_rules! sql_word {
 }
 
 sql_word!(OutboxState, MessageKind, CheckOutcome);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole cause chain, as `main` prints an error (`{:#}` of anyhow).
+    fn printed(e: &(dyn std::error::Error + 'static)) -> String {
+        std::iter::successors(Some(e), |e| e.source())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ")
+    }
+
+    fn locked() -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        )
+    }
+
+    #[test]
+    fn sqlite_errors_are_said_once() {
+        let e = crate::Error::Store(StoreError::Sql {
+            context: "record failure",
+            cause: locked(),
+        });
+        let text = printed(&e);
+        assert_eq!(text, "database error (record failure): database is locked");
+        let e = StoreError::Migration {
+            path: "x.db".into(),
+            name: "0002_outbox",
+            cause: locked(),
+        };
+        assert_eq!(
+            printed(&e),
+            "migration 0002_outbox failed on 'x.db': database is locked"
+        );
+        // A code description that adds something is kept, after the message.
+        let e = StoreError::Sql {
+            context: "sync sources",
+            cause: rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("disk I/O trouble".into()),
+            ),
+        };
+        assert_eq!(
+            printed(&e),
+            "database error (sync sources): disk I/O trouble: database or disk is full"
+        );
+    }
+}

@@ -13,7 +13,8 @@ pub struct SourceHealth {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// URL.
+    /// URL, as it may be shown: a password in it is replaced by `***`
+    /// ([`crate::util::redact_url`]); the table keeps the real one.
     pub url: String,
     /// Last attempt (success or failure).
     pub last_check: Option<Timestamp>,
@@ -192,7 +193,7 @@ impl Store {
                 Ok(SourceHealth {
                     id: r.get(0)?,
                     name: r.get(1)?,
-                    url: r.get(2)?,
+                    url: crate::util::redact_url(&r.get::<_, String>(2)?),
                     last_check: r.get(3)?,
                     last_success: r.get(4)?,
                     last_change: r.get(5)?,
