@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::units::{ByteSize, DelayDuration, IntervalDuration, TimeoutDuration};
+use super::units::{ByteSize, DelayDuration, HumanDuration, IntervalDuration, TimeoutDuration};
 
 /// The whole file.
 #[derive(Deserialize, Default)]

@@ -224,7 +224,7 @@ impl Checker {
             let fetched = task.await.unwrap_or_else(|e| Fetch {
                 result: Err(CheckError::Internal(format!("the fetch task failed: {e}"))),
                 elapsed: started.elapsed(),
-                robots: None,
+                robots: Vec::new(),
             });
             // The receiver is gone only when the caller stopped waiting (shutdown).
             let _ = done.send((source, state, fetched)).await;
