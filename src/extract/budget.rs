@@ -27,6 +27,8 @@ pub const TOTAL_BUDGET: u64 = 1 << 30;
 const UNIT: u64 = 1024;
 /// Bytes of parsed tree per element (ego-tree node, scraper element, attributes, text tendril).
 const PER_TAG: u64 = 200;
+/// Bytes per JSON object read as an item: its strings, its fields and its blocks.
+const PER_OBJECT: u64 = 400;
 
 static PERMITS: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(units(TOTAL_BUDGET) as usize)));
@@ -42,12 +44,17 @@ pub fn estimate(kind: SourceKind, body: &[u8]) -> u64 {
     match kind {
         // Body, decoded text, parser copy and lines, then the tree: per element.
         SourceKind::Html | SourceKind::Feed => 4 * len + PER_TAG * tags(body),
-        // Read one level at a time (json.rs): body, text, lines or items, and one level's list
-        // of raw children.
-        SourceKind::Json => 6 * len,
+        // Read one level at a time (json.rs): body, text, lines, and one level's list of raw
+        // children; with `items`, each object becomes an item (strings, fields) and blocks.
+        SourceKind::Json => 4 * len + PER_OBJECT * count(body, b'{'),
         // `pdftotext` output is capped at ten times the body (pdf.rs); blocks are a copy of it.
         SourceKind::Pdf => 4 * len,
     }
+}
+
+/// Occurrences of `byte` (in strings too: an upper bound).
+fn count(body: &[u8], byte: u8) -> u64 {
+    body.iter().filter(|&&b| b == byte).count() as u64
 }
 
 /// `<` followed by a letter: elements (opening tags; closing tags counted too, a cheap upper
