@@ -177,7 +177,13 @@ fn offline_tag_command_on_text_html_and_binary_files() {
         bin_b.as_os_str(),
         "--json".as_ref(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Binary input is refused at once with a message (issue 13: it used to run for minutes).
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a.bin' is binary data, not a text or HTML document"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("panicked"));
 
     let out = run(&["tag".as_ref(), "missing.txt".as_ref(), new.as_os_str()]);

@@ -75,6 +75,9 @@ pub struct ExtractSpec {
     pub json_items: Option<JsonItems>,
     /// Longest run of an external tool (`pdftotext`).
     pub tool_timeout: Duration,
+    /// Most bytes of output read from an external tool; more stops it (`pdftotext` printing
+    /// without end).
+    pub tool_output_cap: u64,
 }
 
 /// A fetched body and what the server said it is.
@@ -97,16 +100,22 @@ pub async fn extract(spec: Arc<ExtractSpec>, body: Body) -> Result<Vec<String>, 
     if !spec.kind.accepts(found) {
         return Err(wrong_body(spec.kind.expected(), found, &body));
     }
+    // Held until the blocks are made: large bodies wait their turn (extract/budget.rs).
+    let reservation = super::reserve(spec.kind, &body.bytes).await?;
     let text = match spec.kind {
-        SourceKind::Pdf => Some(pdf_text(&body.bytes, spec.tool_timeout).await?),
+        SourceKind::Pdf => {
+            Some(pdf_text(&body.bytes, spec.tool_timeout, spec.tool_output_cap).await?)
+        }
         _ => None,
     };
-    tokio::task::spawn_blocking(move || match text {
+    let blocks = tokio::task::spawn_blocking(move || match text {
         Some(text) => pdf_blocks(&text, &spec.ignore),
-        None => extract_text_kinds(&spec, &body),
+        None => extract_text_kinds(&spec, body),
     })
     .await
-    .map_err(|e| ExtractError::Crashed(e.to_string()))?
+    .map_err(|e| ExtractError::Crashed(e.to_string()))?;
+    drop(reservation);
+    blocks
 }
 
 /// A local file's blocks, for `regwatch tag`: HTML (default selectors) when it looks like HTML,
@@ -130,7 +139,7 @@ pub fn extract_file(bytes: &[u8]) -> Vec<String> {
 }
 
 /// HTML, feeds and JSON: pure and synchronous.
-fn extract_text_kinds(spec: &ExtractSpec, body: &Body) -> Result<Vec<String>, ExtractError> {
+fn extract_text_kinds(spec: &ExtractSpec, body: Body) -> Result<Vec<String>, ExtractError> {
     let filters = Filters {
         ignore: &spec.ignore,
         keep_items: &spec.keep_items,
@@ -138,6 +147,8 @@ fn extract_text_kinds(spec: &ExtractSpec, body: &Body) -> Result<Vec<String>, Ex
     match spec.kind {
         SourceKind::Html => {
             let text = decode(&body.bytes, body.content_type.as_deref());
+            // The bytes are not needed once decoded: free them before the tree is built.
+            drop(body);
             check_decoded(&text)?;
             let blocks = extract_html(
                 &text,
@@ -157,6 +168,7 @@ fn extract_text_kinds(spec: &ExtractSpec, body: &Body) -> Result<Vec<String>, Ex
         SourceKind::Feed => feed_blocks(&body.bytes, filters),
         SourceKind::Json => {
             let text = decode(&body.bytes, body.content_type.as_deref());
+            drop(body);
             json_blocks(&text, spec.json_items.as_ref(), filters)
         }
         // Read by `pdftotext` in `extract`; never reaches here.
@@ -201,6 +213,7 @@ mod tests {
             keep_items: Vec::new(),
             json_items: None,
             tool_timeout: Duration::from_secs(5),
+            tool_output_cap: 1 << 20,
         })
     }
 

@@ -4,18 +4,29 @@
 //! `link:` and `date:` lines, then its other scalar fields as `key: value` lines sorted by key
 //! (see [`super::items`]). Without one, the document is rendered as canonical JSON: keys sorted,
 //! one line per scalar, so the key order a server happens to use never causes a change.
+//!
+//! The document is read one level at a time: an object or array is parsed into its children as
+//! raw text (`RawValue`, borrowed from the document, no copy), and only the children that matter
+//! are read further. No tree of the whole document is ever built (a `serde_json::Value` tree takes
+//! 20 to 150 times the size of the text), and numbers keep the digits they were written with
+//! whenever a 64-bit reading would lose some (an integer beyond 64 bits, a decimal with more than
+//! 15 significant digits), so that a change in their last digits is a change.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::items::{Item, item_blocks};
-use super::{ExtractError, Filters, finish_blocks, normalize_line};
+use super::{ExtractError, Filters, normalize_line};
 
 /// Default field names tried, in order, when the source does not name one.
 const TITLE_FIELDS: &[&str] = &["title"];
 const LINK_FIELDS: &[&str] = &["html_url", "url", "link"];
 const DATE_FIELDS: &[&str] = &["publication_date", "date"];
+
+/// Deepest nesting read (serde_json's own limit when it builds a tree): each level re-reads the
+/// text of its children, so the depth bounds the work too.
+const MAX_DEPTH: usize = 128;
 
 /// How the items of a JSON document are found and named (`kind = "json"` settings).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +41,61 @@ pub struct JsonItems {
     pub date: Option<String>,
 }
 
+/// One level of a JSON value: containers with their children still as raw text.
+enum Level<'a> {
+    /// Keys sorted; a repeated key keeps its last value (as serde_json does).
+    Object(BTreeMap<String, &'a RawValue>),
+    Array(Vec<&'a RawValue>),
+    String(String),
+    /// As written in the document.
+    Number(&'a str),
+    Bool(bool),
+    Null,
+}
+
+fn invalid(e: &serde_json::Error) -> ExtractError {
+    ExtractError::Invalid(format!("not valid JSON: {e}"))
+}
+
+/// Reads one level of `text` (a whole JSON value).
+fn level(text: &str) -> Result<Level<'_>, ExtractError> {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    Ok(match t.as_bytes().first() {
+        Some(b'{') => Level::Object(serde_json::from_str(text).map_err(|e| invalid(&e))?),
+        Some(b'[') => Level::Array(serde_json::from_str(text).map_err(|e| invalid(&e))?),
+        Some(b'"') => Level::String(serde_json::from_str(text).map_err(|e| invalid(&e))?),
+        Some(b't' | b'f') => Level::Bool(serde_json::from_str(text).map_err(|e| invalid(&e))?),
+        Some(b'n') => {
+            serde_json::from_str::<()>(text).map_err(|e| invalid(&e))?;
+            Level::Null
+        }
+        _ => {
+            let raw: &RawValue = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+            Level::Number(raw.get())
+        }
+    })
+}
+
+/// A number as text: as serde_json prints it when its 64-bit reading is exact (so that stored
+/// versions keep their text), else as written.
+fn number_text(raw: &str) -> String {
+    let integer = !raw.contains(['.', 'e', 'E']);
+    let exact = match serde_json::from_str::<serde_json::Number>(raw) {
+        Ok(n) if integer => (n.is_u64() || n.is_i64()).then_some(n),
+        Ok(n) => {
+            let mantissa = raw.split(['e', 'E']).next().unwrap_or(raw);
+            let digits = mantissa
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .skip_while(|&b| b == b'0')
+                .count();
+            (digits <= 15).then_some(n)
+        }
+        Err(_) => None,
+    };
+    exact.map_or_else(|| raw.to_string(), |n| n.to_string())
+}
+
 /// Blocks of a JSON document.
 ///
 /// # Errors
@@ -41,30 +107,36 @@ pub fn json_blocks(
     filters: Filters<'_>,
 ) -> Result<Vec<String>, ExtractError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // serde_json refuses nesting deeper than 128 levels, so the renderers below recurse safely.
-    let doc: Value = serde_json::from_str(text)
-        .map_err(|e| ExtractError::Invalid(format!("not valid JSON: {e}")))?;
+    // Validates the whole document once (the levels below re-read parts of it).
+    let doc: &RawValue = serde_json::from_str(text).map_err(|e| invalid(&e))?;
     let blocks = match map {
         None => {
-            let mut lines = Vec::new();
-            canonical(&doc, 0, None, true, &mut lines);
-            finish_blocks(lines, filters.ignore)
+            let mut lines = Lines {
+                out: Vec::new(),
+                ignore: filters.ignore,
+            };
+            canonical(doc, 0, None, true, &mut lines)?;
+            lines.out
         }
         Some(map) => {
-            let found = doc.pointer(&map.items).ok_or_else(|| {
+            let found = pointer(doc, &map.items)?.ok_or_else(|| {
                 ExtractError::Invalid(format!(
                     "`items` \"{}\" points to nothing in this document",
                     map.items
                 ))
             })?;
-            let Value::Array(list) = found else {
+            let Level::Array(list) = level(found.get())? else {
                 return Err(ExtractError::Invalid(format!(
                     "`items` \"{}\" points to {}, not an array",
                     map.items,
                     type_name(found)
                 )));
             };
-            let items: Vec<Item> = list.iter().map(|v| item(v, map)).collect();
+            let items = list
+                .iter()
+                .map(|v| item(v, map))
+                .collect::<Result<Vec<Item>, _>>()?;
+            drop(list);
             item_blocks(items, filters)
         }
     };
@@ -74,113 +146,198 @@ pub fn json_blocks(
     Ok(blocks)
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// The value a JSON Pointer (RFC 6901) names, reading only the levels on its way.
+fn pointer<'a>(doc: &'a RawValue, path: &str) -> Result<Option<&'a RawValue>, ExtractError> {
+    if path.is_empty() {
+        return Ok(Some(doc));
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Ok(None);
+    };
+    let mut cur = doc;
+    for token in rest.split('/') {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match level(cur.get())? {
+            Level::Object(obj) => obj.get(&token).copied(),
+            Level::Array(list) => {
+                let plain = !token.starts_with('+') && (token == "0" || !token.starts_with('0'));
+                plain
+                    .then(|| token.parse::<usize>().ok())
+                    .flatten()
+                    .and_then(|i| list.get(i).copied())
+            }
+            _ => None,
+        };
+        let Some(next) = next else {
+            return Ok(None);
+        };
+        cur = next;
+    }
+    Ok(Some(cur))
+}
+
+fn type_name(v: &RawValue) -> &'static str {
+    match v.get().trim_start().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
     }
 }
 
 /// A scalar (or an array of scalars) as one line of text; `None` for objects, nested arrays
 /// and nulls.
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(normalize_line(s)),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Array(a) if !a.is_empty() && a.iter().all(|x| scalar(x).is_some()) => {
-            Some(a.iter().filter_map(scalar).collect::<Vec<_>>().join(", "))
+fn scalar(v: &RawValue) -> Result<Option<String>, ExtractError> {
+    scalar_at(v, 0)
+}
+
+fn scalar_at(v: &RawValue, depth: usize) -> Result<Option<String>, ExtractError> {
+    if depth > MAX_DEPTH {
+        return Ok(None);
+    }
+    Ok(match level(v.get())? {
+        Level::String(s) => Some(normalize_line(&s)),
+        Level::Number(n) => Some(number_text(n)),
+        Level::Bool(b) => Some(b.to_string()),
+        Level::Array(a) if !a.is_empty() => {
+            let mut parts = Vec::with_capacity(a.len());
+            for x in a {
+                match scalar_at(x, depth + 1)? {
+                    Some(s) => parts.push(s),
+                    None => return Ok(None),
+                }
+            }
+            Some(parts.join(", "))
         }
         _ => None,
-    }
+    })
 }
 
 fn field<'v>(
-    obj: &'v serde_json::Map<String, Value>,
+    obj: &BTreeMap<String, &'v RawValue>,
     named: Option<&str>,
     defaults: &[&'static str],
-) -> Option<(String, &'v Value)> {
+) -> Option<(String, &'v RawValue)> {
     match named {
-        Some(n) => obj.get(n).map(|v| (n.to_string(), v)),
+        Some(n) => obj.get(n).map(|v| (n.to_string(), *v)),
         None => defaults.iter().find_map(|n| {
             obj.get(*n)
-                .filter(|v| !v.is_null())
-                .map(|v| (n.to_string(), v))
+                .filter(|v| v.get().trim() != "null")
+                .map(|v| (n.to_string(), *v))
         }),
     }
 }
 
-fn item(v: &Value, map: &JsonItems) -> Item {
-    let Value::Object(obj) = v else {
-        return Item {
-            title: scalar(v).unwrap_or_default(),
-            ..Item::default()
-        };
+fn item(v: &RawValue, map: &JsonItems) -> Result<Item, ExtractError> {
+    let obj = match level(v.get())? {
+        Level::Object(obj) => obj,
+        _ => {
+            return Ok(Item {
+                title: scalar(v)?.unwrap_or_default(),
+                ..Item::default()
+            });
+        }
     };
-    let title = field(obj, map.title.as_deref(), TITLE_FIELDS);
-    let link = field(obj, map.link.as_deref(), LINK_FIELDS);
-    let date = field(obj, map.date.as_deref(), DATE_FIELDS);
+    let title = field(&obj, map.title.as_deref(), TITLE_FIELDS);
+    let link = field(&obj, map.link.as_deref(), LINK_FIELDS);
+    let date = field(&obj, map.date.as_deref(), DATE_FIELDS);
     let used: Vec<&str> = [&title, &link, &date]
         .into_iter()
         .flatten()
         .map(|(k, _)| k.as_str())
         .collect();
-    // Object maps are sorted by key (serde_json without `preserve_order`); sort anyway so
-    // that a dependency enabling that feature cannot change the output.
-    let mut fields: Vec<(String, String)> = obj
-        .iter()
-        .filter(|(k, _)| !used.contains(&k.as_str()))
-        .filter_map(|(k, v)| scalar(v).map(|s| (k.clone(), s)))
-        .filter(|(_, s)| !s.is_empty())
-        .collect();
-    fields.sort();
-    Item {
-        title: title.and_then(|(_, v)| scalar(v)).unwrap_or_default(),
-        link: link.and_then(|(_, v)| scalar(v)),
-        date: date.and_then(|(_, v)| scalar(v)),
+    // The map is sorted by key, so the fields are too.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (k, v) in &obj {
+        if used.contains(&k.as_str()) {
+            continue;
+        }
+        if let Some(s) = scalar(v)?
+            && !s.is_empty()
+        {
+            fields.push((k.clone(), s));
+        }
+    }
+    let read = |f: Option<(String, &RawValue)>| match f {
+        Some((_, v)) => scalar(v),
+        None => Ok(None),
+    };
+    Ok(Item {
+        title: read(title)?.unwrap_or_default(),
+        link: read(link)?,
+        date: read(date)?,
         fields,
+    })
+}
+
+/// Lines of the canonical rendering, normalized and filtered as they are made.
+struct Lines<'r> {
+    out: Vec<String>,
+    ignore: &'r [regex::Regex],
+}
+
+impl Lines<'_> {
+    fn push(&mut self, line: &str) {
+        let line = normalize_line(line);
+        if !line.is_empty() && !self.ignore.iter().any(|r| r.is_match(&line)) {
+            self.out.push(line);
+        }
     }
 }
 
-/// Canonical pretty JSON, one line per scalar, keys sorted.
-fn canonical(v: &Value, depth: usize, key: Option<&str>, last: bool, out: &mut Vec<String>) {
-    let mut line = "  ".repeat(depth);
-    if let Some(k) = key {
-        let _ = write!(line, "{}: ", Value::String(k.to_string()));
+/// Canonical pretty JSON, one line per scalar, keys sorted (indentation is left out: lines are
+/// normalized, which would drop it).
+fn canonical(
+    v: &RawValue,
+    depth: usize,
+    key: Option<&str>,
+    last: bool,
+    out: &mut Lines<'_>,
+) -> Result<(), ExtractError> {
+    if depth > MAX_DEPTH {
+        return Err(ExtractError::Invalid(format!(
+            "not valid JSON: nested more than {MAX_DEPTH} levels deep"
+        )));
     }
+    let mut line = match key {
+        Some(k) => format!("{}: ", quoted(k)),
+        None => String::new(),
+    };
     let comma = if last { "" } else { "," };
-    match v {
-        Value::Object(obj) if !obj.is_empty() => {
+    match level(v.get())? {
+        Level::Object(obj) if !obj.is_empty() => {
             line.push('{');
-            out.push(line);
-            let mut keys: Vec<&String> = obj.keys().collect();
-            keys.sort();
-            let n = keys.len();
-            for (i, k) in keys.into_iter().enumerate() {
-                if let Some(child) = obj.get(k) {
-                    canonical(child, depth + 1, Some(k), i + 1 == n, out);
-                }
+            out.push(&line);
+            let n = obj.len();
+            for (i, (k, child)) in obj.iter().enumerate() {
+                canonical(child, depth + 1, Some(k), i + 1 == n, out)?;
             }
-            out.push(format!("{}}}{comma}", "  ".repeat(depth)));
+            out.push(&format!("}}{comma}"));
         }
-        Value::Array(a) if !a.is_empty() => {
+        Level::Array(a) if !a.is_empty() => {
             line.push('[');
-            out.push(line);
+            out.push(&line);
             let n = a.len();
             for (i, child) in a.iter().enumerate() {
-                canonical(child, depth + 1, None, i + 1 == n, out);
+                canonical(child, depth + 1, None, i + 1 == n, out)?;
             }
-            out.push(format!("{}]{comma}", "  ".repeat(depth)));
+            out.push(&format!("]{comma}"));
         }
-        other => {
-            let _ = write!(line, "{other}{comma}");
-            out.push(line);
-        }
+        Level::Object(_) => out.push(&format!("{line}{{}}{comma}")),
+        Level::Array(_) => out.push(&format!("{line}[]{comma}")),
+        Level::String(s) => out.push(&format!("{line}{}{comma}", quoted(&s))),
+        Level::Number(n) => out.push(&format!("{line}{}{comma}", number_text(n))),
+        Level::Bool(b) => out.push(&format!("{line}{b}{comma}")),
+        Level::Null => out.push(&format!("{line}null{comma}")),
     }
+    Ok(())
+}
+
+/// A string as JSON writes it (quotes and escapes).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 #[cfg(test)]
@@ -258,6 +415,98 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().starts_with("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn numbers_keep_their_digits_when_64_bits_would_lose_some() {
+        let a = json_blocks(
+            r#"{"n": 123456789012345678901234567890}"#,
+            None,
+            Filters::default(),
+        );
+        let b = json_blocks(
+            r#"{"n": 123456789012345678901234567891}"#,
+            None,
+            Filters::default(),
+        );
+        assert_eq!(a.unwrap()[1], "\"n\": 123456789012345678901234567890");
+        assert_eq!(b.unwrap()[1], "\"n\": 123456789012345678901234567891");
+        // Exact readings print as before (stored versions keep their text).
+        let c = json_blocks(
+            r#"[1, -2, 1.50, 1e2, 18446744073709551615, -0, 0.1, 3.141592653589793238]"#,
+            None,
+            Filters::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            [
+                "[",
+                "1,",
+                "-2,",
+                "1.5,",
+                "100.0,",
+                "18446744073709551615,",
+                "-0,",
+                "0.1,",
+                "3.141592653589793238",
+                "]"
+            ]
+        );
+        let doc = r#"{"r": [{"title": "T", "amount": 98765432109876543210987}]}"#;
+        let blocks = json_blocks(doc, Some(&map("/r")), Filters::default()).unwrap();
+        assert_eq!(blocks[1], "amount: 98765432109876543210987");
+    }
+
+    #[test]
+    fn canonical_rendering_is_unchanged() {
+        let doc = r#"{"z": {"e": {}, "f": [], "g": null}, "a": [true, "x\u00e9\"  y", [1, {"k": 2}], -0, 1e2, 2.50], "a": "dup"}"#;
+        let blocks = json_blocks(doc, None, Filters::default()).unwrap();
+        let tree: serde_json::Value = serde_json::from_str(doc).unwrap();
+        let mut old = Vec::new();
+        old_canonical(&tree, 0, None, true, &mut old);
+        assert_eq!(blocks, crate::extract::finish_blocks(old, &[]));
+    }
+
+    /// The rendering before documents were read a level at a time (a whole `Value` tree).
+    fn old_canonical(
+        v: &serde_json::Value,
+        depth: usize,
+        key: Option<&str>,
+        last: bool,
+        out: &mut Vec<String>,
+    ) {
+        use serde_json::Value;
+        use std::fmt::Write as _;
+        let mut line = "  ".repeat(depth);
+        if let Some(k) = key {
+            let _ = write!(line, "{}: ", Value::String(k.to_string()));
+        }
+        let comma = if last { "" } else { "," };
+        match v {
+            Value::Object(obj) if !obj.is_empty() => {
+                line.push('{');
+                out.push(line);
+                let n = obj.len();
+                for (i, (k, child)) in obj.iter().enumerate() {
+                    old_canonical(child, depth + 1, Some(k), i + 1 == n, out);
+                }
+                out.push(format!("{}}}{comma}", "  ".repeat(depth)));
+            }
+            Value::Array(a) if !a.is_empty() => {
+                line.push('[');
+                out.push(line);
+                let n = a.len();
+                for (i, child) in a.iter().enumerate() {
+                    old_canonical(child, depth + 1, None, i + 1 == n, out);
+                }
+                out.push(format!("{}]{comma}", "  ".repeat(depth)));
+            }
+            other => {
+                let _ = write!(line, "{other}{comma}");
+                out.push(line);
+            }
+        }
     }
 
     #[test]

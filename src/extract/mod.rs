@@ -5,6 +5,7 @@
 //! no-break spaces made plain, invisible characters dropped, and lines the user chose to ignore
 //! (timestamps, counters) removed before anything is compared.
 
+mod budget;
 mod charset;
 mod document;
 mod feed;
@@ -13,6 +14,7 @@ mod items;
 mod json;
 mod pdf;
 
+pub use budget::{PAGE_BUDGET, PAGE_FACTOR, TOTAL_BUDGET, estimate, page_budget, reserve};
 pub use charset::decode;
 pub use document::{Body, ExtractSpec, SourceKind, extract, extract_file};
 pub use feed::feed_blocks;
@@ -78,6 +80,9 @@ pub enum ExtractError {
     /// An external tool (`pdftotext`) is missing, failed or overran its time.
     #[error("{0}")]
     Tool(String),
+    /// Reading the body would take more memory than its budget (see `extract/budget.rs`).
+    #[error("{0}")]
+    TooLarge(String),
     /// The extraction worker stopped unexpectedly (a bug); only this source is affected.
     #[error("extraction failed unexpectedly: {0}")]
     Crashed(String),

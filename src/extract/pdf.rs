@@ -18,16 +18,63 @@ pub const PDFTOTEXT: &str = "pdftotext";
 /// Lines looked at, at the top and at the bottom of each page, for running headers/footers.
 const EDGE_LINES: usize = 3;
 
+/// Most bytes of the tool's error output kept for the message; the rest is read and dropped.
+const STDERR_KEPT: usize = 64 * 1024;
+
 /// Runs `pdftotext` on `body` and returns its text (pages separated by form feeds).
 ///
+/// The tool runs in a process group of its own; on time-out, or when it prints more than
+/// `output_cap` bytes, the whole group is killed (a wrapper script's children included), so that
+/// nothing survives reparented to init.
+///
 /// # Errors
-/// [`ExtractError::Tool`] when `pdftotext` is missing, fails, or overruns `timeout` (it is
-/// killed then).
-pub async fn pdf_text(body: &[u8], timeout: Duration) -> Result<String, ExtractError> {
-    pdf_text_with(PDFTOTEXT, body, timeout).await
+/// [`ExtractError::Tool`] when `pdftotext` is missing, fails, overruns `timeout` or prints more
+/// than `output_cap` bytes (it is killed then).
+pub async fn pdf_text(
+    body: &[u8],
+    timeout: Duration,
+    output_cap: u64,
+) -> Result<String, ExtractError> {
+    pdf_text_with(PDFTOTEXT, body, timeout, output_cap).await
 }
 
-/// [`pdf_text`] with another program name (tests use it to simulate a missing tool).
+/// Kills a process group when dropped: every way out of [`pdf_text_with`] (success, error,
+/// time-out, cancellation) leaves no process of the tool behind.
+struct Group(Option<libc::pid_t>);
+
+impl Group {
+    fn kill(&self) {
+        if let Some(pgid) = self.0 {
+            // SAFETY: plain system call on a process group we created (`process_group(0)` makes
+            // the child's pid its group id); an empty group gives ESRCH, which is fine.
+            unsafe {
+                libc::killpg(pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Reads `reader` to its end, keeping at most `cap` bytes; `Ok(None)` when there was more (then
+/// reading stops).
+async fn read_capped(
+    reader: &mut (impl tokio::io::AsyncRead + Unpin),
+    cap: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    let mut out = Vec::new();
+    let n = reader
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut out)
+        .await?;
+    Ok((n as u64 <= cap).then_some(out))
+}
+
+/// [`pdf_text`] with another program name (tests use it to simulate a missing or broken tool).
 ///
 /// # Errors
 /// As [`pdf_text`].
@@ -35,6 +82,7 @@ pub async fn pdf_text_with(
     program: &str,
     body: &[u8],
     timeout: Duration,
+    output_cap: u64,
 ) -> Result<String, ExtractError> {
     let tool = |m: String| ExtractError::Tool(m);
     let mut file = tempfile::Builder::new()
@@ -52,6 +100,7 @@ pub async fn pdf_text_with(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
@@ -63,38 +112,51 @@ pub async fn pdf_text_with(
                 tool(format!("cannot start {program}: {e}"))
             }
         })?;
+    let group = Group(child.id().and_then(|id| libc::pid_t::try_from(id).ok()));
     let mut stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
     let run = async {
-        let mut out = Vec::new();
-        let mut err = Vec::new();
         let read_out = async {
-            if let Some(s) = stdout.as_mut() {
-                s.read_to_end(&mut out).await?;
+            let Some(s) = stdout.as_mut() else {
+                return Ok(Some(Vec::new()));
+            };
+            let out = read_capped(s, output_cap).await?;
+            if out.is_none() {
+                // Over the cap: stop the tool now, so that its error output ends too.
+                group.kill();
             }
-            Ok::<_, std::io::Error>(())
+            Ok::<_, std::io::Error>(out)
         };
         let read_err = async {
+            let mut kept = Vec::new();
             if let Some(s) = stderr.as_mut() {
-                s.read_to_end(&mut err).await?;
+                s.take(STDERR_KEPT as u64).read_to_end(&mut kept).await?;
+                tokio::io::copy(s, &mut tokio::io::sink()).await?;
             }
-            Ok::<_, std::io::Error>(())
+            Ok::<_, std::io::Error>(kept)
         };
-        let (a, b) = tokio::join!(read_out, read_err);
-        a.and(b)?;
+        let (out, err) = tokio::join!(read_out, read_err);
+        let (out, err) = (out?, err?);
         let status = child.wait().await?;
         Ok::<_, std::io::Error>((status, out, err))
     };
     let (status, out, err) = match tokio::time::timeout(timeout, run).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return Err(tool(format!("{program} failed: {e}"))),
-        // Dropping the future drops the child, which kills it (kill_on_drop).
+        // `group` is dropped on return: the tool and its children are killed.
         Err(_) => {
             return Err(tool(format!(
                 "{program} did not finish within {} and was stopped",
                 crate::util::humanize(timeout)
             )));
         }
+    };
+    drop(group);
+    let Some(out) = out else {
+        return Err(tool(format!(
+            "{program} printed more than {} of text for this PDF and was stopped (the limit is ten times max_body)",
+            human_bytes(output_cap)
+        )));
     };
     if !status.success() {
         let msg = String::from_utf8_lossy(&err);
@@ -106,6 +168,17 @@ pub async fn pdf_text_with(
         )));
     }
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `12 MB`, `640 KB`, `512 bytes`.
+fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MB", n.div_ceil(1 << 20))
+    } else if n >= 1 << 10 {
+        format!("{} KB", n.div_ceil(1 << 10))
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 /// Paragraphs of `pdftotext` output as blocks, running headers and footers removed.
@@ -243,6 +316,7 @@ mod tests {
             script.to_str().unwrap(),
             b"%PDF-1.4",
             Duration::from_millis(300),
+            1 << 20,
         )
         .await
         .unwrap_err()
@@ -255,10 +329,15 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_tool_names_the_package() {
-        let e = pdf_text_with("pdftotext-not-here", b"%PDF-1.4", Duration::from_secs(5))
-            .await
-            .unwrap_err()
-            .to_string();
+        let e = pdf_text_with(
+            "pdftotext-not-here",
+            b"%PDF-1.4",
+            Duration::from_secs(5),
+            1 << 20,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("apt-get install poppler-utils"), "{e}");
     }
 }

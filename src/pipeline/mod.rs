@@ -338,6 +338,8 @@ impl Checker {
             keep_items: source.keep_items.clone(),
             json_items: source.json_items.clone(),
             tool_timeout: self.fetcher.options().timeout,
+            // A tool printing without end (a broken or wrapped `pdftotext`) is stopped here.
+            tool_output_cap: self.config.settings.max_body.saturating_mul(10),
         }
     }
 
