@@ -373,3 +373,34 @@ pub fn delivery_line(what: &str, d: &crate::notify::Delivered) -> String {
         d.sent, d.retrying, d.dead
     )
 }
+
+/// A line for stderr naming what failed: `regwatch: SOURCE: error`, page text cleaned.
+#[must_use]
+pub fn failure_line(what: &str, error: &str) -> String {
+    format!("regwatch: {}: {}", clean(what), clean(error))
+}
+
+/// A digest as `digest --preview` shows it: recipients, subject, the text part.
+#[must_use]
+pub fn digest_preview(emails: &[String], subject: &str, text: &str) -> String {
+    // Page text reaches the terminal here: no escapes, no bidi overrides.
+    format!(
+        "To: {}\nSubject: {}\n\n{}\n",
+        clean(&emails.join(", ")),
+        clean(subject),
+        clean(text)
+    )
+}
+
+/// What `config check` says about a valid configuration.
+#[must_use]
+pub fn config_summary(path: &std::path::Path, c: &crate::config::Config) -> String {
+    format!(
+        "{}: OK — {} source(s), {} recipient(s), {} rule(s); database {}\n",
+        path.display(),
+        c.sources.len(),
+        c.recipients.len(),
+        c.rules.len(),
+        c.settings.database.display()
+    )
+}

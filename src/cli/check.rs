@@ -18,11 +18,7 @@ pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), E
     let style = style(&config);
     for r in &reports {
         if let Outcome::Failed(e) = &r.outcome {
-            eprintln!(
-                "regwatch: {}: {}",
-                r.source,
-                crate::util::sanitize(&e.to_string())
-            );
+            eprintln!("{}", terminal::failure_line(&r.source, &e.to_string()));
         }
         if json {
             if let Outcome::Changed(c) = &r.outcome {
@@ -41,10 +37,7 @@ pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), E
             eprintln!("regwatch: {}", terminal::delivery_line("delivery", &d));
         }
         Ok(_) => {}
-        Err(e) => eprintln!(
-            "regwatch: delivery: {}",
-            crate::util::sanitize(&e.to_string())
-        ),
+        Err(e) => eprintln!("{}", terminal::failure_line("delivery", &e.to_string())),
     }
     Ok(())
 }

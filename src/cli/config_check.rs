@@ -6,12 +6,5 @@ use crate::Error;
 /// Loads the configuration and says what it holds.
 pub(super) fn check(cli: &Cli) -> Result<(), Error> {
     let c = load_config(cli)?;
-    out(&format!(
-        "{}: OK — {} source(s), {} recipient(s), {} rule(s); database {}\n",
-        cli.config.display(),
-        c.sources.len(),
-        c.recipients.len(),
-        c.rules.len(),
-        c.settings.database.display()
-    ))
+    out(&crate::terminal::config_summary(&cli.config, &c))
 }

@@ -36,12 +36,10 @@ pub(super) async fn digest(cli: &Cli, preview: bool, name: Option<&str>) -> Resu
     for r in chosen {
         let rendered = crate::notify::build_digest(&mut store, &config, r, now, !preview)?;
         if preview {
-            // Page text reaches the terminal here: no escapes, no bidi overrides.
-            out(&format!(
-                "To: {}\nSubject: {}\n\n{}\n",
-                r.emails.join(", "),
-                crate::util::sanitize(&rendered.subject),
-                crate::util::sanitize(&rendered.text)
+            out(&terminal::digest_preview(
+                &r.emails,
+                &rendered.subject,
+                &rendered.text,
             ))?;
         }
     }

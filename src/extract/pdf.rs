@@ -85,72 +85,21 @@ pub async fn pdf_text_with(
     output_cap: u64,
 ) -> Result<String, ExtractError> {
     let tool = |m: String| ExtractError::Tool(m);
-    let mut file = tempfile::Builder::new()
-        .prefix("regwatch-")
-        .suffix(".pdf")
-        .tempfile()
-        .map_err(|e| tool(format!("cannot write a temporary file for {program}: {e}")))?;
-    file.write_all(body)
-        .and_then(|()| file.flush())
-        .map_err(|e| tool(format!("cannot write a temporary file for {program}: {e}")))?;
-    let mut child = tokio::process::Command::new(program)
-        .args(["-enc", "UTF-8", "-q"])
-        .arg(file.path())
-        .arg("-")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                tool(format!(
-                    "{program} is not installed: install the poppler-utils package (apt-get install poppler-utils) to read PDF sources"
-                ))
-            } else {
-                tool(format!("cannot start {program}: {e}"))
-            }
-        })?;
+    let file = temp_pdf(program, body)?;
+    let mut child = spawn_tool(program, file.path())?;
     let group = Group(child.id().and_then(|id| libc::pid_t::try_from(id).ok()));
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let run = async {
-        let read_out = async {
-            let Some(s) = stdout.as_mut() else {
-                return Ok(Some(Vec::new()));
-            };
-            let out = read_capped(s, output_cap).await?;
-            if out.is_none() {
-                // Over the cap: stop the tool now, so that its error output ends too.
-                group.kill();
+    let (status, out, err) =
+        match tokio::time::timeout(timeout, collect_output(&mut child, &group, output_cap)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(tool(format!("{program} failed: {e}"))),
+            // `group` is dropped on return: the tool and its children are killed.
+            Err(_) => {
+                return Err(tool(format!(
+                    "{program} did not finish within {} and was stopped",
+                    crate::util::humanize(timeout)
+                )));
             }
-            Ok::<_, std::io::Error>(out)
         };
-        let read_err = async {
-            let mut kept = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                s.take(STDERR_KEPT as u64).read_to_end(&mut kept).await?;
-                tokio::io::copy(s, &mut tokio::io::sink()).await?;
-            }
-            Ok::<_, std::io::Error>(kept)
-        };
-        let (out, err) = tokio::join!(read_out, read_err);
-        let (out, err) = (out?, err?);
-        let status = child.wait().await?;
-        Ok::<_, std::io::Error>((status, out, err))
-    };
-    let (status, out, err) = match tokio::time::timeout(timeout, run).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(tool(format!("{program} failed: {e}"))),
-        // `group` is dropped on return: the tool and its children are killed.
-        Err(_) => {
-            return Err(tool(format!(
-                "{program} did not finish within {} and was stopped",
-                crate::util::humanize(timeout)
-            )));
-        }
-    };
     drop(group);
     let Some(out) = out else {
         return Err(tool(format!(
@@ -168,6 +117,79 @@ pub async fn pdf_text_with(
         )));
     }
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The body in a temporary file the tool can read (removed when dropped).
+fn temp_pdf(program: &str, body: &[u8]) -> Result<tempfile::NamedTempFile, ExtractError> {
+    let failed = |e: std::io::Error| {
+        ExtractError::Tool(format!("cannot write a temporary file for {program}: {e}"))
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("regwatch-")
+        .suffix(".pdf")
+        .tempfile()
+        .map_err(failed)?;
+    file.write_all(body)
+        .and_then(|()| file.flush())
+        .map_err(failed)?;
+    Ok(file)
+}
+
+/// Starts the tool in a process group of its own, so that the group can be killed whole.
+fn spawn_tool(program: &str, pdf: &std::path::Path) -> Result<tokio::process::Child, ExtractError> {
+    tokio::process::Command::new(program)
+        .args(["-enc", "UTF-8", "-q"])
+        .arg(pdf)
+        .arg("-")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            ExtractError::Tool(if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "{program} is not installed: install the poppler-utils package (apt-get install poppler-utils) to read PDF sources"
+                )
+            } else {
+                format!("cannot start {program}: {e}")
+            })
+        })
+}
+
+/// Reads the tool's output (at most `output_cap` bytes: `None` past it, the group killed at
+/// once) and the start of its error output, then waits for it.
+async fn collect_output(
+    child: &mut tokio::process::Child,
+    group: &Group,
+    output_cap: u64,
+) -> std::io::Result<(std::process::ExitStatus, Option<Vec<u8>>, Vec<u8>)> {
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let read_out = async {
+        let Some(s) = stdout.as_mut() else {
+            return Ok(Some(Vec::new()));
+        };
+        let out = read_capped(s, output_cap).await?;
+        if out.is_none() {
+            // Over the cap: stop the tool now, so that its error output ends too.
+            group.kill();
+        }
+        Ok::<_, std::io::Error>(out)
+    };
+    let read_err = async {
+        let mut kept = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            s.take(STDERR_KEPT as u64).read_to_end(&mut kept).await?;
+            tokio::io::copy(s, &mut tokio::io::sink()).await?;
+        }
+        Ok::<_, std::io::Error>(kept)
+    };
+    let (out, err) = tokio::join!(read_out, read_err);
+    let (out, err) = (out?, err?);
+    let status = child.wait().await?;
+    Ok((status, out, err))
 }
 
 /// `12 MB`, `640 KB`, `512 bytes`.
