@@ -408,24 +408,19 @@ fn record_failure(
         bytes: 0,
         error: Some(text.clone()),
     };
-    let mut recorded = true;
-    if let Err(e) = store.record_failure(&source.id, &text, &log) {
-        tracing::error!(source = %source.id, error = %e, "cannot record failure");
-        recorded = false;
-    }
-    let streak = if recorded {
-        store.failure_streak(&source.id).unwrap_or(1)
-    } else {
-        i64::MAX
+    let next = |streak| {
+        let last = LastCheck::Failed {
+            streak,
+            retry_after: error.retry_after(),
+        };
+        next_due(Timestamp::now(), source.interval, last, jitter)
     };
-    let last = LastCheck::Failed {
-        streak,
-        retry_after: error.retry_after(),
-    };
-    let next = next_due(Timestamp::now(), source.interval, last, jitter);
-    if recorded && let Err(e) = store.set_next_check(&source.id, next) {
-        tracing::error!(source = %source.id, error = %e, "cannot schedule next check");
-        recorded = false;
+    // Failure, streak, next due time and log line: one transaction.
+    match store.record_failure(&source.id, &text, &log, next) {
+        Ok(at) => (at, true),
+        Err(e) => {
+            tracing::error!(source = %source.id, error = %e, "cannot record failure");
+            (next(i64::MAX), false)
+        }
     }
-    (next, recorded)
 }

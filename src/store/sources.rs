@@ -108,18 +108,28 @@ impl Store {
         source_id: &str,
         error: &str,
         log: &FetchLogEntry,
-    ) -> Result<(), StoreError> {
+        next_check: impl FnOnce(i64) -> Timestamp,
+    ) -> Result<Timestamp, StoreError> {
         let tx = self.conn.transaction().ctx("record failure")?;
-        tx.prepare_cached(
-            "UPDATE sources SET last_check_at = ?2, failure_streak = failure_streak + 1,
-                 failing_since = COALESCE(failing_since, ?2), last_error = ?3
-             WHERE id = ?1",
-        )
-        .ctx("record failure")?
-        .execute(params![source_id, log.at, error])
-        .ctx("record failure")?;
+        let streak: i64 = tx
+            .prepare_cached(
+                "UPDATE sources SET last_check_at = ?2, failure_streak = failure_streak + 1,
+                     failing_since = COALESCE(failing_since, ?2), last_error = ?3
+                 WHERE id = ?1 RETURNING failure_streak",
+            )
+            .ctx("record failure")?
+            .query_row(params![source_id, log.at, error], |r| r.get(0))
+            .optional()
+            .ctx("record failure")?
+            .unwrap_or(1);
+        let next = next_check(streak);
+        tx.prepare_cached("UPDATE sources SET next_check_at = ?2 WHERE id = ?1")
+            .ctx("record failure")?
+            .execute(params![source_id, next])
+            .ctx("record failure")?;
         super::fetch_log::insert(&tx, source_id, log)?;
-        tx.commit().ctx("record failure")
+        tx.commit().ctx("record failure")?;
+        Ok(next)
     }
 
     /// Failures in a row of a source (0 when healthy or unknown).
