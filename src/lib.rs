@@ -15,7 +15,8 @@
 //! - [`pipeline`]: one check — fetch → extract → verdict → diff → tag → store + alerts.
 //! - Faces: [`cli`] (one file per command), [`terminal`] (all terminal output), [`daemon`]
 //!   (`regwatch run`: the loop, and its health and metrics surface).
-//! - [`dev`]: demo, benchmark and the test page server; nothing in the product imports it.
+//! - [`dev`] (feature `dev`, on by default): demo, benchmark and the test page server; only
+//!   the command line's developer commands use it.
 
 #![warn(missing_docs)]
 
