@@ -91,6 +91,11 @@ fn a_database_removed_while_running_turns_health_red_and_is_never_recreated() {
             .as_str()
             .is_some_and(|m| m.contains("removed or replaced"))
     });
+    d.wait_for("delivery stopped", |v| {
+        v["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("delivery stops"))
+    });
     let (status, body) = http_get(&addr, "/healthz");
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("removed or replaced"), "{body}");

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use super::lock::FileId;
 use super::{DELIVERY_TICK, digests};
 use crate::config::Config;
 use crate::model::Timestamp;
@@ -43,7 +44,13 @@ pub async fn run(
             return;
         }
     };
+    let identity = FileId::of(&db);
     loop {
+        // A database removed or replaced under us: stop writing (and sending) at once.
+        if FileId::of(&db) != identity {
+            tracing::error!(database = %db.display(), "the database file was removed or replaced: delivery stops");
+            break;
+        }
         let current = Arc::clone(&config.borrow_and_update());
         clamp_far_future(&mut store);
         digests::queue_due(&mut store, &current, started, Timestamp::now());
