@@ -6,6 +6,8 @@
 ALTER TABLE outbox ADD COLUMN first_failed_at TEXT;
 -- When the bodies of a sent message were blanked after `settings.outbox_retention`.
 ALTER TABLE outbox ADD COLUMN pruned_at TEXT;
--- Messages whose first attempt failed at some time: the retry period is reckoned from it.
-UPDATE outbox SET first_failed_at = created_at WHERE attempts > 0 AND state IN ('pending', 'sending');
+-- Messages already retrying get the full retry period from the upgrade on (not from their
+-- creation, which could make an old message dead at its first failure after the upgrade).
+UPDATE outbox SET first_failed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+ WHERE attempts > 0 AND state IN ('pending', 'sending');
 CREATE INDEX outbox_sent ON outbox(state, sent_at);

@@ -228,8 +228,8 @@ async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
     let db = s.db.clone();
     let db_ok = tokio::task::spawn_blocking(move || {
         Store::open_existing(&db)
-            .and_then(|s| s.integrity_check().map(|_| ()))
-            .is_ok()
+            .and_then(|s| s.quick_check())
+            .is_ok_and(|first| first == "ok")
     })
     .await
     .unwrap_or(false);

@@ -138,12 +138,17 @@ impl Daemon {
             };
             match next {
                 Some(n) if n > now => earliest = Some(earliest.map_or(n, |e| e.min(n))),
-                _ => {
-                    let state = self.store.fetch_state(&id)?;
-                    self.checker
-                        .launch(source.clone(), state, self.fetched.clone());
-                    self.in_flight.insert(id);
-                }
+                _ => match self.store.fetch_state(&id) {
+                    Ok(state) => {
+                        self.checker
+                            .launch(source.clone(), state, self.fetched.clone());
+                        self.in_flight.insert(id);
+                    }
+                    // A busy or failing database: this source waits for the next turn.
+                    Err(e) => {
+                        tracing::warn!(source = %id, error = %e, "cannot read the fetch state")
+                    }
+                },
             }
         }
         Ok(earliest)
@@ -253,7 +258,7 @@ pub async fn run(
     let (jobs, mut reports, writer) = writer::spawn(Store::open(&db)?);
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let stop_delivery = CancellationToken::new();
-    let delivery = tokio::spawn(delivery::run(
+    let delivery = tokio::spawn(delivery::supervise(
         db.clone(),
         config_rx,
         Timestamp::now(),
@@ -273,10 +278,16 @@ pub async fn run(
         db_identity: lock::FileId::of(&db),
     };
     tokio::pin!(shutdown);
+    let mut queued: std::collections::VecDeque<Finished> = std::collections::VecDeque::new();
     loop {
         d.metrics.beat();
+        // A database error (busy beyond its time-out, a full disk) skips a turn; it never
+        // ends the daemon.
         let earliest = if d.database_intact() {
-            d.launch_due()?
+            d.launch_due().unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read the schedule; trying again shortly");
+                None
+            })
         } else {
             None
         };
@@ -285,18 +296,44 @@ pub async fn run(
             .min(MAX_SLEEP);
         tokio::select! {
             () = &mut shutdown => break,
-            Some(()) = reload.recv() => d.reload()?,
-            Some(finished) = results.recv() => {
-                let job = writer::Job { checker: d.checker.clone(), finished };
-                if jobs.send(job).await.is_err() {
-                    tracing::error!("the writer stopped; no more checks are written");
+            Some(()) = reload.recv() => {
+                if let Err(e) = d.reload() {
+                    tracing::error!(error = %e, "reload could not be completed; trying the database again at the next reload");
                 }
             }
+            // Finished fetches queue here, so a slow writer never holds the loop.
+            Some(finished) = results.recv() => queued.push_back(finished),
+            permit = jobs.reserve(), if !queued.is_empty() => match permit {
+                Ok(permit) => {
+                    if let Some(finished) = queued.pop_front() {
+                        permit.send(writer::Job { checker: d.checker.clone(), finished });
+                    }
+                }
+                Err(_) => {
+                    tracing::error!("the writer stopped; no more checks are written");
+                    for (source, _, _) in queued.drain(..) {
+                        d.in_flight.remove(&source.id);
+                    }
+                }
+            },
             Some(report) = reports.recv() => d.finish(&report),
             () = tokio::time::sleep(sleep) => {}
         }
     }
     stop_delivery.cancel();
+    // Fetches that finished but were not handed over yet go first.
+    for finished in queued {
+        if jobs
+            .send(writer::Job {
+                checker: d.checker.clone(),
+                finished,
+            })
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
     shut_down(d, results, jobs, reports, writer).await;
     if tokio::time::timeout(SHUTDOWN_GRACE, delivery)
         .await

@@ -47,8 +47,9 @@ pub fn estimate(kind: SourceKind, body: &[u8]) -> u64 {
         // Read one level at a time (json.rs): body, text, lines, and one level's list of raw
         // children; with `items`, each object becomes an item (strings, fields) and blocks.
         SourceKind::Json => 4 * len + PER_OBJECT * count(body, b'{'),
-        // `pdftotext` output is capped at ten times the body (pdf.rs); blocks are a copy of it.
-        SourceKind::Pdf => 4 * len,
+        // A small compressed PDF can print far more text than its size: the tool's output is
+        // capped at a third of the page's budget (document.rs), and the page reserves all of it.
+        SourceKind::Pdf => page_budget(body.len()),
     }
 }
 

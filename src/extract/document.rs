@@ -104,7 +104,12 @@ pub async fn extract(spec: Arc<ExtractSpec>, body: Body) -> Result<Vec<String>, 
     let reservation = super::reserve(spec.kind, &body.bytes).await?;
     let text = match spec.kind {
         SourceKind::Pdf => {
-            Some(pdf_text(&body.bytes, spec.tool_timeout, spec.tool_output_cap).await?)
+            // The text, its decoded copy and the blocks are about three copies of what the tool
+            // prints: keep that within the page's reservation (see budget.rs).
+            let cap = spec
+                .tool_output_cap
+                .min(super::page_budget(body.bytes.len()) / 3);
+            Some(pdf_text(&body.bytes, spec.tool_timeout, cap).await?)
         }
         _ => None,
     };

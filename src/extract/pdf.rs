@@ -43,6 +43,12 @@ pub async fn pdf_text(
 struct Group(Option<libc::pid_t>);
 
 impl Group {
+    /// The tool exited and was reaped: its group id may now belong to someone else, so the
+    /// guard must not signal it any more.
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+
     fn kill(&self) {
         if let Some(pgid) = self.0 {
             // SAFETY: plain system call on a process group we created (`process_group(0)` makes
@@ -87,10 +93,13 @@ pub async fn pdf_text_with(
     let tool = |m: String| ExtractError::Tool(m);
     let file = temp_pdf(program, body)?;
     let mut child = spawn_tool(program, file.path())?;
-    let group = Group(child.id().and_then(|id| libc::pid_t::try_from(id).ok()));
+    let mut group = Group(child.id().and_then(|id| libc::pid_t::try_from(id).ok()));
     let (status, out, err) =
         match tokio::time::timeout(timeout, collect_output(&mut child, &group, output_cap)).await {
-            Ok(Ok(r)) => r,
+            Ok(Ok(r)) => {
+                group.disarm();
+                r
+            }
             Ok(Err(e)) => return Err(tool(format!("{program} failed: {e}"))),
             // `group` is dropped on return: the tool and its children are killed.
             Err(_) => {

@@ -341,6 +341,31 @@ fn prune(store: &mut Store, config: &Config, now: Timestamp) {
     }
 }
 
+/// Records a sent message. The server already has it, so a passing database failure (busy,
+/// briefly full) is retried here for about half a minute rather than left to the stale-claim
+/// reclaim, which would send the message again.
+async fn record_sent(store: &mut Store, id: i64, claimed: Timestamp) -> Result<(), NotifyError> {
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match store.mark_sent(id, claimed, Timestamp::now()) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {
+                tracing::warn!(
+                    message = id,
+                    "sent, but another process had taken the message over meanwhile"
+                );
+                return Ok(());
+            }
+            Err(e) if wait <= Duration::from_secs(16) => {
+                tracing::warn!(message = id, error = %e, "sent, but cannot record it yet; trying again");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Sends every due message (every pending one when `ignore_backoff`).
 ///
 /// # Errors
@@ -378,7 +403,8 @@ pub async fn deliver_until(
         if stop.is_cancelled() {
             break;
         }
-        if !store.claim(row.id, Timestamp::now())? {
+        let claimed = Timestamp::now();
+        if !store.claim(row.id, claimed)? {
             continue;
         }
         // Listings carry no bodies: the message being sent is the only one read whole.
@@ -388,18 +414,18 @@ pub async fn deliver_until(
         let sent = tokio::select! {
             r = send(&t, config, &row) => r,
             () = stop.cancelled() => {
-                store.release(row.id)?;
+                store.release(row.id, claimed)?;
                 break;
             }
         };
         match sent {
             Ok(()) => {
-                store.mark_sent(row.id, Timestamp::now())?;
+                record_sent(store, row.id, claimed).await?;
                 out.sent += 1;
             }
             Err(SendError::Permanent(e)) => {
                 tracing::warn!(message = row.id, recipient = %row.recipient, error = %e, "message rejected");
-                store.mark_failed(row.id, &e, None, Timestamp::now())?;
+                store.mark_failed(row.id, claimed, &e, None, Timestamp::now())?;
                 out.dead += 1;
             }
             Err(SendError::Transient(e)) => {
@@ -408,7 +434,7 @@ pub async fn deliver_until(
                 match retry_after_transient(now, row.first_failed_at, row.attempts, retry_for) {
                     Some(at) => {
                         tracing::info!(message = row.id, error = %e, next_attempt = %at, "delivery failed, will retry");
-                        store.mark_failed(row.id, &e, Some(at), now)?;
+                        store.mark_failed(row.id, claimed, &e, Some(at), now)?;
                         out.retrying += 1;
                     }
                     None => {
@@ -419,7 +445,7 @@ pub async fn deliver_until(
                             row.id
                         );
                         tracing::warn!(message = row.id, recipient = %row.recipient, error = %why, "message given up");
-                        store.mark_failed(row.id, &why, None, now)?;
+                        store.mark_failed(row.id, claimed, &why, None, now)?;
                         out.dead += 1;
                     }
                 }

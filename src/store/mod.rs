@@ -192,6 +192,17 @@ impl Store {
         &self.path
     }
 
+    /// Runs `PRAGMA quick_check` (the structural checks, without the cost of a full integrity
+    /// check on a large database) and returns its first line (`ok` when healthy).
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`] if the check cannot run.
+    pub fn quick_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
+            .ctx("quick check")
+    }
+
     /// Runs `PRAGMA integrity_check` and returns its first line (`ok` when healthy).
     ///
     /// # Errors

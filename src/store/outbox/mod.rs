@@ -318,30 +318,43 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn release(&mut self, id: i64) -> Result<(), StoreError> {
-        self.conn
+    ///
+    /// Like [`Store::mark_sent`] and [`Store::mark_failed`], it changes the row only while this
+    /// claim (`claimed`, the time [`Store::claim`] was given) still holds it: a claim that
+    /// another process reclaimed and finished is never overwritten. Returns whether it did.
+    pub fn release(&mut self, id: i64, claimed: Timestamp) -> Result<bool, StoreError> {
+        let n = self
+            .conn
             .prepare_cached(
-                "UPDATE outbox SET state = 'pending', claimed_at = NULL WHERE id = ?1 AND state = 'sending'",
+                "UPDATE outbox SET state = 'pending', claimed_at = NULL
+                 WHERE id = ?1 AND state = 'sending' AND claimed_at = ?2",
             )
             .ctx("release message")?
-            .execute([id])
+            .execute(params![id, claimed])
             .ctx("release message")?;
-        Ok(())
+        Ok(n == 1)
     }
 
-    /// Marks a message sent.
+    /// Marks a message sent, if the claim `claimed` still holds it (see [`Store::release`]).
     ///
     /// # Errors
     /// [`StoreError::Sql`].
-    pub fn mark_sent(&mut self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        self.conn
+    pub fn mark_sent(
+        &mut self,
+        id: i64,
+        claimed: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
             .prepare_cached(
-                "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+                "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1 AND state = 'sending' AND claimed_at = ?3",
             )
             .ctx("mark sent")?
-            .execute(params![id, now])
+            .execute(params![id, now, claimed])
             .ctx("mark sent")?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Records a failed attempt made at `now`: back to `pending` with a next attempt time, or
@@ -352,22 +365,24 @@ impl Store {
     pub fn mark_failed(
         &mut self,
         id: i64,
+        claimed: Timestamp,
         error: &str,
         retry_at: Option<Timestamp>,
         now: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.conn
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
             .prepare_cached(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, claimed_at = NULL,
                      state = CASE WHEN ?3 IS NULL THEN 'dead' ELSE 'pending' END,
                      next_attempt_at = COALESCE(?3, next_attempt_at),
                      first_failed_at = COALESCE(first_failed_at, ?4)
-                 WHERE id = ?1",
+                 WHERE id = ?1 AND state = 'sending' AND claimed_at = ?5",
             )
             .ctx("mark failed")?
-            .execute(params![id, error, retry_at, now])
+            .execute(params![id, error, retry_at, now, claimed])
             .ctx("mark failed")?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Puts messages back in the queue, due at `now`, with their attempts kept and their retry

@@ -45,10 +45,12 @@ fn listings_and_summaries_carry_no_bodies_and_pruning_blanks_old_sent_ones_only(
     let old = enqueue_digest(&mut store, "a", t("2026-01-01T07:00:00.000Z"), &big);
     let recent = enqueue_digest(&mut store, "b", t("2026-06-01T07:00:00.000Z"), &big);
     let waiting = enqueue_digest(&mut store, "c", t("2026-06-02T07:00:00.000Z"), &big);
-    store.mark_sent(old, t("2026-01-01T07:01:00.000Z")).unwrap();
-    store
-        .mark_sent(recent, t("2026-06-01T07:01:00.000Z"))
-        .unwrap();
+    let sent = |store: &mut Store, id, at: &str| {
+        assert!(store.claim(id, t(at)).unwrap());
+        assert!(store.mark_sent(id, t(at), t(at)).unwrap());
+    };
+    sent(&mut store, old, "2026-01-01T07:01:00.000Z");
+    sent(&mut store, recent, "2026-06-01T07:01:00.000Z");
 
     let listed = store.outbox().unwrap();
     assert_eq!(listed.len(), 3);
@@ -89,16 +91,43 @@ fn listings_and_summaries_carry_no_bodies_and_pruning_blanks_old_sent_ones_only(
 }
 
 #[test]
+fn a_claim_taken_over_by_another_process_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("regwatch.db")).unwrap();
+    let id = enqueue_digest(&mut store, "a", t("2026-01-01T07:00:00.000Z"), "a");
+    let first = t("2026-01-01T07:01:00.000Z");
+    assert!(store.claim(id, first).unwrap());
+    // The first claim went stale; another process reclaimed, sent and recorded it.
+    store.reclaim_stale(t("2026-01-01T08:00:00.000Z")).unwrap();
+    let second = t("2026-01-01T08:00:01.000Z");
+    assert!(store.claim(id, second).unwrap());
+    assert!(store.mark_sent(id, second, second).unwrap());
+    // The first process's late answer changes nothing.
+    assert!(
+        !store
+            .mark_failed(id, first, "timed out", Some(second), second)
+            .unwrap()
+    );
+    assert!(!store.mark_sent(id, first, second).unwrap());
+    assert!(!store.release(id, first).unwrap());
+    assert_eq!(store.message(id).unwrap().unwrap().state, OutboxState::Sent);
+}
+
+#[test]
 fn requeue_takes_dead_and_pending_messages_and_restarts_their_period() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("regwatch.db")).unwrap();
     let a = enqueue_digest(&mut store, "a", t("2026-01-01T07:00:00.000Z"), "a");
     let b = enqueue_digest(&mut store, "b", t("2026-01-02T07:00:00.000Z"), "b");
     let failed_at = t("2026-01-03T00:00:00.000Z");
-    store
-        .mark_failed(a, "SMTP deferred", None, failed_at)
-        .unwrap();
-    store.mark_sent(b, failed_at).unwrap();
+    assert!(store.claim(a, failed_at).unwrap());
+    assert!(
+        store
+            .mark_failed(a, failed_at, "SMTP deferred", None, failed_at)
+            .unwrap()
+    );
+    assert!(store.claim(b, failed_at).unwrap());
+    assert!(store.mark_sent(b, failed_at, failed_at).unwrap());
     let now = t("2026-01-04T00:00:00.000Z");
     // A sent message is not requeued.
     assert!(store.requeue(&[b], now).unwrap().is_empty());
