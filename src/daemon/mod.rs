@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -235,27 +235,40 @@ async fn start_health(
     )))
 }
 
-/// Runs until `shutdown` completes; `reload` asks for `sources.toml` to be read again.
-///
-/// # Errors
-/// A bad configuration at start, an unusable database, another daemon on the same database, or
-/// an address that cannot be bound.
-pub async fn run(
-    opts: RunOptions,
-    shutdown: impl Future<Output = ()>,
-    mut reload: mpsc::Receiver<()>,
-) -> Result<(), Error> {
+/// The channels between the loop, the fetch tasks and the writer.
+struct Pipes {
+    /// Finished fetches.
+    results: mpsc::Receiver<Finished>,
+    /// Finished fetches waiting for the writer (the loop never waits for it).
+    queued: VecDeque<Finished>,
+    /// To the writer.
+    jobs: mpsc::Sender<writer::Job>,
+    /// From the writer.
+    reports: mpsc::UnboundedReceiver<Report>,
+    writer: tokio::task::JoinHandle<()>,
+}
+
+/// What runs beside the loop and is stopped after it.
+struct Background {
+    health: tokio::task::JoinHandle<()>,
+    delivery: tokio::task::JoinHandle<()>,
+    stop_delivery: CancellationToken,
+    _lock: lock::DaemonLock,
+}
+
+/// Opens everything: the lock, the database, health, the writer, delivery.
+async fn start(opts: RunOptions) -> Result<(Daemon, Pipes, Background), Error> {
     let config = Arc::new(load(&opts)?);
     let db = config.settings.database.clone();
     let mut store = Store::open(&db)?;
-    let _lock = lock::DaemonLock::acquire(&db)?;
+    let lock = lock::DaemonLock::acquire(&db)?;
     store.sync_sources(config.identities())?;
     let metrics = Arc::new(Metrics::default());
     metrics.beat();
     let health = start_health(&opts, &config, &metrics).await?;
     let checker = Checker::new(Arc::clone(&config))?;
     checker.load_robots(&store)?;
-    let (jobs, mut reports, writer) = writer::spawn(Store::open(&db)?);
+    let (jobs, reports, writer) = writer::spawn(Store::open(&db)?);
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let stop_delivery = CancellationToken::new();
     let delivery = tokio::spawn(delivery::supervise(
@@ -264,8 +277,8 @@ pub async fn run(
         Timestamp::now(),
         stop_delivery.clone(),
     ));
-    let (fetched, mut results) = mpsc::channel::<Finished>(256);
-    let mut d = Daemon {
+    let (fetched, results) = mpsc::channel::<Finished>(256);
+    let daemon = Daemon {
         opts,
         config,
         store,
@@ -277,23 +290,81 @@ pub async fn run(
         config_tx,
         db_identity: lock::FileId::of(&db),
     };
-    tokio::pin!(shutdown);
-    let mut queued: std::collections::VecDeque<Finished> = std::collections::VecDeque::new();
-    loop {
-        d.metrics.beat();
-        // A database error (busy beyond its time-out, a full disk) skips a turn; it never
-        // ends the daemon.
-        let earliest = if d.database_intact() {
-            d.launch_due().unwrap_or_else(|e| {
+    let pipes = Pipes {
+        results,
+        queued: VecDeque::new(),
+        jobs,
+        reports,
+        writer,
+    };
+    let background = Background {
+        health,
+        delivery,
+        stop_delivery,
+        _lock: lock,
+    };
+    Ok((daemon, pipes, background))
+}
+
+impl Daemon {
+    /// One turn's scheduling: launches what is due and says how long the loop may sleep. A
+    /// database error (busy beyond its time-out, a full disk) skips a turn; it never ends the
+    /// daemon.
+    fn turn(&mut self) -> Duration {
+        self.metrics.beat();
+        let earliest = if self.database_intact() {
+            self.launch_due().unwrap_or_else(|e| {
                 tracing::error!(error = %e, "cannot read the schedule; trying again shortly");
                 None
             })
         } else {
             None
         };
-        let sleep = earliest
+        earliest
             .map_or(MAX_SLEEP, |e| Timestamp::now().until(e))
-            .min(MAX_SLEEP);
+            .min(MAX_SLEEP)
+    }
+
+    /// Hands the oldest queued fetch to the writer (a slot is reserved); when the writer is
+    /// gone, its sources are let go.
+    fn hand_over(
+        &mut self,
+        pipes: &mut Pipes,
+        permit: Result<mpsc::OwnedPermit<writer::Job>, mpsc::error::SendError<()>>,
+    ) {
+        match permit {
+            Ok(permit) => {
+                if let Some(finished) = pipes.queued.pop_front() {
+                    permit.send(writer::Job {
+                        checker: self.checker.clone(),
+                        finished,
+                    });
+                }
+            }
+            Err(_) => {
+                tracing::error!("the writer stopped; no more checks are written");
+                for (source, _, _) in pipes.queued.drain(..) {
+                    self.in_flight.remove(&source.id);
+                }
+            }
+        }
+    }
+}
+
+/// Runs until `shutdown` completes; `reload` asks for `sources.toml` to be read again.
+///
+/// # Errors
+/// A bad configuration at start, an unusable database, another daemon on the same database, or
+/// an address that cannot be bound.
+pub async fn run(
+    opts: RunOptions,
+    shutdown: impl Future<Output = ()>,
+    mut reload: mpsc::Receiver<()>,
+) -> Result<(), Error> {
+    let (mut d, mut pipes, background) = start(opts).await?;
+    tokio::pin!(shutdown);
+    loop {
+        let sleep = d.turn();
         tokio::select! {
             () = &mut shutdown => break,
             Some(()) = reload.recv() => {
@@ -302,61 +373,49 @@ pub async fn run(
                 }
             }
             // Finished fetches queue here, so a slow writer never holds the loop.
-            Some(finished) = results.recv() => queued.push_back(finished),
-            permit = jobs.reserve(), if !queued.is_empty() => match permit {
-                Ok(permit) => {
-                    if let Some(finished) = queued.pop_front() {
-                        permit.send(writer::Job { checker: d.checker.clone(), finished });
-                    }
-                }
-                Err(_) => {
-                    tracing::error!("the writer stopped; no more checks are written");
-                    for (source, _, _) in queued.drain(..) {
-                        d.in_flight.remove(&source.id);
-                    }
-                }
-            },
-            Some(report) = reports.recv() => d.finish(&report),
+            Some(finished) = pipes.results.recv() => pipes.queued.push_back(finished),
+            permit = pipes.jobs.clone().reserve_owned(), if !pipes.queued.is_empty() => {
+                d.hand_over(&mut pipes, permit);
+            }
+            Some(report) = pipes.reports.recv() => d.finish(&report),
             () = tokio::time::sleep(sleep) => {}
         }
     }
-    stop_delivery.cancel();
-    // Fetches that finished but were not handed over yet go first.
-    for finished in queued {
-        if jobs
-            .send(writer::Job {
-                checker: d.checker.clone(),
-                finished,
-            })
-            .await
-            .is_err()
-        {
-            break;
-        }
-    }
-    shut_down(d, results, jobs, reports, writer).await;
-    if tokio::time::timeout(SHUTDOWN_GRACE, delivery)
+    background.stop_delivery.cancel();
+    shut_down(d, pipes).await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, background.delivery)
         .await
         .is_err()
     {
         tracing::warn!("delivery did not stop in time");
     }
-    health.abort();
+    background.health.abort();
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Stops scheduling; lets in-flight checks finish for [`SHUTDOWN_GRACE`] and writes their
 /// results; then lets the writer finish what it holds.
-async fn shut_down(
-    mut d: Daemon,
-    mut results: mpsc::Receiver<Finished>,
-    jobs: mpsc::Sender<writer::Job>,
-    mut reports: mpsc::UnboundedReceiver<Report>,
-    writer: tokio::task::JoinHandle<()>,
-) {
+async fn shut_down(mut d: Daemon, pipes: Pipes) {
+    let Pipes {
+        mut results,
+        queued,
+        jobs,
+        mut reports,
+        writer,
+    } = pipes;
     tracing::info!(in_flight = d.in_flight.len(), "shutting down");
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    // Fetches that finished but were not handed over yet go first.
+    for finished in queued {
+        let job = writer::Job {
+            checker: d.checker.clone(),
+            finished,
+        };
+        if jobs.send(job).await.is_err() {
+            break;
+        }
+    }
     while !d.in_flight.is_empty() {
         tokio::select! {
             Some(finished) = results.recv() => {
