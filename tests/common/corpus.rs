@@ -1,0 +1,332 @@
+//! The tagging corpus as data (see tests/corpus/README.md): reads the TOML cases of one split,
+//! checks their structure, runs the tagger on each and scores the result. Shared by
+//! tests/tag_corpus.rs (training split) and tests/blind_corpus.rs (blind split).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use regwatch::diff::diff_blocks;
+use regwatch::model::{Lang, Tag};
+use regwatch::tag::{BUILTIN_TAGS, TagContext, tag_hunks};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// How a split is scored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Training: an expected tag counts only when its id and every detail match; each tag the
+    /// tagger gives must have a summary and evidence; each expectation must state at least one
+    /// of its tag's required fields.
+    Training,
+    /// Blind: an expected tag counts when its id matches; details are scored apart ("detail
+    /// accuracy").
+    Blind,
+}
+
+#[derive(Debug, Deserialize)]
+struct File {
+    case: Vec<Case>,
+}
+
+/// One case as written in a split file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// `en`, `fr`, `de`, … or `auto` (no language given: the tagger guesses).
+    lang: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    style: Option<String>,
+    old: String,
+    new: String,
+    /// Exactly these tags (any other tag is a false positive); `[]` for none at all.
+    #[serde(default)]
+    expect: Option<Vec<toml::Table>>,
+    /// These tag ids must not appear; others are not judged.
+    #[serde(default)]
+    not: Option<Vec<String>>,
+}
+
+/// Detail fields every expectation of a tag checks, as docs/ARCHITECTURE.md ("Tags") names
+/// them: one not stated in the expectation must be null in the tag (TOML has no null).
+pub fn required_fields(tag: &str) -> &'static [&'static str] {
+    match tag {
+        "rule_rescinded" => &["kind"],
+        "threshold_changed" => &["metric", "old", "new", "unit"],
+        "quota_changed" | "tariff_changed" => &["old", "new", "unit"],
+        "tier_move" => &["country", "from", "to"],
+        "effective_date_changed" | "license_policy_changed" => &["old", "new"],
+        "bill_stage_changed" => &["from", "to"],
+        "eccn_changed" => &["eccn", "change"],
+        "chip_added" | "chip_removed" => &["chip"],
+        _ => &[],
+    }
+}
+
+fn same(expected: &Value, got: &Value) -> bool {
+    match (expected.as_f64(), got.as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        _ => expected == got,
+    }
+}
+
+/// Every stated field equal (numbers within 1e-9, relative); required fields not stated must be
+/// null in the tag.
+fn detail_matches(tag: &str, expected: &BTreeMap<String, Value>, got: &Value) -> bool {
+    let stated = expected
+        .iter()
+        .all(|(k, v)| same(v, got.get(k).unwrap_or(&Value::Null)));
+    let nulls = required_fields(tag)
+        .iter()
+        .filter(|f| !expected.contains_key(**f))
+        .all(|f| got.get(*f).is_none_or(Value::is_null));
+    stated && nulls
+}
+
+/// Figures for a set of cases.
+#[derive(Default)]
+pub struct Score {
+    pub cases: usize,
+    pub negatives: usize,
+    /// Expected tags found (in training, with all their details).
+    pub tp: usize,
+    pub fp: usize,
+    pub missed: usize,
+    id_hits: usize,
+    detail_hits: usize,
+}
+
+impl Score {
+    pub fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+
+    pub fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.missed).max(1) as f64
+    }
+
+    /// One line of figures; the blind split adds its detail accuracy.
+    pub fn line(&self, label: &str, mode: Mode) -> String {
+        let (p, r) = (self.precision(), self.recall());
+        let head = format!(
+            "{label:<4} {:>4} cases ({:>3} negative)  precision {p:.3}  recall {r:.3}",
+            self.cases, self.negatives
+        );
+        match mode {
+            Mode::Training => head,
+            Mode::Blind => {
+                let d = self.detail_hits as f64 / self.id_hits.max(1) as f64;
+                format!("{head}  detail accuracy {d:.3}")
+            }
+        }
+    }
+}
+
+/// The result of running one split.
+pub struct Run {
+    pub files: usize,
+    pub per_lang: BTreeMap<String, Score>,
+    pub all: Score,
+    /// One line per miss, extra tag or wrong detail.
+    pub report: Vec<String>,
+}
+
+/// `auto` is no language given (`TagContext.lang = None`).
+fn parse_lang(lang: &str) -> Result<Option<Lang>, String> {
+    if lang == "auto" {
+        return Ok(None);
+    }
+    lang.parse().map(Some)
+}
+
+fn tag_of(e: &toml::Table) -> &str {
+    e.get("tag")
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+}
+
+fn detail_of(e: &toml::Table) -> BTreeMap<String, Value> {
+    e.iter()
+        .filter(|(k, _)| *k != "tag")
+        .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+        .collect()
+}
+
+fn show(detail: &BTreeMap<String, Value>) -> String {
+    serde_json::to_string(detail).unwrap_or_default()
+}
+
+/// Structural checks: a malformed case is a test failure.
+fn validate(file: &str, c: &Case, mode: Mode) -> Option<Lang> {
+    assert!(
+        c.expect.is_some() != c.not.is_some(),
+        "{file}: {}: give exactly one of `expect` and `not`",
+        c.name
+    );
+    for e in c.expect.iter().flatten() {
+        let tag = tag_of(e);
+        assert!(
+            BUILTIN_TAGS.contains(&tag),
+            "{file}: {}: unknown tag {tag:?}",
+            c.name
+        );
+        let required = required_fields(tag);
+        assert!(
+            mode == Mode::Blind
+                || required.is_empty()
+                || required.iter().any(|f| e.contains_key(*f)),
+            "{file}: {}: expectation for {tag} states none of {required:?}",
+            c.name
+        );
+    }
+    for id in c.not.iter().flatten() {
+        assert!(
+            BUILTIN_TAGS.contains(&id.as_str()),
+            "{file}: {}: unknown tag {id:?}",
+            c.name
+        );
+    }
+    parse_lang(&c.lang).unwrap_or_else(|e| panic!("{file}: {}: {e}", c.name))
+}
+
+/// Blocks are lines, as regwatch stores them.
+fn tags_of(c: &Case, lang: Option<Lang>) -> Vec<Tag> {
+    let old: Vec<String> = c.old.lines().map(str::to_string).collect();
+    let new: Vec<String> = c.new.lines().map(str::to_string).collect();
+    let diff = diff_blocks(&old, &new);
+    tag_hunks(
+        &diff.hunks,
+        &TagContext {
+            lang,
+            source_id: "corpus",
+            rules: &[],
+        },
+    )
+}
+
+fn extra(c: &Case, g: &Tag, mode: Mode) -> String {
+    match mode {
+        Mode::Training => format!("EXTRA  {}: {} {} ({})", c.name, g.tag, g.detail, g.summary),
+        Mode::Blind => format!("EXTRA  {}: {} {}", c.name, g.tag, g.detail),
+    }
+}
+
+/// The expected tag matched by `e` among the unused ones: in training only with all details,
+/// in the blind split by id when no tag has all details.
+fn find<'a>(
+    tag: &str,
+    detail: &BTreeMap<String, Value>,
+    got: &'a [Tag],
+    used: &[bool],
+    mode: Mode,
+) -> Option<(usize, &'a Tag)> {
+    let mut free = got
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| !used[*i] && g.tag == tag);
+    let exact = free
+        .clone()
+        .find(|(_, g)| detail_matches(tag, detail, &g.detail));
+    match mode {
+        Mode::Training => exact,
+        Mode::Blind => exact.or_else(|| free.next()),
+    }
+}
+
+/// Scores one case; returns report lines.
+fn score(c: &Case, got: &[Tag], s: &mut Score, mode: Mode) -> Vec<String> {
+    let mut report = Vec::new();
+    s.cases += 1;
+    if let Some(ids) = &c.not {
+        s.negatives += 1;
+        for g in got.iter().filter(|g| ids.contains(&g.tag)) {
+            s.fp += 1;
+            report.push(extra(c, g, mode));
+        }
+        return report;
+    }
+    let expected = c.expect.as_deref().unwrap_or_default();
+    if expected.is_empty() {
+        s.negatives += 1;
+    }
+    let mut used = vec![false; got.len()];
+    for e in expected {
+        let tag = tag_of(e);
+        let detail = detail_of(e);
+        match find(tag, &detail, got, &used, mode) {
+            Some((i, g)) => {
+                used[i] = true;
+                s.tp += 1;
+                s.id_hits += 1;
+                if detail_matches(tag, &detail, &g.detail) {
+                    s.detail_hits += 1;
+                } else {
+                    report.push(format!(
+                        "DETAIL {}: {tag} expected {}, got {}",
+                        c.name,
+                        show(&detail),
+                        g.detail
+                    ));
+                }
+            }
+            None => {
+                s.missed += 1;
+                report.push(format!("MISSED {}: {tag} {}", c.name, show(&detail)));
+            }
+        }
+    }
+    for (i, g) in got.iter().enumerate() {
+        if !used[i] {
+            s.fp += 1;
+            report.push(extra(c, g, mode));
+        }
+    }
+    report
+}
+
+/// Reads, checks, tags and scores every `*.toml` file of `dir`; `None` when `dir` is missing.
+pub fn run(dir: &Path, mode: Mode) -> Option<Run> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut run = Run {
+        files: files.len(),
+        per_lang: BTreeMap::new(),
+        all: Score::default(),
+        report: Vec::new(),
+    };
+    let mut names = HashSet::new();
+    for path in &files {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        for c in &file.case {
+            assert!(
+                names.insert(c.name.clone()),
+                "{shown}: duplicate name {}",
+                c.name
+            );
+            let lang = validate(&shown, c, mode);
+            let got = tags_of(c, lang);
+            if mode == Mode::Training {
+                for t in &got {
+                    assert!(!t.summary.is_empty(), "{}: empty summary", c.name);
+                    assert!(
+                        !(t.evidence.old.is_empty() && t.evidence.new.is_empty()),
+                        "{}: no evidence",
+                        c.name
+                    );
+                }
+            }
+            let per_lang = run.per_lang.entry(c.lang.clone()).or_default();
+            run.report.extend(score(c, &got, per_lang, mode));
+            score(c, &got, &mut run.all, mode);
+        }
+    }
+    Some(run)
+}
