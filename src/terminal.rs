@@ -90,13 +90,7 @@ pub fn change_text(c: &Change, style: Style) -> String {
     if !c.tags.is_empty() {
         let _ = writeln!(out, "  tags:");
         for t in &c.tags {
-            let _ = writeln!(
-                out,
-                "    {} {:<24} {}",
-                style.severity_column(t.severity),
-                t.tag,
-                clean(&t.summary)
-            );
+            let _ = writeln!(out, "    {}", tag_line(t, style));
             if !t.evidence.old.is_empty() {
                 let _ = writeln!(
                     out,
@@ -346,6 +340,16 @@ pub fn delivery_waiting_text(
     text
 }
 
+/// One tag: severity column, id, summary.
+fn tag_line(t: &Tag, style: Style) -> String {
+    format!(
+        "{} {:<24} {}",
+        style.severity_column(t.severity),
+        t.tag,
+        clean(&t.summary)
+    )
+}
+
 /// The tags `regwatch tag` found, or what changed when none.
 #[must_use]
 pub fn tags_text(tags: &[Tag], added: usize, removed: usize, style: Style) -> String {
@@ -354,13 +358,7 @@ pub fn tags_text(tags: &[Tag], added: usize, removed: usize, style: Style) -> St
     }
     let mut text = String::new();
     for t in tags {
-        let _ = writeln!(
-            text,
-            "{} {:<24} {}",
-            style.severity_column(t.severity),
-            t.tag,
-            clean(&t.summary)
-        );
+        let _ = writeln!(text, "{}", tag_line(t, style));
     }
     text
 }

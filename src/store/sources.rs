@@ -132,34 +132,6 @@ impl Store {
         Ok(next)
     }
 
-    /// Failures in a row of a source (0 when healthy or unknown).
-    ///
-    /// # Errors
-    /// [`StoreError::Sql`].
-    pub fn failure_streak(&self, source_id: &str) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT failure_streak FROM sources WHERE id = ?1")
-            .ctx("read failure streak")?
-            .query_row([source_id], |r| r.get(0))
-            .optional()
-            .ctx("read failure streak")?
-            .unwrap_or(0))
-    }
-
-    /// Sets when a source is due again.
-    ///
-    /// # Errors
-    /// [`StoreError::Sql`].
-    pub fn set_next_check(&mut self, source_id: &str, at: Timestamp) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE sources SET next_check_at = ?2 WHERE id = ?1")
-            .ctx("schedule source")?
-            .execute(params![source_id, at])
-            .ctx("schedule source")?;
-        Ok(())
-    }
-
     /// Each source's next due time (`None`: never checked, or a time that cannot be read —
     /// due now either way).
     ///

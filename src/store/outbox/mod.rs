@@ -521,13 +521,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn message_meta(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
-        let sql = format!("SELECT {META_COLUMNS} FROM outbox WHERE id = ?1");
-        self.conn
-            .prepare_cached(&sql)
-            .ctx("read message")?
-            .query_row([id], row)
-            .optional()
-            .ctx("read message")
+        self.message_with(META_COLUMNS, id)
     }
 
     /// Messages claimed by a delivery in progress (state `sending`), without bodies, oldest
@@ -553,7 +547,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn message(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
-        let sql = format!("SELECT {FULL_COLUMNS} FROM outbox WHERE id = ?1");
+        self.message_with(FULL_COLUMNS, id)
+    }
+
+    fn message_with(&self, columns: &str, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let sql = format!("SELECT {columns} FROM outbox WHERE id = ?1");
         self.conn
             .prepare_cached(&sql)
             .ctx("read message")?
