@@ -71,7 +71,7 @@ pub(super) fn tag(
         None
     };
     let rules = config.as_ref().map_or(&[][..], |c| &c.rules[..]);
-    let result = pipeline::compare_files(&read(old)?, &read(new)?, lang, rules);
+    let result = pipeline::compare_files(&read(old)?, &read(new)?, lang, rules, &[]);
     if json {
         return json_line(&serde_json::json!({ "tags": result.tags }));
     }

@@ -101,7 +101,7 @@ impl Config {
     /// tags of the `[[rule]]`s.
     #[must_use]
     pub fn known_tags(&self) -> Vec<String> {
-        let mut tags: Vec<String> = crate::tag::BUILTIN_TAGS
+        let mut tags: Vec<String> = crate::tag::builtin_tags()
             .iter()
             .map(|t| (*t).to_string())
             .collect();
@@ -127,7 +127,7 @@ impl Config {
         let sources = source::sources(&ctx, raw.sources, &settings)?;
         let source_ids: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
         // Recipients may name the tags of rules, so rule tags are known before rules are checked.
-        let mut tags: Vec<&str> = crate::tag::BUILTIN_TAGS.to_vec();
+        let mut tags: Vec<&str> = crate::tag::builtin_tags();
         for r in &raw.rules {
             if !tags.contains(&r.get_ref().tag.get_ref().as_str()) {
                 tags.push(r.get_ref().tag.get_ref());

@@ -60,6 +60,8 @@ pub(super) struct RawRecipient {
     pub(super) sources: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) packs: Vec<Spanned<String>>,
 }
 
 /// `[[source]]`.
@@ -72,6 +74,8 @@ pub(super) struct RawSource {
     pub(super) kind: Option<Spanned<String>>,
     pub(super) interval: Option<IntervalDuration>,
     pub(super) lang: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) packs: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) select: Vec<Spanned<String>>,
     #[serde(default)]

@@ -34,6 +34,16 @@ pub struct Recipient {
     pub sources: Vec<String>,
     /// Only changes with one of these tags (empty: all).
     pub tags: Vec<String>,
+    /// Only tags of these rule packs count for this recipient (empty: all).
+    pub packs: Vec<String>,
+}
+
+impl Recipient {
+    /// Whether a tag counts for this recipient (its pack is one the recipient named).
+    #[must_use]
+    pub fn wants_tag(&self, tag: &str) -> bool {
+        crate::tag::packs::wants(&self.packs, tag)
+    }
 }
 
 /// What a recipient's references are checked against.
@@ -72,6 +82,7 @@ pub(super) fn recipients(
         let digest = r.digest.as_ref().map(|d| digest(ctx, d)).transpose()?;
         check_source_refs(ctx, &r.sources, known.sources)?;
         check_tags(ctx, &r.tags, known.tags)?;
+        let packs = super::rules::packs(ctx, &r.packs)?;
         out.push(Recipient {
             name: r.name.into_inner(),
             emails: r.emails.into_iter().map(Spanned::into_inner).collect(),
@@ -79,6 +90,7 @@ pub(super) fn recipients(
             digest,
             sources: r.sources.into_iter().map(Spanned::into_inner).collect(),
             tags: r.tags.into_iter().map(Spanned::into_inner).collect(),
+            packs,
         });
     }
     Ok(out)
@@ -180,7 +192,7 @@ fn check_tags(ctx: &Ctx<'_>, tags: &[Spanned<String>], known: &[&str]) -> Result
 }
 
 /// The known name nearest to `word`, when it is near enough to be a typo.
-fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
     known
         .iter()
@@ -214,7 +226,7 @@ mod tests {
 
     #[test]
     fn typos_find_their_tag() {
-        let known = crate::tag::BUILTIN_TAGS;
+        let known = crate::tag::builtin_tags();
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(

@@ -93,3 +93,28 @@ fn side(ctx: &Ctx<'_>, on: Option<&Spanned<String>>) -> Result<RuleSide, ConfigE
         )),
     }
 }
+
+/// `packs = [...]` of a source or recipient: each a pack built into the binary.
+pub(super) fn packs(ctx: &Ctx<'_>, packs: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
+    let known = crate::tag::packs::ids();
+    let mut out = Vec::new();
+    for p in packs {
+        let id = p.get_ref().trim();
+        if !known.contains(&id) {
+            let hint = super::recipient::closest(id, &known)
+                .map(|c| format!(" (did you mean \"{c}\"?)"))
+                .unwrap_or_default();
+            return Err(ctx.err(
+                p.span(),
+                format!(
+                    "`packs`: unknown pack \"{id}\"{hint}: expected one of {} (see `regwatch packs`)",
+                    known.join(", ")
+                ),
+            ));
+        }
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    Ok(out)
+}

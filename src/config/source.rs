@@ -28,6 +28,8 @@ pub struct Source {
     pub interval: Duration,
     /// Language of the text, when known.
     pub lang: Option<Lang>,
+    /// Rule packs that tag this source (empty: all).
+    pub packs: Vec<String>,
     /// CSS selectors whose content is kept.
     pub select: Vec<String>,
     /// CSS selectors removed first.
@@ -154,6 +156,7 @@ fn source(
     check_keep_items_kind(ctx, &s, kind == SourceKind::Feed || json_items.is_some())?;
     let keep_items = regexes(ctx, "keep_items", &s.keep_items)?;
     let lang = lang(ctx, s.lang.as_ref())?;
+    let packs = super::rules::packs(ctx, &s.packs)?;
     let css = super::selector::css(ctx, &s.select, &s.remove)?;
     let ignore = regexes(ctx, "ignore", &s.ignore)?;
     let mut source = Source {
@@ -163,6 +166,7 @@ fn source(
         kind,
         interval: s.interval.map_or(settings.default_interval, |d| d.0),
         lang,
+        packs,
         select: s.select.into_iter().map(Spanned::into_inner).collect(),
         remove: s.remove.into_iter().map(Spanned::into_inner).collect(),
         ignore,

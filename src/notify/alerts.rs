@@ -13,9 +13,23 @@ pub fn wants_alert(r: &Recipient, c: &Change) -> bool {
     let AlertLevel::AtLeast(min) = r.alerts else {
         return false;
     };
-    c.severity >= min
+    // Only tags of the recipient's packs count, for the severity as for `tags`.
+    let severity = if r.packs.is_empty() {
+        c.severity
+    } else {
+        c.tags
+            .iter()
+            .filter(|t| r.wants_tag(&t.tag))
+            .map(|t| t.severity)
+            .max()
+            .unwrap_or(crate::model::Severity::Low)
+    };
+    severity >= min
         && (r.sources.is_empty() || r.sources.contains(&c.source))
-        && (r.tags.is_empty() || c.tags.iter().any(|t| r.tags.contains(&t.tag)))
+        && (r.tags.is_empty()
+            || c.tags
+                .iter()
+                .any(|t| r.tags.contains(&t.tag) && r.wants_tag(&t.tag)))
 }
 
 /// Renders the change's alert once and queues it for every recipient who wants it, inside the

@@ -491,6 +491,15 @@ pub fn build_digest(
     })?;
     changes.retain(|c| c.detected_at < until);
     changes.retain(|c| recipient.sources.is_empty() || recipient.sources.contains(&c.source));
+    if !recipient.packs.is_empty() {
+        // Only the tags of the recipient's packs; a change tagged by other packs only is not theirs.
+        changes.retain_mut(|c| {
+            let tagged = !c.tags.is_empty();
+            c.tags.retain(|t| recipient.wants_tag(&t.tag));
+            c.severity = crate::model::Change::severity_of(&c.tags);
+            !tagged || !c.tags.is_empty()
+        });
+    }
     changes.reverse();
     let health = store.source_health()?;
     let known: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();

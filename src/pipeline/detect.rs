@@ -146,6 +146,9 @@ impl Checker {
             lang: source.lang,
             source_id: &source.id,
             rules: &self.config.rules,
+            packs: &source.packs,
+            old: &old,
+            new: blocks,
         };
         let tags = tag_change(&diff.hunks, diff.items.as_ref(), &ctx);
         let new_id = det.insert_snapshot(version, source.extraction_fingerprint(), false, at)?;

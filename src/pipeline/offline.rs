@@ -19,7 +19,13 @@ pub struct Compared {
 
 /// Compares two documents (HTML or plain text) and tags the difference.
 #[must_use]
-pub fn compare_files(old: &[u8], new: &[u8], lang: Option<Lang>, rules: &[UserRule]) -> Compared {
+pub fn compare_files(
+    old: &[u8],
+    new: &[u8],
+    lang: Option<Lang>,
+    rules: &[UserRule],
+    packs: &[String],
+) -> Compared {
     let old = extract_file(old);
     let new = extract_file(new);
     let diff = diff_versions(&old, &new, false);
@@ -30,6 +36,9 @@ pub fn compare_files(old: &[u8], new: &[u8], lang: Option<Lang>, rules: &[UserRu
             lang,
             source_id: "",
             rules,
+            packs,
+            old: &old,
+            new: &new,
         },
     );
     Compared {

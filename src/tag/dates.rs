@@ -2,6 +2,7 @@
 //! "15. Mai 2025", "2025-05-15", "15.05.2025"), and whether a sentence speaks of an effective,
 //! compliance or entry-into-force date.
 
+use crate::tag::packs;
 use chrono::NaiveDate;
 
 use super::text::any_word;
@@ -153,58 +154,13 @@ fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
     None
 }
 
-const COMPLIANCE_CUES: &[&str] = &[
-    "compliance",
-    "comply",
-    "complying",
-    "conformité",
-    "se conformer",
-    "mise en conformité",
-    "einhaltung",
-    "einzuhalten",
-];
-
-const EFFECTIVE_CUES: &[&str] = &[
-    "effective",
-    "take effect",
-    "takes effect",
-    "took effect",
-    "enter into force",
-    "enters into force",
-    "entered into force",
-    "entry into force",
-    "in force",
-    "applies from",
-    "apply from",
-    "applicable from",
-    "applicable on",
-    "becomes applicable",
-    "entrée en vigueur",
-    "entrer en vigueur",
-    "entre en vigueur",
-    "entrera en vigueur",
-    "entreront en vigueur",
-    "est entré en vigueur",
-    "en vigueur",
-    "s'appliqu*",
-    "applicable",
-    "date d'application",
-    "in kraft",
-    "inkrafttreten",
-    "gilt ab",
-    "gelten ab",
-    "anzuwenden ab",
-    "wirksam",
-    "anwendbar",
-];
-
 /// Which kind of date a sentence speaks of, if any.
 #[must_use]
 pub fn date_kind(s: &str) -> Option<&'static str> {
-    if any_word(s, COMPLIANCE_CUES) {
+    if any_word(s, packs::list("compliance_cues")) {
         return Some("compliance");
     }
-    if any_word(s, EFFECTIVE_CUES) {
+    if any_word(s, packs::list("effective_cues")) {
         return Some("effective");
     }
     None
@@ -217,7 +173,7 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
     if date_kind(s).is_none() {
         return Vec::new();
     }
-    let cue_positions = |cues: &[&str]| -> Vec<usize> {
+    let cue_positions = |cues: &[String]| -> Vec<usize> {
         cues.iter()
             .flat_map(|c| {
                 let c = c.trim_end_matches('*');
@@ -225,8 +181,8 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
             })
             .collect()
     };
-    let compliance = cue_positions(COMPLIANCE_CUES);
-    let effective = cue_positions(EFFECTIVE_CUES);
+    let compliance = cue_positions(packs::list("compliance_cues"));
+    let effective = cue_positions(packs::list("effective_cues"));
     dates_at(s)
         .into_iter()
         .map(|(d, pos)| {

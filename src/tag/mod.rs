@@ -8,6 +8,7 @@ pub mod dates;
 pub mod documents;
 pub mod numbers;
 pub mod pack;
+pub mod packs;
 pub mod phrases;
 pub mod quantity;
 pub mod text;
@@ -18,7 +19,7 @@ pub use user::{RuleSide, UserRule};
 use crate::model::{Hunk, ItemDiff, Lang, Tag};
 
 /// What the tagger needs besides the hunks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct TagContext<'a> {
     /// Language of the text (`None`: guessed from the text).
     pub lang: Option<Lang>,
@@ -26,11 +27,20 @@ pub struct TagContext<'a> {
     pub source_id: &'a str,
     /// User rules.
     pub rules: &'a [UserRule],
+    /// Packs to run (empty: all).
+    pub packs: &'a [String],
+    /// Every block of the old version (empty: only the hunks are known).
+    pub old: &'a [String],
+    /// Every block of the new version (empty: only the hunks are known).
+    pub new: &'a [String],
 }
 
-/// The tagger's entry point: the tags of a change, strongest first. For item lists (`items`),
-/// each item that appeared is a `new_document` and the other tags read the new and changed items
-/// only, never items that merely fell off the list.
+/// The tagger's entry point: the tags of a change, strongest first. A tag is a difference between
+/// the facts the old and the new version state, resting on a block the diff touched: the
+/// recognizers read the changed sentences, and a fact still stated somewhere in the new version
+/// (or already stated in the old) is no change. For item lists (`items`), each item that appeared
+/// is a `new_document` and the other tags read the new and changed items only, never items that
+/// merely fell off the list.
 #[must_use]
 pub fn tag_change(hunks: &[Hunk], items: Option<&ItemDiff>, ctx: &TagContext<'_>) -> Vec<Tag> {
     let Some(items) = items else {
@@ -45,10 +55,46 @@ pub fn tag_change(hunks: &[Hunk], items: Option<&ItemDiff>, ctx: &TagContext<'_>
 /// Tags for the hunks of a change, strongest first.
 #[must_use]
 pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
-    let mut tags = pack::tag(hunks, ctx.lang);
+    let mut tags = Vec::new();
+    if packs::enabled(ctx.packs, packs::EXPORT_CONTROLS) {
+        tags.extend(pack::tag(hunks, ctx.lang, ctx.old, ctx.new));
+    }
+    let (old_changed, new_changed) = changed_blocks(hunks);
+    let (old_all, new_all) = if ctx.old.is_empty() && ctx.new.is_empty() {
+        (old_changed.clone(), new_changed.clone())
+    } else {
+        (
+            ctx.old.iter().map(String::as_str).collect(),
+            ctx.new.iter().map(String::as_str).collect(),
+        )
+    };
+    let sides = packs::generic::Sides {
+        old_all: &old_all,
+        new_all: &new_all,
+        old_changed: &old_changed,
+        new_changed: &new_changed,
+    };
+    for p in packs::all() {
+        if packs::enabled(ctx.packs, &p.id) {
+            tags.extend(packs::generic::run(p, &sides));
+        }
+    }
     tags.extend(user::apply(hunks, ctx.rules, ctx.source_id));
     sort_tags(&mut tags);
     tags
+}
+
+/// The blocks the diff removed or changed (old side) and added or changed (new side).
+fn changed_blocks(hunks: &[Hunk]) -> (Vec<&str>, Vec<&str>) {
+    let old = hunks
+        .iter()
+        .flat_map(|h| h.old.iter().map(String::as_str))
+        .collect();
+    let new = hunks
+        .iter()
+        .flat_map(|h| h.new.iter().map(String::as_str))
+        .collect();
+    (old, new)
 }
 
 /// Strongest first; ties keep their order.
@@ -56,21 +102,10 @@ pub fn sort_tags(tags: &mut [Tag]) {
     tags.sort_by_key(|t| std::cmp::Reverse(t.severity));
 }
 
-/// Every tag id the engine emits by itself: the built-in pack ([`pack`]) and items that appear
-/// in feeds and JSON lists ([`documents`]). A recipient's `tags = [...]` may name these or the
-/// `tag` of one of the file's `[[rule]]`s. A new tag id in the pack must be added here (the test
-/// below runs one example of each through the tagger and fails on any id missing from the list).
-pub const BUILTIN_TAGS: &[&str] = &[
-    "threshold_changed",
-    "quota_changed",
-    "tariff_changed",
-    "tier_move",
-    "effective_date_changed",
-    "license_policy_changed",
-    "bill_stage_changed",
-    "eccn_changed",
-    "chip_added",
-    "chip_removed",
-    "rule_rescinded",
-    "new_document",
-];
+/// Every tag id the engine emits by itself: the catalogs of the packs (`packs/*.toml`), which
+/// include `new_document` for items that appear in feeds and JSON lists. A recipient's
+/// `tags = [...]` may name these or the `tag` of one of the file's `[[rule]]`s.
+#[must_use]
+pub fn builtin_tags() -> Vec<&'static str> {
+    packs::tag_ids()
+}

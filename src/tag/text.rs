@@ -161,10 +161,10 @@ pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
 /// True when any of the needles occurs at word boundaries. Needles ending in `*` match as
 /// prefixes ("rescind*" matches "rescinded").
 #[must_use]
-pub fn any_word(hay: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| match n.strip_suffix('*') {
+pub fn any_word<S: AsRef<str>>(hay: &str, needles: &[S]) -> bool {
+    needles.iter().any(|n| match n.as_ref().strip_suffix('*') {
         Some(prefix) => has_prefix_word(hay, prefix),
-        None => has_word(hay, n),
+        None => has_word(hay, n.as_ref()),
     })
 }
 

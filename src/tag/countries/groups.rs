@@ -1,39 +1,9 @@
 //! Country Groups of the EAR (A:5, D:5 …): group symbols in a sentence, and the group each named
 //! country is listed in, added to or removed from.
 
+use crate::tag::packs;
 use super::Placement;
 use crate::tag::text::any_word;
-
-/// Words that state a removal from a group.
-const REMOVED: &[&str] = &[
-    "removed from",
-    "removes",
-    "taken off",
-    "deleted from",
-    "retiré*",
-    "supprimé*",
-    "sorti*",
-    "gestrichen",
-    "entfernt",
-    "herausgenommen",
-    "no longer",
-];
-
-/// Words that state an addition to a group.
-const ADDED: &[&str] = &[
-    "added to",
-    "adds",
-    "moved to",
-    "moves",
-    "placed in",
-    "placed on",
-    "ajouté*",
-    "inscrit*",
-    "intégré*",
-    "aufgenommen",
-    "hinzugefügt",
-    "verschoben",
-];
 
 /// Country Group symbols in a sentence ("a:5", "d: 1"): (byte offset, "A:5"), in text order.
 fn group_mentions(s: &str) -> Vec<(usize, String)> {
@@ -74,8 +44,8 @@ pub(super) fn group_placements(
     if groups.is_empty() {
         return Vec::new();
     }
-    let removed = any_word(s, REMOVED);
-    let added = any_word(s, ADDED);
+    let removed = any_word(s, packs::list("group_removed"));
+    let added = any_word(s, packs::list("group_added"));
     let explicit = explicit_move(s, &groups);
     let mut out = Vec::new();
     for (iso, pos) in cs {

@@ -8,6 +8,7 @@ mod tiers;
 pub use names::{countries, english_name};
 pub use tiers::tier_context;
 
+use crate::tag::packs;
 use super::text::any_word;
 
 /// Where a sentence places countries.
@@ -34,21 +35,12 @@ pub enum Placement {
     },
 }
 
-/// Negations that keep a sentence from placing anyone ("X is not in tier 1").
-const NEGATIONS: &[&str] = &[
-    "not in",
-    "n'est pas",
-    "ne sont pas",
-    "nicht in",
-    "no longer in",
-];
-
 /// What a sentence says about countries' tiers and groups: (ISO code, placement). Tier placements
 /// come first, then group placements.
 #[must_use]
 pub fn placements(s: &str, block: &str, doc_context: bool) -> Vec<(&'static str, Placement)> {
     let cs = countries(s);
-    if cs.is_empty() || any_word(s, NEGATIONS) {
+    if cs.is_empty() || any_word(s, packs::list("negations")) {
         return Vec::new();
     }
     let mut out = tiers::tier_placements(s, block, doc_context, &cs);

@@ -1,161 +1,16 @@
 //! Countries by name (EN/FR/DE, with aliases) → ISO 3166 alpha-2, and back to an English name.
 
+use crate::tag::packs;
 use crate::tag::text::find_word;
-
-/// ISO code and the normalized names that denote it. Longer names are matched first.
-const COUNTRIES: &[(&str, &[&str])] = &[
-    ("AU", &["australia", "australie", "australien"]),
-    ("AT", &["austria", "autriche", "österreich"]),
-    ("BE", &["belgium", "belgique", "belgien"]),
-    ("BG", &["bulgaria", "bulgarie", "bulgarien"]),
-    ("HR", &["croatia", "croatie", "kroatien"]),
-    ("CY", &["cyprus", "chypre", "zypern"]),
-    (
-        "CZ",
-        &[
-            "czech republic",
-            "czechia",
-            "république tchèque",
-            "tchéquie",
-            "tschechien",
-            "tschechische republik",
-        ],
-    ),
-    ("DK", &["denmark", "danemark", "dänemark"]),
-    ("EE", &["estonia", "estonie", "estland"]),
-    ("FI", &["finland", "finlande", "finnland"]),
-    ("FR", &["france", "frankreich"]),
-    ("DE", &["germany", "allemagne", "deutschland"]),
-    ("GR", &["greece", "grèce", "griechenland"]),
-    ("HU", &["hungary", "hongrie", "ungarn"]),
-    ("IE", &["ireland", "irlande", "irland"]),
-    ("IT", &["italy", "italie", "italien"]),
-    ("LV", &["latvia", "lettonie", "lettland"]),
-    ("LT", &["lithuania", "lituanie", "litauen"]),
-    ("LU", &["luxembourg", "luxemburg"]),
-    ("MT", &["malta", "malte"]),
-    (
-        "NL",
-        &[
-            "the netherlands",
-            "netherlands",
-            "pays-bas",
-            "niederlande",
-            "holland",
-        ],
-    ),
-    ("PL", &["poland", "pologne", "polen"]),
-    ("PT", &["portugal"]),
-    ("RO", &["romania", "roumanie", "rumänien"]),
-    ("SK", &["slovakia", "slovaquie", "slowakei"]),
-    ("SI", &["slovenia", "slovénie", "slowenien"]),
-    ("ES", &["spain", "espagne", "spanien"]),
-    ("SE", &["sweden", "suède", "schweden"]),
-    ("CA", &["canada", "kanada"]),
-    ("JP", &["japan", "japon"]),
-    ("NZ", &["new zealand", "nouvelle-zélande", "neuseeland"]),
-    ("NO", &["norway", "norvège", "norwegen"]),
-    (
-        "KR",
-        &[
-            "republic of korea",
-            "south korea",
-            "korea, south",
-            "corée du sud",
-            "république de corée",
-            "südkorea",
-            "republik korea",
-            "korea",
-            "corée",
-        ],
-    ),
-    ("TW", &["taiwan", "taïwan"]),
-    (
-        "GB",
-        &[
-            "united kingdom",
-            "great britain",
-            "britain",
-            "royaume-uni",
-            "grande-bretagne",
-            "vereinigtes königreich",
-            "großbritannien",
-            "grossbritannien",
-            "uk",
-        ],
-    ),
-    (
-        "US",
-        &[
-            "united states",
-            "états-unis",
-            "etats-unis",
-            "vereinigte staaten",
-            "usa",
-        ],
-    ),
-    (
-        "CN",
-        &[
-            "people's republic of china",
-            "china",
-            "chine",
-            "volksrepublik china",
-            "prc",
-        ],
-    ),
-    ("MO", &["macau", "macao"]),
-    ("HK", &["hong kong", "hongkong"]),
-    ("RU", &["russia", "russie", "russland"]),
-    ("BY", &["belarus", "biélorussie", "bélarus", "weißrussland"]),
-    ("IR", &["iran"]),
-    ("KP", &["north korea", "dprk", "corée du nord", "nordkorea"]),
-    ("VE", &["venezuela"]),
-    ("SY", &["syria", "syrie", "syrien"]),
-    ("CU", &["cuba", "kuba"]),
-    ("MM", &["burma", "myanmar", "birmanie"]),
-    ("AF", &["afghanistan"]),
-    ("IQ", &["iraq", "irak"]),
-    ("LB", &["lebanon", "liban", "libanon"]),
-    ("LY", &["libya", "libye", "libyen"]),
-    ("KH", &["cambodia", "cambodge", "kambodscha"]),
-    (
-        "AE",
-        &[
-            "united arab emirates",
-            "uae",
-            "émirats arabes unis",
-            "emirats arabes unis",
-            "vereinigte arabische emirate",
-            "vae",
-        ],
-    ),
-    ("SA", &["saudi arabia", "arabie saoudite", "saudi-arabien"]),
-    ("QA", &["qatar", "katar"]),
-    ("IL", &["israel", "israël"]),
-    ("IN", &["india", "inde", "indien"]),
-    ("SG", &["singapore", "singapour", "singapur"]),
-    ("MY", &["malaysia", "malaisie"]),
-    ("VN", &["vietnam", "viêt nam", "viet nam"]),
-    ("TH", &["thailand", "thaïlande"]),
-    ("ID", &["indonesia", "indonésie", "indonesien"]),
-    ("BR", &["brazil", "brésil", "brasilien"]),
-    ("MX", &["mexico", "mexique", "mexiko"]),
-    ("CH", &["switzerland", "suisse", "schweiz"]),
-    ("TR", &["türkiye", "turkey", "turquie", "türkei"]),
-    ("UA", &["ukraine"]),
-    ("PK", &["pakistan"]),
-    ("EG", &["egypt", "égypte", "ägypten"]),
-    ("ZA", &["south africa", "afrique du sud", "südafrika"]),
-    ("AR", &["argentina", "argentine", "argentinien"]),
-    ("PH", &["philippines", "philippinen"]),
-    ("KZ", &["kazakhstan", "kasachstan"]),
-];
 
 /// The country's first (English) name, capitalized ("France", "Czech Republic").
 #[must_use]
 pub fn english_name(iso: &str) -> String {
-    let Some((_, names)) = COUNTRIES.iter().find(|(i, _)| *i == iso) else {
+    let Some(names) = packs::groups("countries")
+        .iter()
+        .find(|g| g.key == iso)
+        .map(|g| &g.words)
+    else {
         return iso.to_string();
     };
     names
@@ -176,9 +31,9 @@ pub fn english_name(iso: &str) -> String {
 /// Countries named in a normalized text: (ISO code, byte offset), in text order, each place once.
 #[must_use]
 pub fn countries(s: &str) -> Vec<(&'static str, usize)> {
-    let mut names: Vec<(&'static str, &'static str)> = COUNTRIES
+    let mut names: Vec<(&'static str, &'static str)> = packs::groups("countries")
         .iter()
-        .flat_map(|(iso, names)| names.iter().map(move |n| (*iso, *n)))
+        .flat_map(|g| g.words.iter().map(move |n| (g.key.as_str(), n.as_str())))
         .collect();
     names.sort_by_key(|(_, n)| std::cmp::Reverse(n.len()));
     let mut taken: Vec<(usize, usize)> = Vec::new();

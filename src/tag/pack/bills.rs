@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
+use crate::model::Tag;
 use crate::tag::phrases;
 use crate::tag::text::any_word;
 
@@ -75,17 +75,9 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>)
         .iter()
         .filter(|(s, _)| *s != "dropped")
         .max_by_key(|(s, _)| stage_rank(s));
-    let label = |s: &str| s.replace('_', " ");
     tags.push(mk(
         "bill_stage_changed",
-        Severity::High,
-        format!(
-            "Bill stage: {} → {}",
-            from.map_or_else(|| "none".to_string(), |(s, _)| label(s)),
-            label(to)
-        ),
         json!({ "from": from.map(|(s, _)| *s), "to": to }),
         from.map_or("", |(_, i)| old[*i].text),
-        new[ni].text,
-    ));
+        new[ni].text));
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
+use crate::model::Tag;
 use crate::tag::dates::dated_kinds;
 
 /// Tags the dated effective or compliance statements that changed.
@@ -44,20 +44,10 @@ pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>)
             }
             None => (None, ""),
         };
-        let label = if *kind == "compliance" {
-            "Compliance date"
-        } else {
-            "Effective date"
-        };
-        let show =
-            |d: Option<chrono::NaiveDate>| d.map_or_else(|| "none".into(), |d| d.to_string());
         tags.push(mk(
             "effective_date_changed",
-            Severity::High,
-            format!("{label} {} → {}", show(old_date), nd),
             json!({ "old": old_date.map(|d| d.to_string()), "new": nd.to_string(), "kind": kind }),
             old_ev,
-            new[*ni].text,
-        ));
+            new[*ni].text));
     }
 }

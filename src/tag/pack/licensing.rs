@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
+use crate::model::Tag;
 use crate::tag::phrases;
 use crate::tag::text::norm;
 
@@ -39,15 +39,9 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
         };
         tags.push(mk(
             "license_policy_changed",
-            Severity::High,
-            format!(
-                "License review policy: {} → {newest}",
-                old_p.unwrap_or("none")
-            ),
             json!({ "old": old_p, "new": newest }),
             old_ev,
-            s.text,
-        ));
+            s.text));
     }
 }
 
@@ -98,10 +92,7 @@ fn exception_tag(e: &str, added: bool, old_ev: &str, new_ev: &str) -> Tag {
     };
     mk(
         "license_policy_changed",
-        Severity::High,
-        format!("{name} {}", if added { "added" } else { "removed" }),
         json!({ "old": o, "new": n, "exception": e, "change": if added { "added" } else { "removed" } }),
         old_ev,
-        new_ev,
-    )
+        new_ev)
 }

@@ -9,6 +9,7 @@
 
 mod bills;
 mod dates;
+mod facts;
 mod licensing;
 mod named;
 mod quantities;
@@ -20,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 use super::text::{guess_lang, norm, sentences};
-use crate::model::{Evidence, Hunk, Lang, Severity, Tag};
+use crate::model::{Hunk, Lang, Tag};
 
 /// One changed sentence with what surrounds it.
 struct Sent<'a> {
@@ -110,12 +111,13 @@ fn cancel_common<'a>(
     (keep(old), keep(new))
 }
 
-/// Runs the pack over a change's hunks.
+/// Runs the pack over a change's hunks. `old_all` and `new_all` are the whole versions (empty
+/// when unknown): a tag stands only when its fact differs between them (see [`facts`]).
 #[must_use]
-pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
+pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[String]) -> Vec<Tag> {
     // Blocks on each side, with their heading; blocks present on both sides (moved) cancel.
-    let mut old: Vec<(&str, Option<&str>)> = Vec::new();
-    let mut new: Vec<(&str, Option<&str>)> = Vec::new();
+    let mut old: Vec<Placed<'_>> = Vec::new();
+    let mut new: Vec<Placed<'_>> = Vec::new();
     for h in hunks {
         old.extend(h.old.iter().map(|b| (b.as_str(), h.old_heading.as_deref())));
         new.extend(h.new.iter().map(|b| (b.as_str(), h.new_heading.as_deref())));
@@ -133,8 +135,6 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
             .join(" ");
         guess_lang(&sample)
     });
-    let old_s = side(&old_kept, sentence_counts(&new_kept));
-    let new_s = side(&new_kept, sentence_counts(&old_kept));
     // Whether the change as a whole speaks of export controls: a short sentence ("France is
     // relegated to the second tier") takes its meaning from the paragraphs around it.
     let doc_context = hunks.iter().any(|h| {
@@ -146,7 +146,17 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
             .chain(h.new_heading.iter())
             .any(|b| super::countries::tier_context(&norm(b)))
     });
+    let mut tags = compare(&old_kept, &new_kept, lang, doc_context);
+    if !tags.is_empty() && !(old_all.is_empty() && new_all.is_empty()) {
+        facts::keep_differences(&mut tags, old_all, new_all, lang);
+    }
+    tags
+}
 
+/// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
+fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc_context: bool) -> Vec<Tag> {
+    let old_s = side(old, sentence_counts(new));
+    let new_s = side(new, sentence_counts(old));
     let mut tags = Vec::new();
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
     tiers::tier_tags(&old_s, &new_s, doc_context, &mut tags);
@@ -162,16 +172,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>) -> Vec<Tag> {
     tags
 }
 
-/// A tag with its evidence.
-fn mk(tag: &str, severity: Severity, summary: String, detail: Value, old: &str, new: &str) -> Tag {
-    Tag {
-        tag: tag.to_string(),
-        severity,
-        summary,
-        detail,
-        evidence: Evidence {
-            old: old.to_string(),
-            new: new.to_string(),
-        },
-    }
+/// A tag with its evidence; severity and summary come from the pack's catalog.
+fn mk(tag: &str, detail: Value, old: &str, new: &str) -> Tag {
+    crate::tag::packs::make(tag, detail, old, new)
 }

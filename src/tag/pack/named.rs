@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
+use crate::model::Tag;
 use crate::tag::phrases;
 
 /// Each item named on a side, with the first sentence that names it.
@@ -26,12 +26,9 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
         if !o.contains_key(e) {
             tags.push(mk(
                 "eccn_changed",
-                Severity::Medium,
-                format!("ECCN {e} added"),
                 json!({ "eccn": e, "change": "added" }),
                 "",
-                new[*i].text,
-            ));
+                new[*i].text));
         }
     }
     for (e, i) in &o {
@@ -41,12 +38,9 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
         if !n.contains_key(e) && !refined && !new.is_empty() {
             tags.push(mk(
                 "eccn_changed",
-                Severity::Medium,
-                format!("ECCN {e} removed"),
                 json!({ "eccn": e, "change": "removed" }),
                 old[*i].text,
-                "",
-            ));
+                ""));
         }
     }
     let (o, n) = (named(old, phrases::chips), named(new, phrases::chips));
@@ -54,24 +48,18 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
         if !o.contains_key(c) {
             tags.push(mk(
                 "chip_added",
-                Severity::Medium,
-                format!("Chip named: {c}"),
                 json!({ "chip": c }),
                 "",
-                new[*i].text,
-            ));
+                new[*i].text));
         }
     }
     for (c, i) in &o {
         if !n.contains_key(c) {
             tags.push(mk(
                 "chip_removed",
-                Severity::Medium,
-                format!("Chip no longer named: {c}"),
                 json!({ "chip": c }),
                 old[*i].text,
-                "",
-            ));
+                ""));
         }
     }
 }

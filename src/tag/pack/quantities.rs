@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{Sent, mk};
-use crate::model::{Lang, Severity, Tag};
-use crate::tag::numbers::{format_value, json_value};
+use crate::model::{Lang, Tag};
+use crate::tag::numbers::json_value;
 use crate::tag::quantity::{QKind, quantities};
 
 /// A quantity found on one side, with the sentence that states it.
@@ -40,33 +40,6 @@ fn same(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
-/// A threshold metric as shown in summaries.
-fn metric_label(metric: &str) -> &'static str {
-    match metric {
-        "tpp" => "TPP",
-        "performance_density" => "Performance density",
-        "dram_bandwidth" => "DRAM bandwidth",
-        "interconnect_bandwidth" => "Interconnect bandwidth",
-        "memory_bandwidth_density" => "Memory bandwidth density",
-        _ => "Training operations",
-    }
-}
-
-/// A quota scope as shown in summaries (empty when unspecified).
-fn scope_label(scope: &str) -> &'static str {
-    match scope {
-        "per_consignee" => " per consignee",
-        "per_country" => " per country",
-        "per_order" => " per order",
-        _ => "",
-    }
-}
-
-/// A value as shown in summaries ("none" when absent).
-fn show(v: Option<f64>) -> String {
-    v.map_or_else(|| "none".to_string(), format_value)
-}
-
 /// The tag for one quantity moving from `old` to `new` (either may be absent).
 fn quantity_tag(
     kind: &QKind,
@@ -79,46 +52,22 @@ fn quantity_tag(
     match kind {
         QKind::Threshold { metric } => {
             let unit = kind.unit();
-            let shown_unit = if *metric == "tpp" {
-                String::new()
-            } else {
-                format!(" {unit}")
-            };
             mk(
                 "threshold_changed",
-                Severity::High,
-                format!(
-                    "{} threshold {} → {}{shown_unit}",
-                    metric_label(metric),
-                    show(old),
-                    show(new)
-                ),
                 json!({ "metric": metric, "old": jv(old), "new": jv(new), "unit": unit }),
                 old_ev,
-                new_ev,
-            )
+                new_ev)
         }
         QKind::Quota { unit, scope } => mk(
             "quota_changed",
-            Severity::High,
-            format!(
-                "Quota{} {} → {} {unit}",
-                scope_label(scope),
-                show(old),
-                show(new)
-            ),
             json!({ "old": jv(old), "new": jv(new), "unit": unit, "scope": scope }),
             old_ev,
-            new_ev,
-        ),
+            new_ev),
         QKind::Tariff => mk(
             "tariff_changed",
-            Severity::Medium,
-            format!("Tariff {}% → {}%", show(old), show(new)),
             json!({ "old": jv(old), "new": jv(new), "unit": "%" }),
             old_ev,
-            new_ev,
-        ),
+            new_ev),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
+use crate::model::Tag;
 use crate::tag::phrases;
 
 /// Tags a rescission kind the new text announces and the old did not.
@@ -18,19 +18,11 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
         if let Some(kind) = phrases::rescission(&s.norm)
             && !old_kinds.contains(kind)
         {
-            let summary = match kind {
-                "not_enforced" => "Non-enforcement announced",
-                "suspended" => "Suspension announced",
-                _ => "Rescission announced",
-            };
             tags.push(mk(
                 "rule_rescinded",
-                Severity::Critical,
-                summary.into(),
                 json!({ "kind": kind }),
                 "",
-                s.text,
-            ));
+                s.text));
         }
     }
 }

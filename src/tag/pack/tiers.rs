@@ -7,33 +7,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::{Severity, Tag};
-use crate::tag::countries::{Placement, english_name, placements};
+use crate::model::Tag;
+use crate::tag::countries::{Placement, placements};
 
 /// A placement stated on a side: ISO code, placement, index of the sentence.
 type Stated = (&'static str, Placement, usize);
-
-/// A country's name as shown in summaries.
-fn country_name(iso: &str) -> String {
-    const NAMES: &[(&str, &str)] = &[
-        ("KR", "Republic of Korea"),
-        ("GB", "United Kingdom"),
-        ("US", "United States"),
-        ("AE", "United Arab Emirates"),
-        ("NL", "Netherlands"),
-        ("CZ", "Czechia"),
-        ("NZ", "New Zealand"),
-        ("KP", "North Korea"),
-        ("SA", "Saudi Arabia"),
-        ("ZA", "South Africa"),
-        ("HK", "Hong Kong"),
-        ("TR", "Türkiye"),
-    ];
-    if let Some((_, n)) = NAMES.iter().find(|(i, _)| *i == iso) {
-        return (*n).to_string();
-    }
-    english_name(iso)
-}
 
 /// A tier as shown in summaries and details.
 fn tier_label(t: u8) -> String {
@@ -105,17 +83,9 @@ fn tier_moves(
             done.insert(iso);
             tags.push(mk(
                 "tier_move",
-                Severity::High,
-                format!(
-                    "{}: {} → {}",
-                    country_name(iso),
-                    tier_label(f),
-                    tier_label(*tier)
-                ),
                 json!({ "country": iso, "from": tier_label(f), "to": tier_label(*tier) }),
                 old_ev,
-                new[*i].text,
-            ));
+                new[*i].text));
         }
     }
 }
@@ -189,16 +159,9 @@ fn push_group_tag(
     old_ev: &str,
     new_ev: &str,
 ) {
-    let label = |g: &Option<String>| {
-        g.as_ref()
-            .map_or_else(|| "none".to_string(), |g| format!("Country Group {g}"))
-    };
     tags.push(mk(
         "tier_move",
-        Severity::High,
-        format!("{}: {} → {}", country_name(iso), label(&from), label(&to)),
         json!({ "country": iso, "from": from, "to": to }),
         old_ev,
-        new_ev,
-    ));
+        new_ev));
 }

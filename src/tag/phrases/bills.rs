@@ -1,6 +1,7 @@
 //! Bill stages (introduced, referred, reported, passed a chamber, conference, enacted, dropped)
 //! stated in a sentence about a bill.
 
+use crate::tag::packs;
 use crate::tag::text::{any_word, find_word};
 
 /// Bill stages, in order of progress (dropped is apart).
@@ -12,171 +13,6 @@ pub const STAGES: &[&str] = &[
     "passed_senate",
     "conference",
     "enacted",
-];
-
-/// Words that show a text speaks of a bill.
-const BILL_WORDS: &[&str] = &[
-    "bill",
-    "act",
-    "h.r",
-    "amendment",
-    "ndaa",
-    "legislation",
-    "proposition de loi",
-    "projet de loi",
-    "loi",
-    "amendement",
-    "gesetzentwurf",
-    "gesetz*",
-    "änderungsantrag",
-    "vorlage",
-    "gain",
-    "s.3150",
-    "s.4456",
-    "h.r.5885",
-];
-
-/// Each stage (and `dropped`) with the phrases that state it.
-const STAGE_WORDS: &[(&str, &[&str])] = &[
-    (
-        "dropped",
-        &[
-            "dropped from",
-            "was dropped",
-            "were dropped",
-            "been dropped",
-            "stripped from",
-            "stripped out",
-            "not included in the final",
-            "left out of the final",
-            "excluded from the final",
-            "removed from the final",
-            "omitted from the final",
-            "retiré du texte final",
-            "retirée du texte final",
-            "ne figure pas dans la version finale",
-            "ne figure pas dans le texte final",
-            "abandonné",
-            "abandonnée",
-            "écarté",
-            "écartée",
-            "gestrichen",
-            "nicht aufgenommen",
-            "nicht enthalten",
-            "fallen gelassen",
-        ],
-    ),
-    (
-        "enacted",
-        &[
-            "signed into law",
-            "became public law",
-            "became law",
-            "enacted",
-            "signed by the president",
-            "promulgué",
-            "promulguée",
-            "promulgation",
-            "unterzeichnet",
-            "in kraft gesetzt",
-            "ist gesetz",
-        ],
-    ),
-    (
-        "conference",
-        &[
-            "conference committee",
-            "conference report",
-            "compromise text",
-            "compromise version",
-            "house amendment to s",
-            "commission mixte",
-            "texte de compromis",
-            "version de compromis",
-            "vermittlungsausschuss",
-            "kompromisstext",
-            "kompromissfassung",
-        ],
-    ),
-    (
-        "passed_senate",
-        &[
-            "passed the senate",
-            "passed senate",
-            "senate passed",
-            "senate approved",
-            "approved by the senate",
-            "adopted by the senate",
-            "adopté par le sénat",
-            "adoptée par le sénat",
-            "vom senat verabschiedet",
-            "vom senat angenommen",
-            "senat verabschiedete",
-            "senat hat",
-            "le sénat a adopté",
-        ],
-    ),
-    (
-        "passed_house",
-        &[
-            "passed the house",
-            "passed house",
-            "house passed",
-            "house approved",
-            "approved by the house",
-            "adopted by the house",
-            "adopté par la chambre",
-            "adoptée par la chambre",
-            "vom repräsentantenhaus verabschiedet",
-            "repräsentantenhaus verabschiedete",
-            "la chambre des représentants a adopté",
-        ],
-    ),
-    (
-        "reported",
-        &[
-            "reported by",
-            "ordered to be reported",
-            "reported favorably",
-            "reported to the senate",
-            "reported to the house",
-        ],
-    ),
-    (
-        "referred",
-        &[
-            "referred to the committee",
-            "referred to committee",
-            "read twice and referred",
-            "renvoyé en commission",
-            "renvoyée en commission",
-            "renvoyé à la commission",
-            "renvoyée à la commission",
-            "an den ausschuss überwiesen",
-            "an den ausschuss verwiesen",
-            "dem ausschuss zugewiesen",
-        ],
-    ),
-    (
-        "introduced",
-        &[
-            "introduced in the senate",
-            "introduced in the house",
-            "introduced in senate",
-            "introduced in house",
-            "was introduced",
-            "were introduced",
-            "introduced by",
-            "introduced the",
-            "introduced a",
-            "introduced on",
-            "déposé",
-            "déposée",
-            "a été déposé",
-            "a été déposée",
-            "eingebracht",
-        ],
-    ),
 ];
 
 /// Whether a text names a Senate bill as "S. 1234".
@@ -193,17 +29,17 @@ fn names_senate_bill(t: &str) -> bool {
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
-    if !(any_word(s, BILL_WORDS)
-        || any_word(context, BILL_WORDS)
+    if !(any_word(s, packs::list("bill_words"))
+        || any_word(context, packs::list("bill_words"))
         || names_senate_bill(s)
         || names_senate_bill(context))
     {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (stage, words) in STAGE_WORDS {
-        if words.iter().any(|w| find_word(s, w).is_some()) {
-            out.push(*stage);
+    for g in packs::groups("bill_stages") {
+        if g.words.iter().any(|w| find_word(s, w).is_some()) {
+            out.push(g.key.as_str());
         }
     }
     // "Passed Senate" on an action line without bill words is handled by the caller's context.

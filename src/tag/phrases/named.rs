@@ -1,5 +1,6 @@
 //! Items a sentence names: ECCNs ("3A090.a") and accelerator models ("H100", "Ascend 910C").
 
+use crate::tag::packs;
 use crate::tag::text::{any_word, find_word};
 
 /// ECCNs in a normalized sentence, upper-cased ("3A090", "4A090.a", "5A992.z").
@@ -43,81 +44,19 @@ pub fn eccns(s: &str) -> Vec<String> {
     out
 }
 
-/// Accelerator models, canonical, with the normalized names that denote them.
-const MODELS: &[(&str, &[&str])] = &[
-    ("GB200", &["gb200"]),
-    ("GB300", &["gb300"]),
-    ("H100", &["h100", "h100s"]),
-    ("H200", &["h200", "h200s"]),
-    ("H800", &["h800"]),
-    ("H20", &["h20", "h20s"]),
-    ("A100", &["a100", "a100s"]),
-    ("A800", &["a800"]),
-    ("B100", &["b100"]),
-    ("B200", &["b200"]),
-    ("B300", &["b300"]),
-    ("B30A", &["b30a"]),
-    ("RTX 4090", &["rtx 4090", "rtx4090"]),
-    ("RTX 6000D", &["rtx pro 6000d", "rtx 6000d"]),
-    ("L20", &["l20"]),
-    ("MI250X", &["mi250x"]),
-    ("MI300X", &["mi300x", "mi 300x", "instinct mi300x"]),
-    ("MI300A", &["mi300a"]),
-    ("MI308", &["mi308", "mi308x"]),
-    ("MI325X", &["mi325x", "mi 325x"]),
-    ("MI350", &["mi350", "mi350x"]),
-    ("MI355X", &["mi355x"]),
-    ("Ascend 910B", &["ascend 910b", "ascend910b"]),
-    ("Ascend 910C", &["ascend 910c", "ascend910c"]),
-    ("Ascend 910D", &["ascend 910d", "ascend910d"]),
-    ("Gaudi 3", &["gaudi 3", "gaudi3"]),
-];
-
-/// Words that show a sentence speaks of chips, so that a short model name is one.
-const CHIP_CONTEXT: &[&str] = &[
-    "chip*",
-    "gpu*",
-    "nvidia",
-    "amd",
-    "huawei",
-    "intel",
-    "accelerator*",
-    "processor*",
-    "puce*",
-    "processeur*",
-    "semi-conducteur*",
-    "semiconductor*",
-    "halbleiter*",
-    "prozessor*",
-    "beschleuniger*",
-    "ki-chip*",
-    "export*",
-    "ausfuhr*",
-    "3a090*",
-    "license*",
-    "licen*",
-    "lizenz*",
-    "h100",
-    "h200",
-    "h20",
-    "mi300x",
-    "mi325x",
-    "b200",
-];
-
 /// Accelerator models named in a sentence, canonical ("H100", "MI325X", "Ascend 910C").
 #[must_use]
 pub fn chips(s: &str) -> Vec<&'static str> {
     // Chip names collide with roads (A100), chemistry and models of other things: require a
     // chip context in the sentence unless the name is unmistakable.
-    let context = any_word(s, CHIP_CONTEXT);
-    MODELS
+    let context = any_word(s, packs::list("chip_context"));
+    packs::groups("chips")
         .iter()
-        .filter(|(name, ws)| {
-            let found = ws.iter().any(|w| find_word(s, w).is_some());
-            found && (context || name.len() > 5)
+        .filter(|g| {
+            let found = g.words.iter().any(|w| find_word(s, w).is_some());
+            found && (context || g.key.len() > 5)
         })
-        .map(|(name, _)| *name)
+        .map(|g| g.key.as_str())
         .collect()
 }
 

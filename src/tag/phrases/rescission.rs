@@ -1,118 +1,8 @@
 //! Rescission, suspension and non-enforcement language about a rule (not about a job offer),
 //! unless negated ("has not been rescinded").
 
+use crate::tag::packs;
 use crate::tag::text::{any_word, find_word};
-
-/// Regulation nouns: a rescission verb must be about a rule, not a job offer.
-const RULE_NOUNS: &[&str] = &[
-    "rule*",
-    "regulation*",
-    "framework",
-    "diffusion",
-    "export control*",
-    "controls",
-    "ifr",
-    "interim final",
-    "requirement*",
-    "restriction*",
-    "règle*",
-    "règlement*",
-    "réglementation*",
-    "dispositif",
-    "cadre",
-    "restriction*",
-    "contrôle*",
-    "regel*",
-    "verordnung*",
-    "vorschrift*",
-    "exportkontroll*",
-    "ausfuhrkontroll*",
-    "beschränkung*",
-    "rahmen*",
-    "ai diffusion",
-    "license requirement*",
-    "policy",
-    "guidance",
-];
-
-/// Kinds of rescission language, in the order they are tried.
-const RESCISSION: &[(&str, &[&str])] = &[
-    (
-        "not_enforced",
-        &[
-            "will not enforce",
-            "not to enforce",
-            "not be enforced",
-            "won't enforce",
-            "non-enforcement",
-            "nonenforcement",
-            "stop enforcing",
-            "cease enforcing",
-            "ne sera pas appliqué*",
-            "ne seront pas appliqué*",
-            "ne pas appliquer",
-            "pas appliquée",
-            "ne pas faire appliquer",
-            "nicht durchsetzen",
-            "nicht durchgesetzt",
-            "nicht anwenden",
-            "nicht angewendet",
-            "nicht vollstreckt",
-            "nicht mehr durchsetzen",
-            "nicht mehr durchgesetzt",
-            "nicht mehr anwenden",
-            "nicht mehr angewendet",
-            "renonce à appliquer",
-            "renoncer à appliquer",
-            "renonce à faire appliquer",
-            "ne plus appliquer",
-            "n'appliquera pas",
-            "n'appliquera plus",
-            "not enforce",
-            "no longer enforce",
-            "halt enforcement",
-            "pause enforcement",
-        ],
-    ),
-    (
-        "suspended",
-        &[
-            "suspend",
-            "suspends",
-            "suspended",
-            "suspension",
-            "suspendu*",
-            "suspendre",
-            "aussetzen",
-            "ausgesetzt",
-            "aussetzung",
-            "setzt aus",
-        ],
-    ),
-    (
-        "rescinded",
-        &[
-            "rescind*",
-            "rescission*",
-            "recission*",
-            "repeal*",
-            "revok*",
-            "revocation",
-            "withdr*",
-            "scrap*",
-            "replacement rule",
-            "abrog*",
-            "annul*",
-            "révoqu*",
-            "aufheb*",
-            "aufgehoben",
-            "widerruf*",
-            "zurückgezogen",
-            "zurückziehen",
-            "zurücknahme",
-        ],
-    ),
-];
 
 /// Negations that keep rescission language from being a rescission ("has not been rescinded",
 /// "no formal rescission notice").
@@ -149,7 +39,7 @@ fn negated_before(s: &str, pos: usize) -> bool {
 
 /// Byte offset of the first needle found: needles ending in `*` as prefixes at a word start,
 /// others as whole words.
-fn first_match(s: &str, needles: &[&str]) -> Option<usize> {
+fn first_match(s: &str, needles: &[String]) -> Option<usize> {
     needles
         .iter()
         .filter_map(|n| match n.strip_suffix('*') {
@@ -179,14 +69,14 @@ pub fn rescission(s: &str) -> Option<&'static str> {
     let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
         .iter()
         .any(|w| s.contains(w));
-    if !compound && !any_word(s, RULE_NOUNS) {
+    if !compound && !any_word(s, packs::list("rule_nouns")) {
         return None;
     }
-    for (kind, words) in RESCISSION {
-        if let Some(pos) = first_match(s, words) {
+    for g in packs::groups("rescission") {
+        if let Some(pos) = first_match(s, &g.words) {
             // "will not enforce" carries its own negation; others must not be negated.
-            if *kind == "not_enforced" || !negated_before(s, pos) {
-                return Some(kind);
+            if g.key == "not_enforced" || !negated_before(s, pos) {
+                return Some(g.key.as_str());
             }
         }
     }

@@ -1,143 +1,8 @@
 //! What a sentence and its block say around their numbers: comparators, caps and their scope,
 //! tariffs, a trade pact rather than chips, and which bandwidth is meant.
 
+use crate::tag::packs;
 use crate::tag::text::any_word;
-
-/// Words that make a sentence state a comparison or a threshold.
-const COMPARATORS: &[&str] = &[
-    "or more",
-    "or greater",
-    "or above",
-    "or higher",
-    "at least",
-    "and above",
-    "more than",
-    "greater than",
-    "less than",
-    "exceeding",
-    "exceeds",
-    "above",
-    "below",
-    "under",
-    "threshold",
-    "≥",
-    "≤",
-    ">=",
-    "<=",
-    "ou plus",
-    "au moins",
-    "supérieure",
-    "supérieur",
-    "inférieure",
-    "seuil",
-    "dépassant",
-    "oder mehr",
-    "mindestens",
-    "über",
-    "unter",
-    "schwelle",
-    "schwellenwert",
-    "grenzwert",
-    "controlled",
-    "contrôlé",
-    "kontrolliert",
-    "covered",
-    "captured",
-    "meets",
-];
-/// Words that make a sentence state a cap.
-const CAP_WORDS: &[&str] = &[
-    "cap",
-    "caps",
-    "capped",
-    "limit",
-    "limits",
-    "limited",
-    "quota",
-    "quotas",
-    "allocation",
-    "allocations",
-    "ceiling",
-    "maximum",
-    "no more than",
-    "plafond",
-    "plafonds",
-    "plafonné",
-    "plafonnée",
-    "plafonnés",
-    "plafonnées",
-    "limite",
-    "limité",
-    "limitée",
-    "limitées",
-    "obergrenze",
-    "obergrenzen",
-    "gedeckelt",
-    "begrenzt",
-    "kontingent",
-    "kontingente",
-    "höchstmenge",
-    "länderobergrenze",
-    "länderobergrenzen",
-    "without a license",
-    "without a licence",
-    "sans licence",
-    "ohne lizenz",
-    "ohne genehmigung",
-];
-/// "Up to" is a cap only next to regulatory words ("up to 1,700 GPUs without a license").
-const WEAK_CAP: &[&str] = &["up to", "jusqu'à", "bis zu"];
-/// Regulatory words that turn a weak cap ("up to") into a cap.
-const REGULATORY: &[&str] = &[
-    "license*",
-    "licence*",
-    "exception",
-    "consignee*",
-    "country",
-    "countries",
-    "rule",
-    "règle",
-    "regel",
-    "allowed",
-    "authori*",
-    "export*",
-    "pays",
-    "land",
-    "länder",
-    "lizenz*",
-    "genehmigung*",
-    "destinataire*",
-    "per",
-    "par",
-    "pro",
-];
-/// Words of tariffs, fees and revenue shares.
-const TARIFF_WORDS: &[&str] = &[
-    "tariff*",
-    "duty",
-    "duties",
-    "fee",
-    "fees",
-    "levy",
-    "revenue share",
-    "share of revenue",
-    "share of the revenue",
-    "cut of",
-    "droit de douane",
-    "droits de douane",
-    "taxe*",
-    "prélèvement",
-    "part des revenus",
-    "part du chiffre",
-    "zoll",
-    "zölle",
-    "zollsatz",
-    "abgabe*",
-    "umsatzbeteiligung",
-    "gebühr*",
-    "importzoll",
-    "surtaxe",
-];
 
 /// The cues of one sentence (and its block) that decide what its numbers are.
 pub(super) struct Cues {
@@ -157,12 +22,12 @@ impl Cues {
     /// Reads the cues of sentence `s` in `block` (both normalized).
     pub(super) fn read(s: &str, block: &str) -> Self {
         Cues {
-            comparator: COMPARATORS.iter().any(|c| s.contains(c)),
+            comparator: packs::list("comparators").iter().any(|c| s.contains(c)),
             trade_pact: is_trade_pact(block),
             chips: chip_context(block),
-            cap: CAP_WORDS.iter().any(|c| s.contains(c))
-                || (WEAK_CAP.iter().any(|c| s.contains(c)) && any_word(s, REGULATORY)),
-            tariff: any_word(s, TARIFF_WORDS),
+            cap: packs::list("cap_words").iter().any(|c| s.contains(c))
+                || (packs::list("weak_cap").iter().any(|c| s.contains(c)) && any_word(s, packs::list("regulatory_words"))),
+            tariff: any_word(s, packs::list("tariff_words")),
         }
     }
 }

@@ -1,0 +1,152 @@
+//! The generic primitives that run a pack's data-defined rules over whole versions.
+//!
+//! - `[[symbols]]`: every code the pattern matches is a fact of the version that states it. A code
+//!   stated in the new version and nowhere in the old is `added`, and the reverse `removed`, when
+//!   a block the diff touched states it: moved text and partial removals cancel by construction.
+//! - `[[citations]]`: the acts a version cites. An act cited now and never before, in a changed
+//!   block, is the `new` one; the latest act the old version cited is the `old` one.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{CitationRule, Pack, SymbolRule, make};
+use crate::model::Tag;
+use crate::tag::text::sentences;
+
+/// What the rules read: the whole versions and the blocks the diff touched on each side.
+#[derive(Debug, Clone, Copy)]
+pub struct Sides<'a> {
+    /// Every block of the old version.
+    pub old_all: &'a [&'a str],
+    /// Every block of the new version.
+    pub new_all: &'a [&'a str],
+    /// Old blocks the diff removed or changed.
+    pub old_changed: &'a [&'a str],
+    /// New blocks the diff added or changed.
+    pub new_changed: &'a [&'a str],
+}
+
+/// Runs a pack's data-defined rules.
+#[must_use]
+pub fn run(pack: &Pack, sides: &Sides<'_>) -> Vec<Tag> {
+    let mut tags = Vec::new();
+    for rule in &pack.symbols {
+        symbol_tags(rule, sides, &mut tags);
+    }
+    for rule in &pack.citations {
+        citation_tags(rule, sides, &mut tags);
+    }
+    tags
+}
+
+/// Whether a lower-cased text holds one of the words.
+fn has_any(lower: &str, words: &[String]) -> bool {
+    words.iter().any(|w| lower.contains(w.as_str()))
+}
+
+/// The codes a rule finds in a text, each with the sentence that states it.
+fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
+    let mut out = Vec::new();
+    for s in sentences(text) {
+        for c in rule.pattern.captures_iter(s) {
+            let (Some(whole), Some(code)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let before = s[..whole.start()].trim_end().to_lowercase();
+            if rule.not_after.iter().any(|w| before.ends_with(w.as_str())) {
+                continue;
+            }
+            out.push((code.as_str().to_string(), s));
+        }
+    }
+    out
+}
+
+/// Every code of a version with the first sentence stating it.
+fn code_set<'a>(rule: &SymbolRule, blocks: &[&'a str]) -> BTreeMap<String, &'a str> {
+    let mut m = BTreeMap::new();
+    for b in blocks {
+        for (c, s) in codes(rule, b) {
+            m.entry(c).or_insert(s);
+        }
+    }
+    m
+}
+
+fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
+    if !rule.context.is_empty() {
+        let in_context = |blocks: &[&str]| {
+            blocks
+                .iter()
+                .any(|b| has_any(&b.to_lowercase(), &rule.context))
+        };
+        if !in_context(sides.old_all) && !in_context(sides.new_all) {
+            return;
+        }
+    }
+    let (old_all, new_all) = (
+        code_set(rule, sides.old_all),
+        code_set(rule, sides.new_all),
+    );
+    let (old_ch, new_ch) = (
+        code_set(rule, sides.old_changed),
+        code_set(rule, sides.new_changed),
+    );
+    let detail = |code: &str, change: &str| {
+        let mut m = Map::new();
+        m.insert(rule.field.clone(), json!(code));
+        m.insert("change".into(), json!(change));
+        Value::Object(m)
+    };
+    for (code, ev) in &new_ch {
+        if !old_all.contains_key(code) {
+            tags.push(make(&rule.tag, detail(code, "added"), "", ev));
+        }
+    }
+    for (code, ev) in &old_ch {
+        if !new_all.contains_key(code) {
+            tags.push(make(&rule.tag, detail(code, "removed"), ev, ""));
+        }
+    }
+}
+
+/// An act number ("2024/2547") as a sortable pair (year, number).
+fn act_order(n: &str) -> (u32, u32) {
+    let (y, k) = n.split_once('/').unwrap_or((n, "0"));
+    (y.parse().unwrap_or(0), k.parse().unwrap_or(0))
+}
+
+/// Every act a version cites, with the first sentence citing it.
+fn cited<'a>(rule: &CitationRule, blocks: &[&'a str]) -> BTreeMap<String, &'a str> {
+    let mut m = BTreeMap::new();
+    for b in blocks {
+        for s in sentences(b) {
+            for c in rule.pattern.captures_iter(s) {
+                if let Some(n) = c.get(1) {
+                    m.entry(n.as_str().to_string()).or_insert(s);
+                }
+            }
+        }
+    }
+    m
+}
+
+fn citation_tags(rule: &CitationRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
+    let old_all = cited(rule, sides.old_all);
+    let new_ch = cited(rule, sides.new_changed);
+    let newest = new_ch
+        .iter()
+        .filter(|(n, _)| !old_all.contains_key(*n))
+        .max_by_key(|(n, _)| act_order(n));
+    let Some((new, new_ev)) = newest else {
+        return;
+    };
+    let old = old_all.iter().max_by_key(|(n, _)| act_order(n));
+    tags.push(make(
+        &rule.tag,
+        json!({ "old": old.map(|(n, _)| n), "new": new }),
+        old.map_or("", |(_, s)| s),
+        new_ev,
+    ));
+}
