@@ -46,7 +46,9 @@ fn stages(c: &mut Criterion) {
     let ctx = TagContext {
         lang: None,
         source_id: "bench",
-        rules: &[],
+        old: &old,
+        new: &new,
+        ..TagContext::default()
     };
     c.bench_function("tag a realistic change", |b| {
         b.iter(|| tag_hunks(black_box(&diff.hunks), &ctx));

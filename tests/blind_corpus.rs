@@ -25,6 +25,9 @@ fn main() {
         println!("  {}", s.line(lang, Mode::Blind));
     }
     println!("  {}", run.all.line("all", Mode::Blind));
+    for (pack, s) in &run.per_pack {
+        println!("  pack {}", s.line(pack, Mode::Blind));
+    }
     if std::env::var_os("REGWATCH_BLIND_REPORT").is_some() {
         for line in &run.report {
             println!("  {line}");

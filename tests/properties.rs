@@ -91,7 +91,7 @@ fn ctx() -> TagContext<'static> {
     TagContext {
         lang: None,
         source_id: "prop",
-        rules: &[],
+        ..TagContext::default()
     }
 }
 

@@ -34,6 +34,14 @@ fn main() {
     for (lang, s) in &run.per_lang {
         println!("  {}", s.line(lang, Mode::Training));
     }
+    println!("per pack:");
+    for (pack, s) in &run.per_pack {
+        println!("  {}", s.line(pack, Mode::Training));
+    }
+    println!("per tag:");
+    for (tag, s) in &run.per_tag {
+        println!("  {}", s.line(tag, Mode::Training));
+    }
     let report = run.report.join("\n");
     if !report.is_empty() {
         println!("{report}");

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use regwatch::diff::diff_blocks;
 use regwatch::model::{Lang, Tag};
-use regwatch::tag::{BUILTIN_TAGS, TagContext, tag_hunks};
+use regwatch::tag::{TagContext, builtin_tags, packs, tag_hunks};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -46,6 +46,9 @@ struct Case {
     /// These tag ids must not appear; others are not judged.
     #[serde(default)]
     not: Option<Vec<String>>,
+    /// Packs the case's source names (`packs = [...]` in sources.toml); default all.
+    #[serde(default)]
+    packs: Vec<String>,
 }
 
 /// Detail fields every expectation of a tag checks, as docs/ARCHITECTURE.md ("Tags") names
@@ -109,10 +112,17 @@ impl Score {
     /// One line of figures; the blind split adds its detail accuracy.
     pub fn line(&self, label: &str, mode: Mode) -> String {
         let (p, r) = (self.precision(), self.recall());
-        let head = format!(
-            "{label:<4} {:>4} cases ({:>3} negative)  precision {p:.3}  recall {r:.3}",
-            self.cases, self.negatives
-        );
+        let head = if self.cases == 0 {
+            format!(
+                "{label:<26} tp {:>4} fp {:>3} missed {:>3}  precision {p:.3}  recall {r:.3}",
+                self.tp, self.fp, self.missed
+            )
+        } else {
+            format!(
+                "{label:<4} {:>4} cases ({:>3} negative)  precision {p:.3}  recall {r:.3}",
+                self.cases, self.negatives
+            )
+        };
         match mode {
             Mode::Training => head,
             Mode::Blind => {
@@ -127,6 +137,10 @@ impl Score {
 pub struct Run {
     pub files: usize,
     pub per_lang: BTreeMap<String, Score>,
+    /// By tag id (cases are not counted per tag).
+    pub per_tag: BTreeMap<String, Score>,
+    /// By the pack of the tag ("user" for user rules).
+    pub per_pack: BTreeMap<String, Score>,
     pub all: Score,
     /// One line per miss, extra tag or wrong detail.
     pub report: Vec<String>,
@@ -167,7 +181,7 @@ fn validate(file: &str, c: &Case, mode: Mode) -> Option<Lang> {
     for e in c.expect.iter().flatten() {
         let tag = tag_of(e);
         assert!(
-            BUILTIN_TAGS.contains(&tag),
+            builtin_tags().contains(&tag),
             "{file}: {}: unknown tag {tag:?}",
             c.name
         );
@@ -182,8 +196,15 @@ fn validate(file: &str, c: &Case, mode: Mode) -> Option<Lang> {
     }
     for id in c.not.iter().flatten() {
         assert!(
-            BUILTIN_TAGS.contains(&id.as_str()),
+            builtin_tags().contains(&id.as_str()),
             "{file}: {}: unknown tag {id:?}",
+            c.name
+        );
+    }
+    for p in &c.packs {
+        assert!(
+            packs::ids().contains(&p.as_str()),
+            "{file}: {}: unknown pack {p:?}",
             c.name
         );
     }
@@ -201,6 +222,9 @@ fn tags_of(c: &Case, lang: Option<Lang>) -> Vec<Tag> {
             lang,
             source_id: "corpus",
             rules: &[],
+            packs: &c.packs,
+            old: &old,
+            new: &new,
         },
     )
 }
@@ -234,22 +258,45 @@ fn find<'a>(
     }
 }
 
-/// Scores one case; returns report lines.
-fn score(c: &Case, got: &[Tag], s: &mut Score, mode: Mode) -> Vec<String> {
+/// What one case gave, tag by tag.
+enum Event {
+    /// Expected and found (with all details or not).
+    Found { tag: String, detail_ok: bool },
+    /// Given but not expected (or forbidden).
+    Extra(String),
+    /// Expected and not found.
+    Missed(String),
+}
+
+impl Score {
+    fn add(&mut self, e: &Event) {
+        match e {
+            Event::Found { detail_ok, .. } => {
+                self.tp += 1;
+                self.id_hits += 1;
+                if *detail_ok {
+                    self.detail_hits += 1;
+                }
+            }
+            Event::Extra(_) => self.fp += 1,
+            Event::Missed(_) => self.missed += 1,
+        }
+    }
+}
+
+/// Scores one case: its events, whether it is negative, and report lines. In training a tag
+/// found without all its details is missed (and its wrong tag extra).
+fn score(c: &Case, got: &[Tag], mode: Mode) -> (Vec<Event>, bool, Vec<String>) {
     let mut report = Vec::new();
-    s.cases += 1;
+    let mut events = Vec::new();
     if let Some(ids) = &c.not {
-        s.negatives += 1;
         for g in got.iter().filter(|g| ids.contains(&g.tag)) {
-            s.fp += 1;
+            events.push(Event::Extra(g.tag.clone()));
             report.push(extra(c, g, mode));
         }
-        return report;
+        return (events, true, report);
     }
     let expected = c.expect.as_deref().unwrap_or_default();
-    if expected.is_empty() {
-        s.negatives += 1;
-    }
     let mut used = vec![false; got.len()];
     for e in expected {
         let tag = tag_of(e);
@@ -257,11 +304,8 @@ fn score(c: &Case, got: &[Tag], s: &mut Score, mode: Mode) -> Vec<String> {
         match find(tag, &detail, got, &used, mode) {
             Some((i, g)) => {
                 used[i] = true;
-                s.tp += 1;
-                s.id_hits += 1;
-                if detail_matches(tag, &detail, &g.detail) {
-                    s.detail_hits += 1;
-                } else {
+                let detail_ok = detail_matches(tag, &detail, &g.detail);
+                if !detail_ok {
                     report.push(format!(
                         "DETAIL {}: {tag} expected {}, got {}",
                         c.name,
@@ -269,34 +313,49 @@ fn score(c: &Case, got: &[Tag], s: &mut Score, mode: Mode) -> Vec<String> {
                         g.detail
                     ));
                 }
+                events.push(Event::Found {
+                    tag: tag.to_string(),
+                    detail_ok,
+                });
             }
             None => {
-                s.missed += 1;
+                events.push(Event::Missed(tag.to_string()));
                 report.push(format!("MISSED {}: {tag} {}", c.name, show(&detail)));
             }
         }
     }
     for (i, g) in got.iter().enumerate() {
         if !used[i] {
-            s.fp += 1;
+            events.push(Event::Extra(g.tag.clone()));
             report.push(extra(c, g, mode));
         }
     }
-    report
+    (events, expected.is_empty(), report)
+}
+
+/// Every `*.toml` under `dir`, sorted (one directory level per language is allowed).
+fn case_files(dir: &Path) -> Option<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).ok()?.filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            files.extend(case_files(&p).unwrap_or_default());
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            files.push(p);
+        }
+    }
+    files.sort();
+    Some(files)
 }
 
 /// Reads, checks, tags and scores every `*.toml` file of `dir`; `None` when `dir` is missing.
 pub fn run(dir: &Path, mode: Mode) -> Option<Run> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    let mut files: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = case_files(dir)?;
     let mut run = Run {
         files: files.len(),
         per_lang: BTreeMap::new(),
+        per_tag: BTreeMap::new(),
+        per_pack: BTreeMap::new(),
         all: Score::default(),
         report: Vec::new(),
     };
@@ -323,9 +382,20 @@ pub fn run(dir: &Path, mode: Mode) -> Option<Run> {
                     );
                 }
             }
-            let per_lang = run.per_lang.entry(c.lang.clone()).or_default();
-            run.report.extend(score(c, &got, per_lang, mode));
-            score(c, &got, &mut run.all, mode);
+            let (events, negative, report) = score(c, &got, mode);
+            run.report.extend(report);
+            let lang = run.per_lang.entry(c.lang.clone()).or_default();
+            for s in [&mut run.all, lang] {
+                s.cases += 1;
+                s.negatives += usize::from(negative);
+                events.iter().for_each(|e| s.add(e));
+            }
+            for e in &events {
+                let (Event::Found { tag, .. } | Event::Extra(tag) | Event::Missed(tag)) = e;
+                run.per_tag.entry(tag.clone()).or_default().add(e);
+                let pack = packs::pack_of(tag).unwrap_or("user");
+                run.per_pack.entry(pack.to_string()).or_default().add(e);
+            }
         }
     }
     Some(run)
