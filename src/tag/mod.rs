@@ -11,6 +11,7 @@ pub mod pack;
 pub mod packs;
 pub mod phrases;
 pub mod quantity;
+pub mod spelled;
 pub mod text;
 pub mod user;
 

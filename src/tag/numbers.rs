@@ -130,10 +130,12 @@ fn parse_at(s: &str, i: usize, lang: Lang) -> (f64, usize) {
     let mut int = s[i..j].to_string();
     let lead = j - i;
     // Thousands groups.
+    // Apostrophes (Swiss style, "50'000", "50’000" once normalized) and spaces (EUR-Lex house
+    // style, also non-breaking ones once normalized) group thousands in every language.
     let group_seps: &[u8] = match lang {
-        Lang::En => b",",
-        Lang::Fr => b" .",
-        Lang::De => b".'",
+        Lang::En => b",' ",
+        Lang::Fr => b" .'",
+        Lang::De => b".' ",
     };
     if lead <= 3 {
         while let Some(&sep) = b.get(j) {

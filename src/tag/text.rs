@@ -13,10 +13,17 @@ pub struct Sentence<'a> {
     pub block: &'a str,
 }
 
-/// Lower-case, with typographic apostrophes, quotes, dashes and odd spaces made plain.
+/// Lower-case, with typographic apostrophes, quotes, dashes and odd spaces made plain, and
+/// amounts written in words as digits ([`super::spelled`]).
 #[must_use]
 pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // Entities left in plain text (EUR-Lex copies): a non-breaking space is a space.
+    let s = if s.contains("&nbsp;") {
+        std::borrow::Cow::Owned(s.replace("&nbsp;", " "))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     for c in s.chars() {
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
@@ -28,7 +35,7 @@ pub fn norm(s: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
+    super::spelled::digits(&out)
 }
 
 /// Abbreviations after which a period does not end a sentence.

@@ -112,8 +112,15 @@ const REQUIRED_LISTS: &[&str] = &[
     "tier_down",
     "tier_up",
     "move_words",
+    "threshold_words",
 ];
-const REQUIRED_GROUPS: &[&str] = &["bill_stages", "chips", "rescission", "countries"];
+const REQUIRED_GROUPS: &[&str] = &[
+    "bill_stages",
+    "chips",
+    "rescission",
+    "countries",
+    "quota_scopes",
+];
 const REQUIRED_PAIRS: &[&str] = &["tier_words"];
 
 /// 1-based line and column of a byte offset.

@@ -32,73 +32,37 @@ impl Cues {
     }
 }
 
-/// Scope words of a cap.
-pub(super) fn scope_of(s: &str) -> &'static str {
-    const SCOPES: &[(&str, &[&str])] = &[
-        (
-            "per_consignee",
-            &[
-                "per consignee",
-                "per ultimate consignee",
-                "single ultimate consignee",
-                "per customer",
-                "per buyer",
-                "per end user",
-                "per end-user",
-                "par destinataire",
-                "par client",
-                "par acheteur",
-                "pro empfänger",
-                "pro kunde",
-                "pro käufer",
-                "pro endabnehmer",
-                "each consignee",
-                "per recipient",
-            ],
-        ),
-        (
-            "per_country",
-            &[
-                "per country",
-                "each country",
-                "per tier-2 country",
-                "per tier 2 country",
-                "country cap",
-                "national cap",
-                "country-level",
-                "par pays",
-                "plafond national",
-                "chaque pays",
-                "pro land",
-                "je land",
-                "länderobergrenze",
-                "nationale obergrenze",
-                "each tier-2 country",
-                "each tier 2 country",
-                "every country",
-                "by country",
-                "for each country",
-                "country allocation",
-                "national allocation",
-            ],
-        ),
-        (
-            "per_order",
-            &[
-                "per order",
-                "par commande",
-                "pro bestellung",
-                "per shipment",
-                "each order",
-            ],
-        ),
-    ];
-    for (scope, phrases) in SCOPES {
-        if phrases.iter().any(|p| s.contains(p)) {
-            return scope;
+/// The scope of a cap: the scope words (`quota_scopes` in the pack) nearest to the number at
+/// `at..end`, so each of two caps in one sentence keeps its own ("1,700 GPUs per consignee and
+/// 50,000 per country").
+pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
+    let mut best: Option<(usize, &'static str)> = None;
+    for g in packs::groups("quota_scopes") {
+        for w in &g.words {
+            for (i, _) in s.match_indices(w.as_str()) {
+                let dist = if i >= end {
+                    i - end
+                } else {
+                    at.saturating_sub(i + w.len())
+                };
+                if best.is_none_or(|(d, _)| dist < d) {
+                    best = Some((dist, g.key.as_str()));
+                }
+            }
         }
     }
-    "unspecified"
+    best.map_or("unspecified", |(_, k)| k)
+}
+
+/// Whether threshold words ("threshold", « seuil », „Schwelle“, "or more", "≥") stand right
+/// around the number at `at..end`: such a number is a threshold, not a cap.
+pub(super) fn threshold_near(s: &str, at: usize, end: usize) -> bool {
+    let from = s.floor_char_boundary(at.saturating_sub(48));
+    let to = s.ceil_char_boundary((end + 32).min(s.len()));
+    let window = &s[from..to];
+    packs::list("threshold_words")
+        .iter()
+        .any(|w| window.contains(w.as_str()))
 }
 
 /// Whether a bandwidth written after `head` (the sentence up to the number) is an interconnect

@@ -15,7 +15,7 @@ use crate::model::Lang;
 
 use super::numbers::{Num, numbers};
 use super::text::words;
-use cues::{Cues, bandwidth_metric, scope_of};
+use cues::{Cues, bandwidth_metric, scope_of, threshold_near};
 use metric::{bare_number_ends_well, metric_before};
 use units::unit_after;
 
@@ -159,7 +159,7 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             Some((
                 QKind::Quota {
                     unit,
-                    scope: scope_of(s),
+                    scope: scope_of(s, n.start, n.end),
                 },
                 n.value,
             ))
@@ -174,8 +174,10 @@ fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     if cues.trade_pact && !cues.chips {
         return None;
     }
-    let scope = scope_of(s);
-    if scope != "unspecified" || cues.cap || n.value >= 100_000.0 {
+    let scope = scope_of(s, n.start, n.end);
+    if n.value < 100_000.0 && threshold_near(s, n.start, n.end) {
+        Some((QKind::Threshold { metric: "tpp" }, n.value))
+    } else if scope != "unspecified" || cues.cap || n.value >= 100_000.0 {
         Some((QKind::Quota { unit: "TPP", scope }, n.value))
     } else {
         Some((QKind::Threshold { metric: "tpp" }, n.value))
@@ -187,8 +189,10 @@ fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     match metric_before(s, n.start) {
         Some("tpp") if (cues.chips || !cues.trade_pact) && bare_number_ends_well(s, n) => {
             // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
-            let scope = scope_of(s);
-            if scope != "unspecified" || (cues.cap && n.value >= 100_000.0) {
+            let scope = scope_of(s, n.start, n.end);
+            if n.value < 100_000.0 && threshold_near(s, n.start, n.end) {
+                Some((QKind::Threshold { metric: "tpp" }, n.value))
+            } else if scope != "unspecified" || (cues.cap && n.value >= 100_000.0) {
                 Some((QKind::Quota { unit: "TPP", scope }, n.value))
             } else if n.value >= 10.0 {
                 Some((QKind::Threshold { metric: "tpp" }, n.value))

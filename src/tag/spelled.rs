@@ -1,0 +1,210 @@
+//! Numbers written in words ("fifty thousand", « cinquante mille », „fünfzigtausend“), turned into
+//! digits in normalized text so the number readers see them. Only amounts of a hundred or more
+//! are rewritten: "one of the rules" and "tier one" stay words.
+
+/// Number words (lower case) and their value; `*` marks a multiplier.
+const MORPHEMES: &[(&str, u64)] = &[
+    // English.
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("hundred", 100),
+    ("thousand", 1_000),
+    ("million", 1_000_000),
+    // French.
+    ("un", 1),
+    ("une", 1),
+    ("deux", 2),
+    ("trois", 3),
+    ("quatre-vingts", 80),
+    ("quatre-vingt", 80),
+    ("quatre", 4),
+    ("cinq", 5),
+    ("sept", 7),
+    ("huit", 8),
+    ("neuf", 9),
+    ("dix", 10),
+    ("onze", 11),
+    ("douze", 12),
+    ("treize", 13),
+    ("quatorze", 14),
+    ("quinze", 15),
+    ("seize", 16),
+    ("vingt", 20),
+    ("trente", 30),
+    ("quarante", 40),
+    ("cinquante", 50),
+    ("soixante", 60),
+    ("cents", 100),
+    ("cent", 100),
+    ("mille", 1_000),
+    ("millions", 1_000_000),
+    ("milliards", 1_000_000_000),
+    ("milliard", 1_000_000_000),
+    // German (compounds are split into these).
+    ("eins", 1),
+    ("eine", 1),
+    ("ein", 1),
+    ("zwei", 2),
+    ("drei", 3),
+    ("vier", 4),
+    ("fünf", 5),
+    ("sechs", 6),
+    ("sieben", 7),
+    ("acht", 8),
+    ("neun", 9),
+    ("zehn", 10),
+    ("elf", 11),
+    ("zwölf", 12),
+    ("zwanzig", 20),
+    ("dreißig", 30),
+    ("vierzig", 40),
+    ("fünfzig", 50),
+    ("sechzig", 60),
+    ("siebzig", 70),
+    ("achtzig", 80),
+    ("neunzig", 90),
+    ("hundert", 100),
+    ("tausend", 1_000),
+    ("millionen", 1_000_000),
+    ("milliarden", 1_000_000_000),
+    ("milliarde", 1_000_000_000),
+    ("und", 0),
+];
+
+/// Words that may join number words ("one hundred and fifty", « vingt et un »).
+const JOINERS: &[&str] = &["and", "et", "und"];
+
+/// The morphemes a word is made of (greedy, longest first), or `None` if it is not a number word.
+fn split(word: &str) -> Option<Vec<u64>> {
+    let mut out = Vec::new();
+    let mut rest = word;
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches('-');
+        if rest.is_empty() {
+            break;
+        }
+        let (m, v) = MORPHEMES
+            .iter()
+            .filter(|(m, _)| rest.starts_with(m))
+            .max_by_key(|(m, _)| m.len())?;
+        out.push(*v);
+        rest = &rest[m.len()..];
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The value of a run of morphemes: units add up, hundred multiplies what is pending, thousand
+/// and above close a group.
+fn value(ms: &[u64]) -> u64 {
+    let (mut total, mut current) = (0u64, 0u64);
+    for &m in ms {
+        match m {
+            0 => {}
+            100 => current = current.max(1).saturating_mul(100),
+            m if m >= 1_000 => {
+                total = total.saturating_add(current.max(1).saturating_mul(m));
+                current = 0;
+            }
+            m => current = current.saturating_add(m),
+        }
+    }
+    total.saturating_add(current)
+}
+
+/// Cheap test before the rewrite: a magnitude word occurs.
+fn may_hold_numbers(s: &str) -> bool {
+    ["hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard"]
+        .iter()
+        .any(|w| s.contains(w))
+}
+
+/// Rewrites spelled amounts of at least 100 in a normalized (lower-case) text as digits.
+#[must_use]
+pub fn digits(s: &str) -> String {
+    if !may_hold_numbers(s) {
+        return s.to_string();
+    }
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let mut j = i;
+        let mut ms = Vec::new();
+        let mut end = i;
+        while j < words.len() {
+            let w = words[j];
+            if j > i && JOINERS.contains(&w) {
+                j += 1;
+                continue;
+            }
+            let Some(parts) = split(w) else { break };
+            ms.extend(parts);
+            j += 1;
+            end = j;
+        }
+        let v = value(&ms);
+        // "790 millions": a magnitude word after digits is the number readers' business.
+        let after_digits = out
+            .last()
+            .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
+        if end > i && v >= 100 && !after_digits {
+            out.push(v.to_string());
+            i = end;
+        } else {
+            out.push(words[i].to_string());
+            i += 1;
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digits;
+
+    #[test]
+    fn spelled_amounts_in_three_languages() {
+        assert_eq!(digits("fifty thousand gpus"), "50000 gpus");
+        assert_eq!(digits("one hundred and fifty thousand"), "150000");
+        assert_eq!(digits("cinquante mille puces"), "50000 puces");
+        assert_eq!(digits("deux cent mille"), "200000");
+        assert_eq!(digits("quatre-vingt mille"), "80000");
+        assert_eq!(digits("fünfzigtausend chips"), "50000 chips");
+        assert_eq!(digits("eintausendsiebenhundert"), "1700");
+        assert_eq!(digits("fünfundzwanzigtausend"), "25000");
+    }
+
+    #[test]
+    fn small_numbers_and_other_words_stay() {
+        assert_eq!(digits("tier one and thousands"), "tier one and thousands");
+        assert_eq!(digits("one of the hundred"), "one of the 100");
+        assert_eq!(digits("a century"), "a century");
+        assert_eq!(digits("percent"), "percent");
+        assert_eq!(digits("790 millions de tpp"), "790 millions de tpp");
+    }
+}
