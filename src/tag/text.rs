@@ -149,11 +149,14 @@ pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
     while let Some(i) = hay[from..].find(needle) {
         let s = from + i;
         let e = s + needle.len();
-        let before_ok = hay[..s]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        // A needle that starts or ends with punctuation (": introduced") brings its own boundary.
+        let before_ok = !needle.starts_with(char::is_alphanumeric)
+            || hay[..s]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = !needle.ends_with(char::is_alphanumeric)
+            || hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
             return Some(s);
         }

@@ -8,19 +8,40 @@ use serde_json::json;
 use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::phrases;
-use crate::tag::text::any_word;
+use crate::tag::text::{any_word, norm, sentences};
 
-/// How far a stage is along a bill's path; `dropped` is last.
+/// How far a stage is along a bill's path: the order of `phrases::STAGES`, with
+/// `passed_both` between the Senate's passage and conference; `dropped` is last.
 fn stage_rank(s: &str) -> usize {
-    if s == "dropped" {
-        return 100;
+    match s {
+        "dropped" => 100,
+        "passed_both" => 9,
+        _ => phrases::STAGES.iter().position(|x| *x == s).unwrap_or(0) * 2,
     }
-    phrases::STAGES.iter().position(|x| *x == s).unwrap_or(0)
 }
 
 /// Tags the furthest bill stage the new text newly states.
-pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let domain = |ctx: &str| {
+pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_bill: bool, tags: &mut Vec<Tag>) {
+    let stages = |side: &[Sent<'_>]| {
+        let mut v: Vec<(&'static str, usize)> = Vec::new();
+        for (i, s) in side.iter().enumerate() {
+            if doc_bill || domain(&s.context) {
+                let context = if doc_bill { "bill" } else { s.context.as_str() };
+                for st in phrases::bill_stages(&s.norm, context) {
+                    v.push((st, i));
+                }
+            }
+        }
+        v
+    };
+    let o = stages(old);
+    let n = stages(new);
+    push_move(&o, &n, old, new, tags);
+}
+
+/// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.
+pub(super) fn domain(ctx: &str) -> bool {
+    {
         any_word(
             ctx,
             &[
@@ -49,20 +70,17 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>)
                 "1071",
             ],
         )
-    };
-    let stages = |side: &[Sent<'_>]| {
-        let mut v: Vec<(&'static str, usize)> = Vec::new();
-        for (i, s) in side.iter().enumerate() {
-            if domain(&s.context) {
-                for st in phrases::bill_stages(&s.norm, &s.context) {
-                    v.push((st, i));
-                }
-            }
-        }
-        v
-    };
-    let o = stages(old);
-    let n = stages(new);
+    }
+}
+
+/// The tag for the furthest stage the new side newly states, from the furthest the old states.
+fn push_move(
+    o: &[(&'static str, usize)],
+    n: &[(&'static str, usize)],
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    tags: &mut Vec<Tag>,
+) {
     let old_set: BTreeSet<&str> = o.iter().map(|(s, _)| *s).collect();
     let Some(&(to, ni)) = n
         .iter()
@@ -71,13 +89,58 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>)
     else {
         return;
     };
-    let from = o
+    let from = furthest(o.iter().map(|(s, _)| *s));
+    let from_ev = o
         .iter()
-        .filter(|(s, _)| *s != "dropped")
-        .max_by_key(|(s, _)| stage_rank(s));
+        .find(|(s, _)| from.is_some_and(|f| f == *s || f == "passed_both"))
+        .map_or("", |(_, i)| old[*i].text);
     tags.push(mk(
         "bill_stage_changed",
-        json!({ "from": from.map(|(s, _)| *s), "to": to }),
-        from.map_or("", |(_, i)| old[*i].text),
-        new[ni].text));
+        json!({ "from": from, "to": to }),
+        from_ev,
+        new[ni].text,
+    ));
+}
+
+/// The furthest of some stages (not `dropped`); both chambers' passage is `passed_both`.
+fn furthest<'a>(stages: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let max = stages
+        .clone()
+        .filter(|s| *s != "dropped")
+        .max_by_key(|s| stage_rank(s))?;
+    let both = stages.clone().any(|s| s == "passed_house") && stages.into_iter().any(|s| s == "passed_senate");
+    Some(if both && stage_rank(max) <= stage_rank("passed_senate") {
+        "passed_both"
+    } else {
+        max
+    })
+}
+
+/// A bill tag with no `from` takes the furthest stage the whole old version states (a status
+/// page keeps "Introduced in Senate" in a block the diff did not touch).
+pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
+    for t in tags
+        .iter_mut()
+        .filter(|t| t.tag == "bill_stage_changed" && t.detail["from"].is_null())
+    {
+        let mut stated = Vec::new();
+        let mut ev = "";
+        for b in old_all {
+            let context = if doc_bill { "bill".to_string() } else { norm(b) };
+            for s in sentences(b) {
+                let found = phrases::bill_stages(&norm(s), &context);
+                if !found.is_empty() {
+                    ev = s;
+                }
+                stated.extend(found);
+            }
+        }
+        let to = t.detail["to"].as_str().unwrap_or_default().to_string();
+        if let Some(from) = furthest(stated.iter().copied())
+            && from != to
+            && stage_rank(from) < stage_rank(&to)
+        {
+            *t = mk("bill_stage_changed", json!({ "from": from, "to": to }), ev, &t.evidence.new);
+        }
+    }
 }

@@ -82,7 +82,11 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
         placed.push((b.as_str(), heading));
     }
     let doc_context = blocks.iter().any(|b| tier_context(&norm(b)));
-    compare(&[], &placed, lang, doc_context)
+    let doc = super::Doc {
+        tiers: doc_context,
+        bill: false,
+    };
+    compare(&[], &placed, lang, doc)
         .iter()
         .filter_map(fact)
         .filter_map(|(k, _, new)| new.map(|v| (k, v)))

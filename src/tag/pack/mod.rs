@@ -146,7 +146,19 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             .chain(h.new_heading.iter())
             .any(|b| super::countries::tier_context(&norm(b)))
     });
-    let mut tags = compare(&old_kept, &new_kept, lang, doc_context);
+    // Whether the document is about a tracked bill (a status page names it in its title, far
+    // from the action lines that change): its first blocks and the hunks' context.
+    let doc_bill = {
+        let head: Vec<&String> = new_all
+            .iter()
+            .take(12)
+            .chain(hunks.iter().flat_map(|h| h.context.iter().chain(h.new.iter())))
+            .collect();
+        let text = norm(&head.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
+        bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text)
+    };
+    let mut tags = compare(&old_kept, &new_kept, lang, Doc { tiers: doc_context, bill: doc_bill });
+    bills::fill_from(&mut tags, old_all, doc_bill);
     if !tags.is_empty() && !(old_all.is_empty() && new_all.is_empty()) {
         facts::keep_differences(&mut tags, old_all, new_all, lang);
     }
@@ -154,17 +166,26 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
 }
 
 /// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
-fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc_context: bool) -> Vec<Tag> {
+/// What the whole document says about itself.
+#[derive(Clone, Copy)]
+struct Doc {
+    /// It speaks of the AI rule's tiers.
+    tiers: bool,
+    /// It is about a tracked bill.
+    bill: bool,
+}
+
+fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<Tag> {
     let old_s = side(old, sentence_counts(new));
     let new_s = side(new, sentence_counts(old));
     let mut tags = Vec::new();
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
-    tiers::tier_tags(&old_s, &new_s, doc_context, &mut tags);
+    tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
     dates::date_tags(&old_s, &new_s, &mut tags);
     rescission::rescission_tags(&old_s, &new_s, &mut tags);
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);
-    bills::bill_tags(&old_s, &new_s, &mut tags);
+    bills::bill_tags(&old_s, &new_s, doc.bill, &mut tags);
     named::set_tags(&old_s, &new_s, &mut tags);
     // One tag per meaning.
     let mut seen = BTreeSet::new();

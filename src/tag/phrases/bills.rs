@@ -26,14 +26,16 @@ fn names_senate_bill(t: &str) -> bool {
     })
 }
 
+/// Whether a normalized text speaks of a bill (bill words, or "S. 1234").
+#[must_use]
+pub fn speaks_of_bill(t: &str) -> bool {
+    any_word(t, packs::list("bill_words")) || names_senate_bill(t)
+}
+
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
-    if !(any_word(s, packs::list("bill_words"))
-        || any_word(context, packs::list("bill_words"))
-        || names_senate_bill(s)
-        || names_senate_bill(context))
-    {
+    if !(speaks_of_bill(s) || speaks_of_bill(context)) {
         return Vec::new();
     }
     let mut out = Vec::new();

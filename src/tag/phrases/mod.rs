@@ -6,7 +6,7 @@ mod licensing;
 mod named;
 mod rescission;
 
-pub use bills::{STAGES, bill_stages};
+pub use bills::{STAGES, bill_stages, speaks_of_bill};
 pub use licensing::{exception_withdrawn, license_exceptions, review_policies};
 pub use named::{chips, eccns};
 pub use rescission::rescission;
