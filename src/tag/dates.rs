@@ -149,7 +149,10 @@ fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
         return NaiveDate::parse_from_str(t, "%d.%m.%Y").ok();
     }
     if t.len() == 10 && t.as_bytes().get(2) == Some(&b'/') {
-        return NaiveDate::parse_from_str(t, "%m/%d/%Y").ok();
+        // US month first, unless the first part cannot be a month (15/05/2025 is day first).
+        return NaiveDate::parse_from_str(t, "%m/%d/%Y")
+            .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+            .ok();
     }
     None
 }
@@ -183,21 +186,22 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
     };
     let compliance = cue_positions(packs::list("compliance_cues"));
     let effective = cue_positions(packs::list("effective_cues"));
+    let other = cue_positions(packs::list("other_date_cues"));
     dates_at(s)
         .into_iter()
-        .map(|(d, pos)| {
+        .filter_map(|(d, pos)| {
             let dist = |v: &[usize]| {
                 v.iter()
                     .map(|p| p.abs_diff(pos))
                     .min()
                     .unwrap_or(usize::MAX)
             };
-            let kind = if dist(&compliance) <= dist(&effective) {
-                "compliance"
-            } else {
-                "effective"
-            };
-            (d, kind)
+            let (c, e) = (dist(&compliance), dist(&effective));
+            // A publication or announcement date beside "take effect" is not the effective date.
+            if dist(&other) < c.min(e) {
+                return None;
+            }
+            Some((d, if c <= e { "compliance" } else { "effective" }))
         })
         .collect()
 }

@@ -113,6 +113,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "tier_up",
     "move_words",
     "threshold_words",
+    "other_date_cues",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
