@@ -10,6 +10,7 @@ mod deliver;
 mod dev;
 mod digest;
 mod outbox;
+mod packs;
 mod run;
 mod show;
 mod sources;
@@ -103,7 +104,16 @@ pub enum Command {
         /// Language of the text (en, fr, de).
         #[arg(long)]
         lang: Option<String>,
+        /// Only these rule packs (repeatable; default: all; see `regwatch packs`).
+        #[arg(long = "pack", value_name = "PACK")]
+        packs: Vec<String>,
         /// Print `{"tags": [...]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The rule packs built in and their tags (id, severity, detail fields).
+    Packs {
+        /// One JSON object per pack per line.
         #[arg(long)]
         json: bool,
     },
@@ -201,6 +211,8 @@ pub fn load_config(cli: &Cli) -> Result<Config, Error> {
 /// # Errors
 /// Any [`Error`]; the caller maps it to an exit code.
 pub async fn run(cli: Cli) -> Result<(), Error> {
+    // The rule packs are data embedded in the binary: a broken one stops every command at once.
+    crate::tag::packs::check().map_err(|e| Error::Runtime(format!("rule pack {e}")))?;
     match &cli.command {
         Command::Run { listen, .. } => run::run(&cli, listen.clone()).await,
         Command::Check { ids, json } => check::check(&cli, ids, *json).await,
@@ -222,8 +234,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             old,
             new,
             lang,
+            packs,
             json,
-        } => tag::tag(&cli, old, new, lang.as_deref(), *json),
+        } => tag::tag(&cli, old, new, lang.as_deref(), packs, *json),
+        Command::Packs { json } => packs::packs(*json),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&cli),

@@ -55,8 +55,16 @@ pub(super) fn tag(
     old: &Path,
     new: &Path,
     lang: Option<&str>,
+    packs: &[String],
     json: bool,
 ) -> Result<(), Error> {
+    let known = crate::tag::packs::ids();
+    if let Some(p) = packs.iter().find(|p| !known.contains(&p.as_str())) {
+        return Err(Error::Usage(format!(
+            "--pack: unknown pack \"{p}\": expected one of {}",
+            known.join(", ")
+        )));
+    }
     let lang: Option<Lang> = match lang {
         None => None,
         Some(l) => Some(
@@ -71,7 +79,7 @@ pub(super) fn tag(
         None
     };
     let rules = config.as_ref().map_or(&[][..], |c| &c.rules[..]);
-    let result = pipeline::compare_files(&read(old)?, &read(new)?, lang, rules, &[]);
+    let result = pipeline::compare_files(&read(old)?, &read(new)?, lang, rules, packs);
     if json {
         return json_line(&serde_json::json!({ "tags": result.tags }));
     }

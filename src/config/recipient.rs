@@ -230,11 +230,11 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(
-            closest("treshold_changed", known),
+            closest("treshold_changed", &known),
             Some("threshold_changed")
         );
-        assert_eq!(closest("Chip_Added", known), Some("chip_added"));
-        assert_eq!(closest("weather", known), None);
+        assert_eq!(closest("Chip_Added", &known), Some("chip_added"));
+        assert_eq!(closest("weather", &known), None);
     }
 
     #[test]

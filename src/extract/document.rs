@@ -138,9 +138,60 @@ pub fn extract_file(bytes: &[u8]) -> Vec<String> {
             },
         )
         .unwrap_or_default()
+    } else if hard_wrapped(&text) {
+        super::extract_text(&join_wrapped(&text), &[])
     } else {
         super::extract_text(&text, &[])
     }
+}
+
+/// Whether plain text is hard-wrapped: most lines are short and run on into the next one (an
+/// e-mail, a `pdftotext` dump, a Federal Register text copy), so a line is not a paragraph.
+fn hard_wrapped(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let full: Vec<usize> = (0..lines.len())
+        .filter(|i| !lines[*i].trim().is_empty())
+        .collect();
+    if full.len() < 4 || full.iter().any(|i| lines[*i].chars().count() > 120) {
+        return false;
+    }
+    let runs_on = full
+        .iter()
+        .filter(|i| lines.get(**i + 1).is_some_and(|l| !l.trim().is_empty()))
+        .count();
+    runs_on * 2 >= full.len()
+}
+
+/// Joins hard-wrapped lines into paragraphs: a blank line, or a line opening a list item or
+/// numbered paragraph ("(a)", "(1)", "•", "- ", "§"), starts a new one; "regu-" + "lation" keeps
+/// its hyphen and no space, as PDF text does.
+fn join_wrapped(text: &str) -> String {
+    let opens = |l: &str| {
+        let l = l.trim_start();
+        l.starts_with('(') && l.get(1..4).is_some_and(|h| h.contains(')'))
+            || l.starts_with(['•', '§', '#'])
+            || l.starts_with("- ")
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut cur = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || (opens(line) && !cur.is_empty()) {
+            if !cur.is_empty() {
+                out.push_str(&std::mem::take(&mut cur));
+                out.push('\n');
+            }
+            if line.is_empty() {
+                continue;
+            }
+        }
+        if !cur.is_empty() && !cur.ends_with('-') {
+            cur.push(' ');
+        }
+        cur.push_str(line);
+    }
+    out.push_str(&cur);
+    out
 }
 
 /// HTML, feeds and JSON: pure and synchronous.
