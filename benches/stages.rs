@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the three CPU stages of a check: extraction of a 100 KB regulatory
-//! page, the diff of two versions of it, and the tagging of a realistic change.
+//! page, the diff of two versions of it, the tagging of a realistic change, and the tagging of
+//! whole new documents of 250 KB, 500 KB and 1 MB (linear growth).
 //! Run: `cargo bench --bench stages`. The end-to-end figure is `regwatch bench` (BENCHMARKS.md).
 
 use std::hint::black_box;
@@ -59,6 +60,31 @@ fn stages(c: &mut Criterion) {
             .any(|t| t.tag == "threshold_changed"),
         "the benchmark change must carry its threshold tag"
     );
+    new_documents(c, spec);
+}
+
+/// Tagging a whole new document (every block added) of 250 KB, 500 KB and 1 MB: the time must
+/// grow linearly with the size (compare the three figures).
+fn new_documents(c: &mut Criterion, spec: Spec<'_>) {
+    for kb in [250usize, 500, 1000] {
+        let mut blocks = Vec::new();
+        let mut seed = 11;
+        while blocks.iter().map(String::len).sum::<usize>() < kb * 1000 {
+            let page = regwatch::dev::bench::sample_page(seed, 100_000, "4,800");
+            blocks.extend(extract_html(&page, spec).expect("extracts"));
+            seed += 1;
+        }
+        let diff = diff_blocks(&[], &blocks);
+        let ctx = TagContext {
+            lang: None,
+            source_id: "bench",
+            new: &blocks,
+            ..TagContext::default()
+        };
+        c.bench_function(&format!("tag a new {kb} KB document"), |b| {
+            b.iter(|| tag_hunks(black_box(&diff.hunks), &ctx));
+        });
+    }
 }
 
 criterion_group!(benches, stages);

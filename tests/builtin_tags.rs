@@ -92,7 +92,7 @@ fn emitted() -> Vec<String> {
     };
     let items = diff_items(&[], &item.to_blocks());
     ids.extend(
-        tag_change(&[], Some(&items), &ctx)
+        tag_change(&[], Some(&items), &TagContext::default())
             .into_iter()
             .map(|t| t.tag),
     );

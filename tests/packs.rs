@@ -16,7 +16,8 @@ fn packs_lists_every_catalog_tag_and_the_readme_table_matches_it() {
     let packs = json_lines(&p.ok(&["packs", "--json"]));
     let ids: Vec<&str> = packs.iter().filter_map(|p| p["pack"].as_str()).collect();
     assert_eq!(ids, ["export-controls", "eu-dual-use"]);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for pack in &packs {
         for t in pack["tags"].as_array().unwrap() {
             let (id, severity) = (t["tag"].as_str().unwrap(), t["severity"].as_str().unwrap());
@@ -31,7 +32,10 @@ fn packs_lists_every_catalog_tag_and_the_readme_table_matches_it() {
         }
     }
     let human = p.ok(&["packs"]);
-    assert!(human.contains("eu_authorisation_changed") && human.contains("high"), "{human}");
+    assert!(
+        human.contains("eu_authorisation_changed") && human.contains("high"),
+        "{human}"
+    );
 }
 
 fn eu_config(pages: &PageServer, smtp: u16) -> String {
@@ -94,13 +98,27 @@ fn the_eu_pack_tags_a_watched_annex_and_its_tags_reach_alerts_and_digests() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["tag"].as_str().unwrap().to_string(), t["detail"].to_string()))
+        .map(|t| {
+            (
+                t["tag"].as_str().unwrap().to_string(),
+                t["detail"].to_string(),
+            )
+        })
         .collect();
     let has = |id: &str, detail: &str| tags.iter().any(|(t, d)| t == id && d.contains(detail));
-    assert!(has("eu_control_entry_changed", r#""entry":"4A006""#), "{tags:?}");
-    assert!(has("eu_delegated_regulation_changed", r#""new":"2024/2547""#), "{tags:?}");
+    assert!(
+        has("eu_control_entry_changed", r#""entry":"4A006""#),
+        "{tags:?}"
+    );
+    assert!(
+        has("eu_delegated_regulation_changed", r#""new":"2024/2547""#),
+        "{tags:?}"
+    );
     // "EU001 to EU008" names two codes; EU007 was named on its own and is no longer.
-    assert!(has("eu_authorisation_changed", r#""authorisation":"EU007""#), "{tags:?}");
+    assert!(
+        has("eu_authorisation_changed", r#""authorisation":"EU007""#),
+        "{tags:?}"
+    );
     // Only this pack ran: no US ECCN read out of the EU entries.
     assert!(tags.iter().all(|(t, _)| t.starts_with("eu_")), "{tags:?}");
     assert_eq!(changes[0]["severity"], "high");
@@ -159,7 +177,10 @@ fn removing_one_page_of_a_long_rule_gives_no_removed_tag() {
     let gone = old.replace("ECCN 5A992", "ECCN 5A002");
     std::fs::write(p.path().join("gone.txt"), gone).unwrap();
     let out = p.ok(&["tag", "old.txt", "gone.txt", "--lang", "en", "--json"]);
-    assert!(out.contains(r#""eccn":"5A992""#) && out.contains("removed"), "{out}");
+    assert!(
+        out.contains(r#""eccn":"5A992""#) && out.contains("removed"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -175,10 +196,23 @@ fn tag_with_a_pack_runs_only_that_pack() {
         "Annex I to Regulation (EU) 2021/821 lists 3A001 and 3A003.\nECCN 3A090 covers chips with a TPP of 4,000 or more.\n",
     )
     .unwrap();
-    let eu = p.ok(&["tag", "old.txt", "new.txt", "--pack", "eu-dual-use", "--json"]);
-    assert!(eu.contains("eu_control_entry_changed") && !eu.contains("threshold_changed"), "{eu}");
+    let eu = p.ok(&[
+        "tag",
+        "old.txt",
+        "new.txt",
+        "--pack",
+        "eu-dual-use",
+        "--json",
+    ]);
+    assert!(
+        eu.contains("eu_control_entry_changed") && !eu.contains("threshold_changed"),
+        "{eu}"
+    );
     let all = p.ok(&["tag", "old.txt", "new.txt", "--json"]);
-    assert!(all.contains("eu_control_entry_changed") && all.contains("threshold_changed"), "{all}");
+    assert!(
+        all.contains("eu_control_entry_changed") && all.contains("threshold_changed"),
+        "{all}"
+    );
     let bad = p.run(&["tag", "old.txt", "new.txt", "--pack", "nope"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }

@@ -138,9 +138,11 @@ fn value(ms: &[u64]) -> u64 {
 
 /// Cheap test before the rewrite: a magnitude word occurs.
 fn may_hold_numbers(s: &str) -> bool {
-    ["hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard"]
-        .iter()
-        .any(|w| s.contains(w))
+    [
+        "hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
 }
 
 /// Rewrites spelled amounts of at least 100 in a normalized (lower-case) text as digits.

@@ -1,8 +1,8 @@
 //! Country Groups of the EAR (A:5, D:5 …): group symbols in a sentence, and the group each named
 //! country is listed in, added to or removed from.
 
-use crate::tag::packs;
 use super::Placement;
+use crate::tag::packs;
 use crate::tag::text::any_word;
 
 /// Country Group symbols in a sentence ("a:5", "d: 1"): (byte offset, "A:5"), in text order.

@@ -8,8 +8,8 @@ mod tiers;
 pub use names::{countries, english_name};
 pub use tiers::tier_context;
 
-use crate::tag::packs;
 use super::text::any_word;
+use crate::tag::packs;
 
 /// Where a sentence places countries.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! words (downgraded, promoted …), whether a block speaks of such tiers, and the tier a sentence
 //! places each named country in.
 
-use crate::tag::packs;
 use super::Placement;
+use crate::tag::packs;
 use crate::tag::text::{any_word, find_word};
 
 /// Tier words in a sentence, not followed by a non-country noun: (byte offset, tier), in text
@@ -20,7 +20,8 @@ fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '-')
                 .collect();
-            if !packs::has("not_country_tier", next.as_str()) && !out.iter().any(|(p, _)| *p == pos) {
+            if !packs::has("not_country_tier", next.as_str()) && !out.iter().any(|(p, _)| *p == pos)
+            {
                 out.push((pos, *t));
             }
             from = end;

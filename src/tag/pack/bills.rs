@@ -108,7 +108,8 @@ fn furthest<'a>(stages: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str
         .clone()
         .filter(|s| *s != "dropped")
         .max_by_key(|s| stage_rank(s))?;
-    let both = stages.clone().any(|s| s == "passed_house") && stages.into_iter().any(|s| s == "passed_senate");
+    let both = stages.clone().any(|s| s == "passed_house")
+        && stages.into_iter().any(|s| s == "passed_senate");
     Some(if both && stage_rank(max) <= stage_rank("passed_senate") {
         "passed_both"
     } else {
@@ -126,7 +127,11 @@ pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
         let mut stated = Vec::new();
         let mut ev = "";
         for b in old_all {
-            let context = if doc_bill { "bill".to_string() } else { norm(b) };
+            let context = if doc_bill {
+                "bill".to_string()
+            } else {
+                norm(b)
+            };
             for s in sentences(b) {
                 let found = phrases::bill_stages(&norm(s), &context);
                 if !found.is_empty() {
@@ -140,7 +145,12 @@ pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
             && from != to
             && stage_rank(from) < stage_rank(&to)
         {
-            *t = mk("bill_stage_changed", json!({ "from": from, "to": to }), ev, &t.evidence.new);
+            *t = mk(
+                "bill_stage_changed",
+                json!({ "from": from, "to": to }),
+                ev,
+                &t.evidence.new,
+            );
         }
     }
 }

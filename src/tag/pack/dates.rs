@@ -48,6 +48,7 @@ pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>)
             "effective_date_changed",
             json!({ "old": old_date.map(|d| d.to_string()), "new": nd.to_string(), "kind": kind }),
             old_ev,
-            new[*ni].text));
+            new[*ni].text,
+        ));
     }
 }

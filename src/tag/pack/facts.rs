@@ -70,6 +70,10 @@ fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
     Some((key, old, new))
 }
 
+/// Blocks longer than this are left out of a version's facts: a multi-megabyte paragraph is read
+/// once, by the changed-sentence pass, not three times (its proposals then stand unfiltered).
+const MAX_FACT_BLOCK: usize = 64 * 1024;
+
 /// Every (key, value) a version states.
 fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
     // Each block under the heading it follows.
@@ -79,7 +83,9 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        placed.push((b.as_str(), heading));
+        if b.len() <= MAX_FACT_BLOCK {
+            placed.push((b.as_str(), heading));
+        }
     }
     let doc_context = blocks.iter().any(|b| tier_context(&norm(b)));
     let doc = super::Doc {
@@ -94,7 +100,12 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
 }
 
 /// Keeps the tags whose fact the whole versions really disagree on.
-pub(super) fn keep_differences(tags: &mut Vec<Tag>, old_all: &[String], new_all: &[String], lang: Lang) {
+pub(super) fn keep_differences(
+    tags: &mut Vec<Tag>,
+    old_all: &[String],
+    new_all: &[String],
+    lang: Lang,
+) {
     let before = facts_of(old_all, lang);
     let after = facts_of(new_all, lang);
     tags.retain(|t| {

@@ -41,7 +41,8 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
             "license_policy_changed",
             json!({ "old": old_p, "new": newest }),
             old_ev,
-            s.text));
+            s.text,
+        ));
     }
 }
 
@@ -94,5 +95,6 @@ fn exception_tag(e: &str, added: bool, old_ev: &str, new_ev: &str) -> Tag {
         "license_policy_changed",
         json!({ "old": o, "new": n, "exception": e, "change": if added { "added" } else { "removed" } }),
         old_ev,
-        new_ev)
+        new_ev,
+    )
 }

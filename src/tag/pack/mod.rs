@@ -152,12 +152,30 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         let head: Vec<&String> = new_all
             .iter()
             .take(12)
-            .chain(hunks.iter().flat_map(|h| h.context.iter().chain(h.new.iter())))
+            .chain(
+                hunks
+                    .iter()
+                    .flat_map(|h| h.context.iter().chain(h.new.iter())),
+            )
             .collect();
-        let text = norm(&head.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
+        let text = norm(
+            &head
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text)
     };
-    let mut tags = compare(&old_kept, &new_kept, lang, Doc { tiers: doc_context, bill: doc_bill });
+    let mut tags = compare(
+        &old_kept,
+        &new_kept,
+        lang,
+        Doc {
+            tiers: doc_context,
+            bill: doc_bill,
+        },
+    );
     bills::fill_from(&mut tags, old_all, doc_bill);
     if !tags.is_empty() && !(old_all.is_empty() && new_all.is_empty()) {
         facts::keep_differences(&mut tags, old_all, new_all, lang);

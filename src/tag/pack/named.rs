@@ -28,7 +28,8 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
                 "eccn_changed",
                 json!({ "eccn": e, "change": "added" }),
                 "",
-                new[*i].text));
+                new[*i].text,
+            ));
         }
     }
     for (e, i) in &o {
@@ -40,26 +41,19 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
                 "eccn_changed",
                 json!({ "eccn": e, "change": "removed" }),
                 old[*i].text,
-                ""));
+                "",
+            ));
         }
     }
     let (o, n) = (named(old, phrases::chips), named(new, phrases::chips));
     for (c, i) in &n {
         if !o.contains_key(c) {
-            tags.push(mk(
-                "chip_added",
-                json!({ "chip": c }),
-                "",
-                new[*i].text));
+            tags.push(mk("chip_added", json!({ "chip": c }), "", new[*i].text));
         }
     }
     for (c, i) in &o {
         if !n.contains_key(c) {
-            tags.push(mk(
-                "chip_removed",
-                json!({ "chip": c }),
-                old[*i].text,
-                ""));
+            tags.push(mk("chip_removed", json!({ "chip": c }), old[*i].text, ""));
         }
     }
 }

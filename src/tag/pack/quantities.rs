@@ -56,18 +56,21 @@ fn quantity_tag(
                 "threshold_changed",
                 json!({ "metric": metric, "old": jv(old), "new": jv(new), "unit": unit }),
                 old_ev,
-                new_ev)
+                new_ev,
+            )
         }
         QKind::Quota { unit, scope } => mk(
             "quota_changed",
             json!({ "old": jv(old), "new": jv(new), "unit": unit, "scope": scope }),
             old_ev,
-            new_ev),
+            new_ev,
+        ),
         QKind::Tariff => mk(
             "tariff_changed",
             json!({ "old": jv(old), "new": jv(new), "unit": "%" }),
             old_ev,
-            new_ev),
+            new_ev,
+        ),
     }
 }
 

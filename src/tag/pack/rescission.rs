@@ -18,11 +18,7 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
         if let Some(kind) = phrases::rescission(&s.norm)
             && !old_kinds.contains(kind)
         {
-            tags.push(mk(
-                "rule_rescinded",
-                json!({ "kind": kind }),
-                "",
-                s.text));
+            tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
         }
     }
 }

@@ -85,7 +85,8 @@ fn tier_moves(
                 "tier_move",
                 json!({ "country": iso, "from": tier_label(f), "to": tier_label(*tier) }),
                 old_ev,
-                new[*i].text));
+                new[*i].text,
+            ));
         }
     }
 }
@@ -163,5 +164,6 @@ fn push_group_tag(
         "tier_move",
         json!({ "country": iso, "from": from, "to": to }),
         old_ev,
-        new_ev));
+        new_ev,
+    ));
 }

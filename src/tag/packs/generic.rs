@@ -85,10 +85,7 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
             return;
         }
     }
-    let (old_all, new_all) = (
-        code_set(rule, sides.old_all),
-        code_set(rule, sides.new_all),
-    );
+    let (old_all, new_all) = (code_set(rule, sides.old_all), code_set(rule, sides.new_all));
     let (old_ch, new_ch) = (
         code_set(rule, sides.old_changed),
         code_set(rule, sides.new_changed),

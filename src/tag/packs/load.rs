@@ -165,7 +165,10 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
     let mut seen = HashSet::new();
     for t in raw.tag {
         if !seen.insert(t.id.get_ref().clone()) {
-            return Err(ctx.err(t.id.span(), format!("tag `{}` declared twice", t.id.get_ref())));
+            return Err(ctx.err(
+                t.id.span(),
+                format!("tag `{}` declared twice", t.id.get_ref()),
+            ));
         }
         tags.push(tag_spec(&ctx, t, &raw.labels)?);
     }
@@ -266,11 +269,7 @@ fn declared<'a>(
     })
 }
 
-fn symbol_rule(
-    ctx: &Ctx<'_>,
-    s: RawSymbols,
-    tags: &[TagSpec],
-) -> Result<SymbolRule, PackError> {
+fn symbol_rule(ctx: &Ctx<'_>, s: RawSymbols, tags: &[TagSpec]) -> Result<SymbolRule, PackError> {
     let spec = declared(ctx, &s.tag, tags)?;
     for f in [s.field.get_ref().as_str(), "change"] {
         if !spec.fields.iter().any(|x| x == f) {
@@ -380,9 +379,7 @@ mod tests {
 
     #[test]
     fn a_template_naming_an_unknown_field_fails() {
-        let t = MINI
-            .replace("hgih", "high")
-            .replace("A {old}", "A {olde}");
+        let t = MINI.replace("hgih", "high").replace("A {old}", "A {olde}");
         let e = parse_pack("packs/x.toml", &t).unwrap_err();
         assert_eq!(e.line, 9, "{e}");
         assert!(e.to_string().contains("olde"), "{e}");
@@ -390,8 +387,11 @@ mod tests {
 
     #[test]
     fn syntax_errors_and_unknown_keys_have_positions() {
-        let e = parse_pack("packs/x.toml", "[pack]\nid = \"x\"\ntitle = \"X\"\nsevrity = 1\n")
-            .unwrap_err();
+        let e = parse_pack(
+            "packs/x.toml",
+            "[pack]\nid = \"x\"\ntitle = \"X\"\nsevrity = 1\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         let e = parse_pack("packs/x.toml", "[pack\n").unwrap_err();
         assert_eq!(e.line, 1, "{e}");

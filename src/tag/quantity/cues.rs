@@ -26,7 +26,8 @@ impl Cues {
             trade_pact: is_trade_pact(block),
             chips: chip_context(block),
             cap: packs::list("cap_words").iter().any(|c| s.contains(c))
-                || (packs::list("weak_cap").iter().any(|c| s.contains(c)) && any_word(s, packs::list("regulatory_words"))),
+                || (packs::list("weak_cap").iter().any(|c| s.contains(c))
+                    && any_word(s, packs::list("regulatory_words"))),
             tariff: any_word(s, packs::list("tariff_words")),
         }
     }

@@ -1,9 +1,9 @@
 //! A metric named just before a number, with only small words in between ("TPP of 4,800 or
 //! more", « densité de performance de 5,92 »), and the words allowed right after such a bare number.
 
-use crate::tag::packs;
 use super::units::after;
 use crate::tag::numbers::Num;
+use crate::tag::packs;
 use crate::tag::text::words;
 
 /// The metric (`tpp` or `performance_density`) whose name ends before byte offset `pos`, if only

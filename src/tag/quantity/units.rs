@@ -1,8 +1,8 @@
 //! Units written right after a number: percent, bandwidths, bandwidth density, TPP, training
 //! operations, and chips (with up to two adjectives before the noun).
 
-use crate::tag::packs;
 use crate::tag::numbers::Num;
+use crate::tag::packs;
 use crate::tag::text::words;
 
 /// The text after a number's end, leading whitespace trimmed.
@@ -51,7 +51,10 @@ fn chip_unit(rest: &str) -> Option<(&'static str, f64)> {
         }
         if ws[..skip].iter().all(|w| packs::has("chip_adjectives", w)) {
             let tail = ws[skip..].join(" ");
-            if packs::list("h100_units").iter().any(|u| tail.starts_with(u)) {
+            if packs::list("h100_units")
+                .iter()
+                .any(|u| tail.starts_with(u))
+            {
                 return Some(("h100", 1.0));
             }
             if packs::has("chip_units", ws[skip]) {
