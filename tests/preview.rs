@@ -133,3 +133,31 @@ fn bad_input_is_a_clear_error_and_stores_nothing() {
     let out = p.run(&["preview", &gone]);
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn page_text_reaches_the_terminal_without_escapes_or_bidi_overrides() {
+    let server = PageServer::start_in_thread().unwrap();
+    let hostile = "TPP 4,800 \u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m evil\u{202e}txt.exe";
+    let mut page = Page::html(
+        serde_json::json!({"results": [{"title": hostile, "url": "https://example.eu/1"}]})
+            .to_string(),
+    );
+    page.content_type = "application/json".into();
+    server.set("/docs", page);
+    let p = Project::new(&format!(
+        "[[source]]\nid = \"docs\"\nurl = \"{}\"\nkind = \"json\"\nitems = \"/results\"\n",
+        server.url("/docs")
+    ));
+    let shown = p.ok(&["preview", "docs"]);
+    p.ok(&["check"]);
+    let stored = p.ok(&["text", "docs"]);
+    for out in [&shown, &stored] {
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!out.contains(c), "{c:?} in {out:?}");
+        }
+        assert!(out.contains("# TPP 4,800"), "{out:?}");
+    }
+    // The JSON output keeps the text as stored (escaped by JSON).
+    let json = json_lines(&p.ok(&["preview", "docs", "--json"]));
+    assert_eq!(json[0]["items"][0]["title"], hostile);
+}
