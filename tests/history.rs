@@ -42,7 +42,10 @@ fn sha256(text: &str) -> String {
 
 fn exit_code(p: &Project, args: &[&str]) -> (Option<i32>, String) {
     let out = p.run(args);
-    (out.status.code(), format!("{}{}", stdout(&out), stderr(&out)))
+    (
+        out.status.code(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
 }
 
 #[test]
@@ -71,7 +74,8 @@ fn versions_list_every_text_with_its_hash_and_the_change_that_introduced_it() {
     assert!(p.ok(&["text", "rules"]).contains("3,000 or more"));
     let human = p.ok(&["versions", "rules"]);
     assert!(
-        human.contains("3 version(s) of rules") && human.contains(&format!("change #{}", change_ids[1])),
+        human.contains("3 version(s) of rules")
+            && human.contains(&format!("change #{}", change_ids[1])),
         "{human}"
     );
 }
@@ -85,12 +89,18 @@ fn diff_shows_the_stored_change_or_compares_any_two_versions_now() {
     let last = json_lines(&p.ok(&["diff", "rules", "--json"]));
     let change_id = versions[2]["change"].as_i64().unwrap();
     assert_eq!(last[0]["change"], change_id);
-    assert_eq!((last[0]["from"].as_i64(), last[0]["to"].as_i64()), (Some(2), Some(3)));
+    assert_eq!(
+        (last[0]["from"].as_i64(), last[0]["to"].as_i64()),
+        (Some(2), Some(3))
+    );
     let shown = json_lines(&p.ok(&["show", &change_id.to_string(), "--json"]));
     assert_eq!(last[0]["diff"], shown[0]["diff"]);
     assert_eq!(last[0]["tags"], shown[0]["tags"]);
     let human = p.ok(&["diff", "rules"]);
-    assert!(human.contains(&p.ok(&["show", &change_id.to_string()])), "{human}");
+    assert!(
+        human.contains(&p.ok(&["show", &change_id.to_string()])),
+        "{human}"
+    );
 
     // Any two: compared now, in the same shape.
     let far = json_lines(&p.ok(&["diff", "rules", "1", "3", "--json"]));
@@ -99,12 +109,18 @@ fn diff_shows_the_stored_change_or_compares_any_two_versions_now() {
     assert_eq!(far[0]["to_sha256"], versions[2]["sha256"]);
     let diff = far[0]["diff"].as_str().unwrap();
     assert!(
-        diff.contains("-A chip is controlled when its total processing performance is 4,800 or more.")
-            && diff.contains("+A chip is controlled when its total processing performance is 3,000 or more."),
+        diff.contains(
+            "-A chip is controlled when its total processing performance is 4,800 or more."
+        ) && diff.contains(
+            "+A chip is controlled when its total processing performance is 3,000 or more."
+        ),
         "{diff}"
     );
     let human = p.ok(&["diff", "rules", "1", "3"]);
-    assert!(human.contains("versions 1 → 3 of rules") && human.contains("compared now"), "{human}");
+    assert!(
+        human.contains("versions 1 → 3 of rules") && human.contains("compared now"),
+        "{human}"
+    );
     // FROM alone: against the latest.
     let from_one = json_lines(&p.ok(&["diff", "rules", "1", "--json"]));
     assert_eq!(from_one[0]["diff"], far[0]["diff"]);
@@ -121,7 +137,10 @@ fn unknown_sources_and_versions_are_usage_errors_naming_them() {
     ] {
         let (code, text) = exit_code(&p, args);
         assert_eq!(code, Some(2), "{args:?}: {text}");
-        assert!(text.contains("no source with id \"nope\""), "{args:?}: {text}");
+        assert!(
+            text.contains("no source with id \"nope\""),
+            "{args:?}: {text}"
+        );
     }
     for args in [
         &["diff", "rules", "9"][..],
@@ -158,12 +177,18 @@ fn export_writes_every_change_with_hashes_validators_and_version_as_jsonl_and_cs
     assert_eq!(first["last_modified"], "Mon, 30 Nov 2026 09:00:00 GMT");
     assert_eq!(first["regwatch_version"], env!("CARGO_PKG_VERSION"));
     assert!(
-        first["tags"].as_array().unwrap().iter().any(|t| t["tag"] == "threshold_changed"),
+        first["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["tag"] == "threshold_changed"),
         "{first}"
     );
     assert!(first["detected_at"].as_str() <= rows[1]["detected_at"].as_str());
 
-    let csv = p.ok(&["export", "--format", "csv", "--source", "rules", "--since", "1h"]);
+    let csv = p.ok(&[
+        "export", "--format", "csv", "--source", "rules", "--since", "1h",
+    ]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[0].starts_with("id,source,source_name,source_url,final_url,detected_at,severity,old_sha256,new_sha256,etag,last_modified,regwatch_version,tags"));
@@ -171,7 +196,10 @@ fn export_writes_every_change_with_hashes_validators_and_version_as_jsonl_and_cs
     assert!(row.contains(first["old_sha256"].as_str().unwrap()), "{row}");
     assert!(row.contains(first["new_sha256"].as_str().unwrap()), "{row}");
     // The ETag's quotes are doubled inside a quoted field; the date's comma is quoted.
-    assert!(row.contains(&format!("\"{}\"", etag.replace('"', "\"\""))), "{row}");
+    assert!(
+        row.contains(&format!("\"{}\"", etag.replace('"', "\"\""))),
+        "{row}"
+    );
     assert!(row.contains("\"Mon, 30 Nov 2026 09:00:00 GMT\""), "{row}");
     assert!(row.contains("threshold_changed"), "{row}");
 
@@ -196,7 +224,10 @@ fn verify_names_an_altered_text_and_the_versions_that_use_it() {
     let (_server, p) = three_versions();
     let ok = p.ok(&["verify"]);
     assert_eq!(ok.lines().count(), 1, "{ok}");
-    assert!(ok.contains("3 stored text(s)") && ok.contains("every text matches"), "{ok}");
+    assert!(
+        ok.contains("3 stored text(s)") && ok.contains("every text matches"),
+        "{ok}"
+    );
 
     let versions = json_lines(&p.ok(&["versions", "rules", "--json"]));
     let first = versions[0]["sha256"].as_str().unwrap().to_string();
@@ -209,7 +240,10 @@ fn verify_names_an_altered_text_and_the_versions_that_use_it() {
                 [&first],
             )
             .unwrap();
-        assert_eq!(altered, 1, "the first text is small enough to be stored uncompressed");
+        assert_eq!(
+            altered, 1,
+            "the first text is small enough to be stored uncompressed"
+        );
     }
     let out = p.run(&["verify"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -220,7 +254,11 @@ fn verify_names_an_altered_text_and_the_versions_that_use_it() {
     );
     assert!(report.contains("used by rules v1"), "{report}");
     assert!(!report.contains("rules v2"), "{report}");
-    assert!(stderr(&out).contains("verification failed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("verification failed"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

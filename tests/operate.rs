@@ -67,7 +67,10 @@ fn accept_stores_the_shrunken_text_as_a_baseline_and_the_next_check_is_quiet() {
     assert_eq!(health(&p)["failure_streak"], 1);
 
     let said = p.ok(&["accept", "rules"]);
-    assert!(said.contains("stored as version 2, an accepted baseline"), "{said}");
+    assert!(
+        said.contains("stored as version 2, an accepted baseline"),
+        "{said}"
+    );
     let v = versions(&p);
     assert_eq!(v.len(), 2);
     assert_eq!(v[1]["accepted"], "manual");
@@ -80,14 +83,22 @@ fn accept_stores_the_shrunken_text_as_a_baseline_and_the_next_check_is_quiet() {
     assert!(human.contains("rules  unchanged"), "{human}");
     assert!(json_lines(&p.ok(&["changes", "--json"])).is_empty());
     outbox_is_empty(&p);
-    assert!(p.ok(&["accept", "rules"]).contains("already is the latest version (2)"));
+    assert!(
+        p.ok(&["accept", "rules"])
+            .contains("already is the latest version (2)")
+    );
     assert_eq!(versions(&p).len(), 2);
 
     // A real edit afterwards is a change against the accepted text.
     server.set("/rules", page("<p>Items in ECCN 3A090 and 4A090.</p>"));
     let changes = p.check_json(&[]);
     assert_eq!(changes.len(), 1, "{changes:?}");
-    assert!(changes[0]["diff"].as_str().unwrap().contains("-Items in ECCN 3A090."));
+    assert!(
+        changes[0]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("-Items in ECCN 3A090.")
+    );
 }
 
 #[test]
@@ -99,7 +110,11 @@ fn accept_of_an_unreachable_page_stores_nothing() {
     server.set("/rules", Page::status(503));
     let out = p.run(&["accept", "rules"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("accept rules: HTTP 503"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("accept rules: HTTP 503"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(versions(&p).len(), 1);
 }
 
@@ -134,7 +149,10 @@ fn identical_shrunken_fetches_are_accepted_once_after_accept_shrink_after_and_to
 
     // Reported once, in the health section of the next digest only.
     let digest = p.ok(&["digest", "--recipient", "veille", "--preview"]);
-    let health_section = digest.split("== Source health ==").nth(1).expect("health section");
+    let health_section = digest
+        .split("== Source health ==")
+        .nth(1)
+        .expect("health section");
     assert_eq!(
         health_section.matches("new baseline accepted").count(),
         1,
@@ -162,7 +180,11 @@ fn accept_shrink_after_zero_never_accepts_and_bad_values_are_refused() {
     p.write_config("[settings]\naccept_shrink_after = -1\n");
     let out = p.run(&["config", "check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("accept_shrink_after"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("accept_shrink_after"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -183,7 +205,11 @@ fn check_strict_exits_1_when_a_source_failed_after_checking_the_others() {
     server.set("/other", page("<p>Version two.</p>"));
     let out = p.run(&["check", "--strict", "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("1 of 2 source(s) failed (--strict)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 of 2 source(s) failed (--strict)"),
+        "{}",
+        stderr(&out)
+    );
     // The other source's change is still stored and printed.
     assert_eq!(json_lines(&stdout(&out)).len(), 1);
     // Without --strict, a failed source is not the command's failure.
@@ -195,19 +221,33 @@ fn completions_and_manual_pages_come_from_the_command_line_definitions() {
     let p = Project::new("");
     let bash = p.ok(&["completions", "bash"]);
     assert!(bash.contains("regwatch") && bash.contains("preview") && bash.contains("--strict"));
-    assert!(p.ok(&["completions", "zsh"]).starts_with("#compdef regwatch"));
-    assert!(p.ok(&["completions", "fish"]).contains("complete -c regwatch"));
+    assert!(
+        p.ok(&["completions", "zsh"])
+            .starts_with("#compdef regwatch")
+    );
+    assert!(
+        p.ok(&["completions", "fish"])
+            .contains("complete -c regwatch")
+    );
     let out = p.run(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
 
     let man = p.ok(&["man"]);
-    assert!(man.contains(".TH regwatch 1"), "{}", &man[..man.len().min(300)]);
+    assert!(
+        man.contains(".TH regwatch 1"),
+        "{}",
+        &man[..man.len().min(300)]
+    );
     assert!(man.contains("verify"), "subcommands listed");
     let dir = p.path().join("man");
     p.ok(&["man", "--out-dir", dir.to_str().unwrap()]);
     for page in ["regwatch.1", "regwatch-preview.1", "regwatch-export.1"] {
         let text = std::fs::read_to_string(dir.join(page)).unwrap();
-        assert!(text.starts_with(".ie"), "{page}: {}", &text[..text.len().min(200)]);
+        assert!(
+            text.starts_with(".ie"),
+            "{page}: {}",
+            &text[..text.len().min(200)]
+        );
     }
 }
 

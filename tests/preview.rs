@@ -33,7 +33,10 @@ fn preview_prints_the_blocks_a_check_would_store_and_stores_nothing() {
         human.contains("\n# Advanced computing controls\nA chip is controlled when its total processing performance is 4,800 or more.\n"),
         "{human}"
     );
-    assert!(!human.contains("Generated 09:00"), "outside the selection: {human}");
+    assert!(
+        !human.contains("Generated 09:00"),
+        "outside the selection: {human}"
+    );
     let json = json_lines(&p.ok(&["preview", "rules", "--json"]));
     assert_eq!(json[0]["source"], "rules");
     assert_eq!(json[0]["status"], 200);
@@ -69,15 +72,23 @@ fn flags_replace_the_source_settings_and_a_bare_url_needs_no_configuration() {
     let footer = p.ok(&["preview", "rules", "--select", "footer"]);
     assert!(footer.contains("\nGenerated 09:00\n"), "{footer}");
     assert!(!footer.contains("A chip is controlled"), "{footer}");
-    let trimmed = p.ok(&["preview", "rules", "--remove", "table", "--lang", "fr", "--json"]);
+    let trimmed = p.ok(&[
+        "preview", "rules", "--remove", "table", "--lang", "fr", "--json",
+    ]);
     let blocks = json_lines(&trimmed)[0]["blocks"].to_string();
-    assert!(blocks.contains("A chip is controlled") && !blocks.contains("Poland"), "{blocks}");
+    assert!(
+        blocks.contains("A chip is controlled") && !blocks.contains("Poland"),
+        "{blocks}"
+    );
     assert_eq!(json_lines(&trimmed)[0]["lang"], "fr");
 
     // No configuration file at all: a URL still previews, with the default settings.
     std::fs::remove_file(p.config_path()).unwrap();
     let bare = p.ok(&["preview", &server.url("/rules"), "--select", "main table"]);
-    assert!(bare.contains("\nCountry | Tier\nPoland | Tier 2\n"), "{bare}");
+    assert!(
+        bare.contains("\nCountry | Tier\nPoland | Tier 2\n"),
+        "{bare}"
+    );
     assert!(!p.db_path().exists());
 }
 
@@ -94,7 +105,9 @@ fn json_lists_are_previewed_item_by_item() {
     server.set("/api", page);
     let p = Project::new("");
     let url = server.url("/api");
-    let json = json_lines(&p.ok(&["preview", &url, "--kind", "json", "--items", "/results", "--json"]));
+    let json = json_lines(&p.ok(&[
+        "preview", &url, "--kind", "json", "--items", "/results", "--json",
+    ]));
     let items = json[0]["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "{json:?}");
     assert_eq!(items[0]["title"], "Revision of License Review Policy");
@@ -104,7 +117,10 @@ fn json_lists_are_previewed_item_by_item() {
     assert!(json[0]["source"].is_null());
     let human = p.ok(&["preview", &url, "--kind", "json", "--items", "/results"]);
     assert!(human.contains("--- 2 item(s) ---"), "{human}");
-    assert!(human.contains("  1. Revision of License Review Policy"), "{human}");
+    assert!(
+        human.contains("  1. Revision of License Review Policy"),
+        "{human}"
+    );
     assert!(!p.db_path().exists());
 }
 
@@ -119,16 +135,51 @@ fn bad_input_is_a_clear_error_and_stores_nothing() {
     };
     // Usage errors (exit 2): a bad selector, a bad pointer, a flag the kind cannot use, a target
     // that is neither a source id nor a URL.
-    fails(&p, &["preview", "rules", "--select", "main >"], 2, "--select: invalid CSS selector \"main >\"");
-    fails(&p, &["preview", "rules", "--kind", "json", "--items", "results"], 2, "--items: \"results\" is not a JSON Pointer");
-    fails(&p, &["preview", "rules", "--items", "/results"], 2, "--items applies to kind json only");
-    fails(&p, &["preview", "rules", "--kind", "feed", "--select", "main"], 2, "--select/--remove apply to HTML pages only");
-    fails(&p, &["preview", "nope"], 2, "neither a source id of the configuration nor an http(s) URL");
+    fails(
+        &p,
+        &["preview", "rules", "--select", "main >"],
+        2,
+        "--select: invalid CSS selector \"main >\"",
+    );
+    fails(
+        &p,
+        &["preview", "rules", "--kind", "json", "--items", "results"],
+        2,
+        "--items: \"results\" is not a JSON Pointer",
+    );
+    fails(
+        &p,
+        &["preview", "rules", "--items", "/results"],
+        2,
+        "--items applies to kind json only",
+    );
+    fails(
+        &p,
+        &["preview", "rules", "--kind", "feed", "--select", "main"],
+        2,
+        "--select/--remove apply to HTML pages only",
+    );
+    fails(
+        &p,
+        &["preview", "nope"],
+        2,
+        "neither a source id of the configuration nor an http(s) URL",
+    );
     fails(&p, &["preview", "rules", "--lang", "xx"], 2, "--lang");
     // Runtime errors (exit 1): unreachable, a selector that matches nothing, a pointer to nothing.
     fails(&p, &["preview", &gone], 1, "nothing stored");
-    fails(&p, &["preview", "rules", "--select", "#nowhere"], 1, "selector matched nothing");
-    fails(&p, &["preview", "rules", "--kind", "json", "--items", "/results"], 1, "preview of rules");
+    fails(
+        &p,
+        &["preview", "rules", "--select", "#nowhere"],
+        1,
+        "selector matched nothing",
+    );
+    fails(
+        &p,
+        &["preview", "rules", "--kind", "json", "--items", "/results"],
+        1,
+        "preview of rules",
+    );
     assert!(!p.db_path().exists());
     let out = p.run(&["preview", &gone]);
     assert!(stdout(&out).is_empty());

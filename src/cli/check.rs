@@ -10,7 +10,12 @@ use crate::terminal;
 
 /// Runs the pipeline and prints what happened; source failures go to stderr and are not errors,
 /// unless `strict` (then the command ends with exit 1 after everything else is done).
-pub(super) async fn check(cli: &Cli, ids: &[String], json: bool, strict: bool) -> Result<(), Error> {
+pub(super) async fn check(
+    cli: &Cli,
+    ids: &[String],
+    json: bool,
+    strict: bool,
+) -> Result<(), Error> {
     let config = Arc::new(load_config(cli)?);
     let chosen = select_sources(&config, ids)?;
     let mut store = Store::open(&config.settings.database)?;

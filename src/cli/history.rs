@@ -116,7 +116,10 @@ fn compare(
     let c = pipeline::compare_versions(&old, &new, source, &config.rules);
     let (name, url) = match source {
         Some(s) => (s.name.clone(), crate::util::redact_url(&s.url)),
-        None => (older.source.clone(), newer.final_url.clone().unwrap_or_default()),
+        None => (
+            older.source.clone(),
+            newer.final_url.clone().unwrap_or_default(),
+        ),
     };
     Ok(Change {
         id: 0,
@@ -141,8 +144,8 @@ fn diff_json(
     c: &Change,
     stored: bool,
 ) -> Result<serde_json::Value, Error> {
-    let mut v = serde_json::to_value(c)
-        .map_err(|e| Error::Runtime(format!("cannot encode JSON: {e}")))?;
+    let mut v =
+        serde_json::to_value(c).map_err(|e| Error::Runtime(format!("cannot encode JSON: {e}")))?;
     if let Some(map) = v.as_object_mut() {
         map.remove("id");
         map.insert("change".into(), stored.then_some(c.id).into());

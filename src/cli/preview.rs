@@ -53,7 +53,9 @@ pub(super) async fn preview(cli: &Cli, args: &PreviewArgs) -> Result<(), Error> 
             crate::util::redact_url(&args.target)
         ))
     })?;
-    let items = source.has_items().then(|| Item::parse_blocks(&preview.blocks));
+    let items = source
+        .has_items()
+        .then(|| Item::parse_blocks(&preview.blocks));
     let configured = config.source(&args.target).is_some();
     let target = if configured {
         args.target.clone()

@@ -5,9 +5,7 @@
 use crate::config::Source;
 use crate::model::{CheckOutcome, Timestamp};
 use crate::scheduler::{LastCheck, jitter_unit, next_due};
-use crate::store::{
-    Acceptance, FetchLogEntry, FetchState, Store, Version, join_blocks, text_hash,
-};
+use crate::store::{Acceptance, FetchLogEntry, FetchState, Store, Version, join_blocks, text_hash};
 
 use super::{CheckError, Checker, Got};
 

@@ -6,8 +6,8 @@ use crate::diff::diff_versions;
 use crate::model::{Change, Timestamp};
 use crate::notify::enqueue_alerts;
 use crate::store::{
-    Acceptance, Detection, FetchLogEntry, FetchState, LatestSnapshot, NewChange, Store, Version, join_blocks,
-    text_hash,
+    Acceptance, Detection, FetchLogEntry, FetchState, LatestSnapshot, NewChange, Store, Version,
+    join_blocks, text_hash,
 };
 use crate::tag::{TagContext, tag_change};
 

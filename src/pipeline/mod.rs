@@ -30,8 +30,8 @@ use crate::model::{Change, CheckOutcome, Timestamp, Validators};
 use crate::scheduler::{HostGate, LastCheck, jitter_unit, next_due};
 use crate::store::{FetchLogEntry, FetchState, RobotsRecord, Store, StoreError};
 
-pub use error::CheckError;
 pub use accept::Accepted;
+pub use error::CheckError;
 pub use offline::{Compared, ComparedVersions, compare_files, compare_versions};
 pub use preview::Preview;
 pub use verdict::{MAX_SHRINK, SHRINK_MIN_BYTES, Verdict, VersionInfo, verdict};

@@ -370,4 +370,3 @@ impl Store {
         Ok(self.snapshot_blocks(snapshot_id)?.join("\n"))
     }
 }
-

@@ -24,10 +24,10 @@ use crate::model::{CheckOutcome, MessageKind, OutboxState, Timestamp};
 
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
+pub use history::{AcceptedVersion, BlobProblem, ExportRow, StoredVersion, Verified};
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{NewMessage, OutboxRow, OutboxSummary};
 pub use robots::RobotsRecord;
-pub use history::{AcceptedVersion, BlobProblem, ExportRow, StoredVersion, Verified};
 pub use snapshots::{Acceptance, Detection, FetchFacts, LatestSnapshot, Version};
 pub use snapshots::{join_blocks, text_hash};
 pub use sources::{FetchState, SourceHealth};

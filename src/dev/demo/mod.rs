@@ -76,7 +76,11 @@ pub async fn run() -> Result<(), Error> {
     println!(
         "\nThe demo's configuration and database are kept in ./{DEMO_DIR}/ ({db}); explore them:"
     );
-    for command in ["show 1", "versions bis-advanced-computing", "diff presse-puces-ia"] {
+    for command in [
+        "show 1",
+        "versions bis-advanced-computing",
+        "diff presse-puces-ia",
+    ] {
         println!("   regwatch --config {DEMO_DIR}/sources.toml {command}");
     }
     println!("(its pages were served by the demo itself: `check` on it finds them gone.)");
@@ -162,7 +166,10 @@ impl Demo {
         for name in ["demo.db", "demo.db-wal", "demo.db-shm"] {
             match std::fs::remove_file(dir.join(name)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(io(&format!("cannot replace the demo database in '{}'", dir.display()))(e));
+                    return Err(io(&format!(
+                        "cannot replace the demo database in '{}'",
+                        dir.display()
+                    ))(e));
                 }
                 _ => {}
             }
