@@ -3,6 +3,8 @@
 //! source's own settings. The same checks as in `sources.toml` apply, with messages that name
 //! the flag instead of a line.
 
+use super::error::Ctx;
+use super::raw::RawFile;
 use super::selector::parse_selector;
 use super::settings::Settings;
 use super::source::{Source, SourceKind};
@@ -25,8 +27,8 @@ pub struct Overrides {
 }
 
 impl Source {
-    /// A source for a bare URL: kind html, no selectors, robots.txt respected, the settings'
-    /// default interval. Its id is `preview`.
+    /// A source for a bare URL, read as `[[source]]` with only `id = "preview"` and `url` would
+    /// be (so every other key takes its default, from `settings` where it has one).
     ///
     /// # Errors
     /// What is wrong with the URL (not http or https, no host).
@@ -40,24 +42,19 @@ impl Source {
                 crate::util::redact_url(url)
             ));
         }
-        let mut source = Source {
-            id: "preview".into(),
-            name: crate::util::redact_url(url),
-            url: url.to_string(),
-            kind: SourceKind::Html,
-            interval: settings.default_interval,
-            lang: None,
-            select: Vec::new(),
-            remove: Vec::new(),
-            ignore: Vec::new(),
-            respect_robots: true,
-            json_items: None,
-            keep_items: Vec::new(),
-            css: crate::extract::Css::default(),
-            fingerprint: String::new(),
+        let text = format!(
+            "[[source]]\nid = \"preview\"\nurl = {}\n",
+            toml::Value::String(url.to_string())
+        );
+        let ctx = Ctx {
+            file: "the command line",
+            text: &text,
         };
-        source.fingerprint = source.compute_fingerprint();
-        Ok(source)
+        let raw: RawFile = toml::from_str(&text).map_err(|e| ctx.toml_err(&e).to_string())?;
+        super::source::sources(&ctx, raw.sources, settings)
+            .map_err(|e| e.to_string())?
+            .pop()
+            .ok_or_else(|| "no source could be made of the URL".to_string())
     }
 
     /// This source with the command line's settings in place of its own. A kind that cannot
