@@ -155,7 +155,7 @@ pub fn report_text(r: &Report, style: Style) -> String {
         Outcome::NotModified => format!("{}  unchanged (304 Not Modified)\n", r.source),
         Outcome::Changed(c) => change_text(c, style),
         Outcome::Accepted { blocks, old, new } => format!(
-            "{}  text shrank from {old} to {new} bytes, identically, checks in a row: accepted as a new baseline ({blocks} blocks, not reported as a change; see settings.accept_shrink_after)\n",
+            "{}  the same shrunken text ({old} → {new} bytes) came back settings.accept_shrink_after checks in a row: accepted as a new baseline ({blocks} blocks; not a change, never alerted)\n",
             r.source
         ),
         Outcome::Failed(e) => format!(
