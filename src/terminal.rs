@@ -10,6 +10,10 @@ use crate::pipeline::{Outcome, Report};
 use crate::store::{OutboxRow, OutboxSummary, SourceHealth};
 use crate::util::{sanitize as clean, shorten};
 
+mod history;
+
+pub use history::{preview_text, verify_text, version_diff_text, versions_text};
+
 /// How to print: ANSI colours or not, and the time zone times are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -84,6 +88,18 @@ pub fn change_text(c: &Change, style: Style) -> String {
         clean(&c.headline()),
         clean(&c.source_name),
     );
+    out.push_str(&change_body(
+        c,
+        &format!("regwatch show {} --json", c.id),
+        style,
+    ));
+    out
+}
+
+/// What follows a change's header: source, time, counts, tags with evidence, the diff (long
+/// blocks windowed around their edits; `full` says where the whole diff is).
+fn change_body(c: &Change, full: &str, style: Style) -> String {
+    let mut out = String::new();
     let _ = writeln!(out, "  source:   {} ({})", clean(&c.source), clean(&c.url));
     let _ = writeln!(out, "  detected: {}", style.time(c.detected_at));
     let _ = writeln!(out, "  blocks:   +{} −{}", c.added, c.removed);
@@ -108,8 +124,7 @@ pub fn change_text(c: &Change, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "  diff:");
-    // Long blocks are windowed around their edits; `show ID --json` has the whole diff.
-    let diff = crate::notify::bound::bound_diff(&c.diff, &format!("regwatch show {} --json", c.id));
+    let diff = crate::notify::bound::bound_diff(&c.diff, full);
     for line in diff.lines() {
         let painted = match line.chars().next() {
             Some('-') => style.paint("31", &clean(line)),
@@ -139,6 +154,10 @@ pub fn report_text(r: &Report, style: Style) -> String {
         Outcome::Unchanged => format!("{}  unchanged\n", r.source),
         Outcome::NotModified => format!("{}  unchanged (304 Not Modified)\n", r.source),
         Outcome::Changed(c) => change_text(c, style),
+        Outcome::Accepted { blocks, old, new } => format!(
+            "{}  the same shrunken text ({old} → {new} bytes) came back settings.accept_shrink_after checks in a row: accepted as a new baseline ({blocks} blocks; not a change, never alerted)\n",
+            r.source
+        ),
         Outcome::Failed(e) => format!(
             "{}  {}: {}\n",
             r.source,
@@ -157,7 +176,10 @@ pub fn summary_line(reports: &[Report]) -> String {
         reports.len(),
         count(|o| matches!(o, Outcome::Changed(_))),
         count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
-        count(|o| matches!(o, Outcome::Baseline { .. } | Outcome::Rebaselined { .. })),
+        count(|o| matches!(
+            o,
+            Outcome::Baseline { .. } | Outcome::Rebaselined { .. } | Outcome::Accepted { .. }
+        )),
         count(|o| matches!(o, Outcome::Failed(_))),
     )
 }

@@ -26,7 +26,7 @@ pub(super) fn changes(
     };
     let store = open_existing(&config)?;
     if let Some(id) = source {
-        known_source(&config, &store, id)?;
+        known_source(&config, &store, id, "--source: ")?;
     }
     if let Some(t) = tag {
         known_tag(&config, &store, t)?;
@@ -52,8 +52,13 @@ pub(super) fn changes(
 }
 
 /// A source id is known when the configuration or the database has it (a source removed from
-/// the configuration keeps its history).
-fn known_source(config: &Config, store: &Store, id: &str) -> Result<(), Error> {
+/// the configuration keeps its history). `flag` starts the message (`"--source: "` or `""`).
+pub(super) fn known_source(
+    config: &Config,
+    store: &Store,
+    id: &str,
+    flag: &str,
+) -> Result<(), Error> {
     if config.source(id).is_some() {
         return Ok(());
     }
@@ -67,7 +72,7 @@ fn known_source(config: &Config, store: &Store, id: &str) -> Result<(), Error> {
         }
     }
     Err(Error::Usage(format!(
-        "--source: no source with id \"{id}\" in {} or its database; known ids: {}",
+        "{flag}no source with id \"{id}\" in {} or its database; known ids: {}",
         config.path.display(),
         known.join(", ")
     )))

@@ -8,8 +8,14 @@ use crate::pipeline::{Checker, Outcome};
 use crate::store::Store;
 use crate::terminal;
 
-/// Runs the pipeline and prints what happened; source failures go to stderr and are not errors.
-pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), Error> {
+/// Runs the pipeline and prints what happened; source failures go to stderr and are not errors,
+/// unless `strict` (then the command ends with exit 1 after everything else is done).
+pub(super) async fn check(
+    cli: &Cli,
+    ids: &[String],
+    json: bool,
+    strict: bool,
+) -> Result<(), Error> {
     let config = Arc::new(load_config(cli)?);
     let chosen = select_sources(&config, ids)?;
     let mut store = Store::open(&config.settings.database)?;
@@ -38,6 +44,16 @@ pub(super) async fn check(cli: &Cli, ids: &[String], json: bool) -> Result<(), E
         }
         Ok(_) => {}
         Err(e) => eprintln!("{}", terminal::failure_line("delivery", &e.to_string())),
+    }
+    let failed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
+    if strict && failed > 0 {
+        return Err(Error::Runtime(format!(
+            "{failed} of {} source(s) failed (--strict)",
+            reports.len()
+        )));
     }
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! The commands, their flags, exit codes and JSON output are a contract (docs/ARCHITECTURE.md,
 //! "Command line"): scripts depend on them.
 
+mod accept;
+mod audit;
 mod changes;
 mod check;
 mod config_check;
@@ -9,8 +11,11 @@ mod deliver;
 #[cfg(feature = "dev")]
 mod dev;
 mod digest;
+mod docs;
+mod history;
 mod outbox;
 mod packs;
+mod preview;
 mod run;
 mod show;
 mod sources;
@@ -65,6 +70,76 @@ pub enum Command {
         /// One JSON object per change per line.
         #[arg(long)]
         json: bool,
+        /// Exit 1 when any source failed (for cron jobs); the other sources are still checked
+        /// and stored.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Fetch and extract a source (or any URL) once and print its blocks exactly as they would
+    /// be stored; stores nothing, needs no database. Flags replace the source's settings.
+    Preview(preview::PreviewArgs),
+    /// Every stored version of a source: first and last seen, size, SHA-256 of the text, and
+    /// the change that introduced it.
+    Versions {
+        /// Source id.
+        source: String,
+        /// One JSON object per version per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two stored versions of a source (numbers as `versions` lists them; default the
+    /// last two), rendered as `show` renders a change.
+    Diff {
+        /// Source id.
+        source: String,
+        /// The older version (default: the one before TO).
+        from: Option<i64>,
+        /// The newer version (default: the latest).
+        to: Option<i64>,
+        /// Print the comparison as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the stored text of a source's version (default: the latest), one block per line.
+    Text {
+        /// Source id.
+        source: String,
+        /// Version number, as `versions` lists it.
+        version: Option<i64>,
+    },
+    /// Fetch a source now and store its text as a new baseline (a page that really lost most
+    /// of its text): recorded as accepted, never alerted.
+    Accept {
+        /// Source id.
+        source: String,
+    },
+    /// Write every stored change with the facts of its fetch (source URL, time, SHA-256 of old
+    /// and new text, validators, final URL, regwatch version, tags), for an audit.
+    Export {
+        /// Only changes detected within this duration ("30d").
+        #[arg(long, value_name = "DUR")]
+        since: Option<String>,
+        /// Only this source.
+        #[arg(long, value_name = "ID")]
+        source: Option<String>,
+        /// JSON lines (one change per line) or CSV (a header, then one change per row).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
+    /// Re-hash every stored text; name each one that does not match its SHA-256 and the
+    /// versions that use it (exit 1).
+    Verify,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command to a folder.
+    Man {
+        /// Write regwatch.1 and one page per command (regwatch-check.1, …) here.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
     /// List stored changes, newest first.
     Changes {
@@ -172,6 +247,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// `export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per change per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
 /// `outbox` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OutboxAction {
@@ -215,7 +299,25 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     crate::tag::packs::check().map_err(|e| Error::Runtime(format!("rule pack {e}")))?;
     match &cli.command {
         Command::Run { listen, .. } => run::run(&cli, listen.clone()).await,
-        Command::Check { ids, json } => check::check(&cli, ids, *json).await,
+        Command::Check { ids, json, strict } => check::check(&cli, ids, *json, *strict).await,
+        Command::Preview(args) => preview::preview(&cli, args).await,
+        Command::Versions { source, json } => history::versions(&cli, source, *json),
+        Command::Diff {
+            source,
+            from,
+            to,
+            json,
+        } => history::diff(&cli, source, *from, *to, *json),
+        Command::Text { source, version } => history::text(&cli, source, *version),
+        Command::Accept { source } => accept::accept(&cli, source).await,
+        Command::Export {
+            since,
+            source,
+            format,
+        } => audit::export(&cli, since.as_deref(), source.as_deref(), *format),
+        Command::Verify => audit::verify(&cli),
+        Command::Completions { shell } => docs::completions(*shell),
+        Command::Man { out_dir } => docs::man(out_dir.as_deref()),
         Command::Changes {
             since,
             source,

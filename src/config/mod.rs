@@ -9,8 +9,10 @@
 //! - `units`: durations and sizes written for people.
 //! - `raw`: the serde shapes of the file.
 //! - `settings`, `source`, `selector`, `recipient`, `rules`: one section each, checked.
+//! - `preview`: sources made or adjusted by `regwatch preview`'s flags.
 
 mod error;
+mod preview;
 mod raw;
 mod recipient;
 mod rules;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::ConfigError;
+pub use preview::Overrides;
 pub use recipient::{AlertLevel, Recipient};
 pub use settings::{MailSettings, Settings};
 pub use source::{Source, SourceKind};
@@ -52,6 +55,9 @@ pub const DEFAULT_MAX_BODY: u64 = 10 * 1000 * 1000;
 pub const DEFAULT_DELIVERY_RETRY_FOR: Duration = Duration::from_secs(7 * 86_400);
 /// Default retention of sent messages' bodies: 90 days (the rows stay as an audit trail).
 pub const DEFAULT_OUTBOX_RETENTION: Duration = Duration::from_secs(90 * 86_400);
+/// Default `accept_shrink_after`: a page that came back shrunken, with the same text, three
+/// checks in a row really did lose its text; it becomes the new baseline (reported in the digest).
+pub const DEFAULT_ACCEPT_SHRINK_AFTER: u32 = 3;
 /// Default number of sources checked at once.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 

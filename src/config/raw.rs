@@ -37,6 +37,7 @@ pub(super) struct RawSettings {
     pub(super) listen: Option<String>,
     pub(super) delivery_retry_for: Option<HumanDuration>,
     pub(super) outbox_retention: Option<HumanDuration>,
+    pub(super) accept_shrink_after: Option<Spanned<i64>>,
 }
 
 /// `[mail]`.

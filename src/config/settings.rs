@@ -8,8 +8,8 @@ use toml::Spanned;
 use super::error::{ConfigError, Ctx};
 use super::raw::{RawMail, RawSettings};
 use super::{
-    DEFAULT_DELIVERY_RETRY_FOR, DEFAULT_INTERVAL, DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_OUTBOX_RETENTION, DEFAULT_TIMEOUT,
+    DEFAULT_ACCEPT_SHRINK_AFTER, DEFAULT_DELIVERY_RETRY_FOR, DEFAULT_INTERVAL, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONCURRENCY, DEFAULT_OUTBOX_RETENTION, DEFAULT_TIMEOUT,
 };
 
 /// `[settings]`.
@@ -38,6 +38,9 @@ pub struct Settings {
     pub delivery_retry_for: Duration,
     /// How long the bodies of sent messages are kept; the rows themselves stay.
     pub outbox_retention: Duration,
+    /// After this many suspicious (>90 % shrunken) fetches in a row with the same text, that
+    /// text is accepted as a new baseline (0: never).
+    pub accept_shrink_after: u32,
 }
 
 /// `[mail]`.
@@ -88,6 +91,18 @@ pub(super) fn settings(
             }
         },
     };
+    let accept_shrink_after = match raw.accept_shrink_after {
+        None => DEFAULT_ACCEPT_SHRINK_AFTER,
+        Some(n) => u32::try_from(*n.get_ref())
+            .ok()
+            .filter(|v| *v <= 1000)
+            .ok_or_else(|| {
+                ctx.err(
+                    n.span(),
+                    "`accept_shrink_after`: expected a whole number from 0 (never) to 1000",
+                )
+            })?,
+    };
     Ok(Settings {
         database: relative_to(base, raw.database.as_deref().unwrap_or("regwatch.db")),
         user_agent: raw.user_agent.unwrap_or_else(|| {
@@ -109,6 +124,7 @@ pub(super) fn settings(
         outbox_retention: raw
             .outbox_retention
             .map_or(DEFAULT_OUTBOX_RETENTION, |d| d.0),
+        accept_shrink_after,
     })
 }
 

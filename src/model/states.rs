@@ -92,6 +92,8 @@ word_enum!(
         NotModified = "not_modified",
         /// The text changed.
         Changed = "changed",
+        /// A shrunken text was accepted as a new baseline (by `accept` or the shrink rule).
+        Accepted = "accepted",
         /// The check failed.
         Failed = "failed",
     }

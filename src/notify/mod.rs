@@ -12,6 +12,7 @@
 //! recipient never blocks another. Listings and metrics never read bodies; only the message being
 //! sent is read whole, and sent messages' bodies are blanked after `settings.outbox_retention`.
 
+mod accepted;
 mod alerts;
 pub mod bound;
 pub mod render;
@@ -515,6 +516,7 @@ pub fn build_digest(
         health: &health,
         tz: config.settings.timezone,
     });
+    let rendered = accepted::with_accepted(rendered, store, config, recipient, (since, until))?;
     let problems = delivery_problems(store, until)?;
     let rendered = render::with_delivery_problems(rendered, &problems, config.settings.timezone);
     let rendered = bound::cap_rendered(rendered, "`regwatch changes` lists every change");

@@ -6,8 +6,8 @@ use crate::diff::diff_versions;
 use crate::model::{Change, Timestamp};
 use crate::notify::enqueue_alerts;
 use crate::store::{
-    Detection, FetchLogEntry, FetchState, LatestSnapshot, NewChange, Store, Version, join_blocks,
-    text_hash,
+    Acceptance, Detection, FetchLogEntry, FetchState, LatestSnapshot, NewChange, Store, Version,
+    join_blocks, text_hash,
 };
 use crate::tag::{TagContext, tag_change};
 
@@ -91,6 +91,7 @@ impl Checker {
             text: &text,
             hash: &hash,
             blocks: blocks.len(),
+            facts: response.facts(),
         };
         let info = |fingerprint, text_hash, size| VersionInfo {
             fingerprint,
@@ -121,11 +122,43 @@ impl Checker {
                 let change = self.record_change(det, source, l, blocks, &version, response, at)?;
                 Ok(Outcome::Changed(Box::new(change)))
             }
-            (Verdict::Suspicious { old, new }, _) => Err(CheckError::Suspicious { old, new }),
+            (Verdict::Suspicious { old, new }, _) => {
+                self.suspicious(det, &version, fingerprint, (old, new), at)
+            }
             (Verdict::Rebaseline, Some(_)) => baseline(false),
             // No earlier version (the verdict says Unchanged or Changed only when there is one).
             _ => baseline(true),
         }
+    }
+
+    /// A text that lost more than 90 % at once is an error, unless the same text came back
+    /// `settings.accept_shrink_after` times in a row: then it is accepted as a new baseline.
+    fn suspicious(
+        &self,
+        det: &Detection<'_>,
+        version: &Version<'_>,
+        fingerprint: &str,
+        (old, new): (i64, i64),
+        at: Timestamp,
+    ) -> Result<Outcome, CheckError> {
+        let limit = i64::from(self.config.settings.accept_shrink_after);
+        let in_a_row = match det.suspect()? {
+            Some((hash, count)) if hash == version.hash => count.saturating_add(1),
+            _ => 1,
+        };
+        if limit == 0 || in_a_row < limit {
+            return Err(CheckError::Suspicious {
+                old,
+                new,
+                hash: version.hash.to_string(),
+            });
+        }
+        det.insert_accepted(version, fingerprint, Acceptance::Auto, at)?;
+        Ok(Outcome::Accepted {
+            blocks: version.blocks,
+            old,
+            new,
+        })
     }
 
     /// Diffs, tags and stores a change, and queues its alerts in the same transaction.

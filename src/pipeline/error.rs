@@ -25,6 +25,9 @@ pub enum CheckError {
         old: i64,
         /// New size in bytes.
         new: i64,
+        /// SHA-256 of the new text (identical ones in a row are counted for
+        /// `settings.accept_shrink_after`).
+        hash: String,
     },
     /// The site's robots.txt forbids the page, or could not be read.
     #[error("{0}")]
@@ -48,6 +51,15 @@ impl CheckError {
             CheckError::Fetch(FetchError::Status { retry_after, .. }) => {
                 retry_after.map(Duration::from_secs)
             }
+            _ => None,
+        }
+    }
+
+    /// The SHA-256 of a suspiciously shrunken text, when that is what this error is.
+    #[must_use]
+    pub fn suspect_hash(&self) -> Option<&str> {
+        match self {
+            CheckError::Suspicious { hash, .. } => Some(hash),
             _ => None,
         }
     }

@@ -8,9 +8,11 @@
 //! they share one fan-out. A source's failure is captured in its own report and recorded on the
 //! source; it never stops the others.
 
+mod accept;
 mod detect;
 mod error;
 mod offline;
+mod preview;
 mod robots;
 mod verdict;
 
@@ -28,8 +30,10 @@ use crate::model::{Change, CheckOutcome, Timestamp, Validators};
 use crate::scheduler::{HostGate, LastCheck, jitter_unit, next_due};
 use crate::store::{FetchLogEntry, FetchState, RobotsRecord, Store, StoreError};
 
+pub use accept::Accepted;
 pub use error::CheckError;
-pub use offline::{Compared, compare_files};
+pub use offline::{Compared, ComparedVersions, compare_files, compare_versions};
+pub use preview::Preview;
 pub use verdict::{MAX_SHRINK, SHRINK_MIN_BYTES, Verdict, VersionInfo, verdict};
 
 /// What happened to one source in a check.
@@ -51,6 +55,16 @@ pub enum Outcome {
     NotModified,
     /// The text changed.
     Changed(Box<Change>),
+    /// The text shrank by more than 90 %, identically `settings.accept_shrink_after` checks in a
+    /// row: stored as a new baseline (accepted), not reported as a change.
+    Accepted {
+        /// Blocks stored.
+        blocks: usize,
+        /// Size of the previous text, in bytes.
+        old: i64,
+        /// Size of the accepted text, in bytes.
+        new: i64,
+    },
     /// The check failed (recorded on the source, never a change).
     Failed(CheckError),
 }
@@ -65,6 +79,7 @@ impl Outcome {
             Outcome::Unchanged => CheckOutcome::Unchanged,
             Outcome::NotModified => CheckOutcome::NotModified,
             Outcome::Changed(_) => CheckOutcome::Changed,
+            Outcome::Accepted { .. } => CheckOutcome::Accepted,
             Outcome::Failed(_) => CheckOutcome::Failed,
         }
     }
@@ -100,6 +115,17 @@ struct Response {
     validators: Validators,
     bytes: u64,
     not_modified: bool,
+}
+
+impl Response {
+    /// What the stored version keeps of this fetch.
+    fn facts(&self) -> crate::store::FetchFacts<'_> {
+        crate::store::FetchFacts {
+            final_url: &self.final_url,
+            etag: self.validators.etag.as_deref(),
+            last_modified: self.validators.last_modified.as_deref(),
+        }
+    }
 }
 
 /// What fetch + extract produced, ready to be written.
@@ -416,7 +442,7 @@ fn record_failure(
         next_due(Timestamp::now(), source.interval, last, jitter)
     };
     // Failure, streak, next due time and log line: one transaction.
-    match store.record_failure(&source.id, &text, &log, next) {
+    match store.record_failure(&source.id, &text, error.suspect_hash(), &log, next) {
         Ok(at) => (at, true),
         Err(e) => {
             tracing::error!(source = %source.id, error = %e, "cannot record failure");

@@ -1,9 +1,10 @@
-//! The offline comparison behind `regwatch tag`: the same stages a check runs (extract, diff,
-//! tag), over two local documents, storing nothing.
+//! The offline comparisons behind `regwatch tag` (two local documents) and `regwatch diff` (two
+//! stored versions): the same stages a check runs (extract, diff, tag), storing nothing.
 
+use crate::config::Source;
 use crate::diff::diff_versions;
 use crate::extract::extract_file;
-use crate::model::{Lang, Tag};
+use crate::model::{BlockEdit, Lang, Tag};
 use crate::tag::{TagContext, UserRule, tag_change};
 
 /// What two documents differ by.
@@ -45,5 +46,50 @@ pub fn compare_files(
         tags,
         added: diff.added,
         removed: diff.removed,
+    }
+}
+
+/// Two stored versions of a source compared now, as a check would have compared them.
+#[derive(Debug, Clone)]
+pub struct ComparedVersions {
+    /// Tags, strongest first.
+    pub tags: Vec<Tag>,
+    /// Blocks only in the new version.
+    pub added: usize,
+    /// Blocks only in the old version.
+    pub removed: usize,
+    /// Unified diff of the blocks.
+    pub diff: String,
+    /// Word-level edits of the changed blocks.
+    pub spans: Vec<BlockEdit>,
+}
+
+/// Compares two versions of a source's blocks (diff and tags with the source's language, item
+/// lists and the configuration's rules), storing nothing. `source` is `None` for a source no
+/// longer in the configuration: plain blocks, no language.
+#[must_use]
+pub fn compare_versions(
+    old: &[String],
+    new: &[String],
+    source: Option<&Source>,
+    rules: &[UserRule],
+) -> ComparedVersions {
+    let items = source.is_some_and(Source::has_items);
+    let diff = diff_versions(old, new, items);
+    let tags = tag_change(
+        &diff.hunks,
+        diff.items.as_ref(),
+        &TagContext {
+            lang: source.and_then(|s| s.lang),
+            source_id: source.map_or("", |s| s.id.as_str()),
+            rules,
+        },
+    );
+    ComparedVersions {
+        tags,
+        added: diff.added,
+        removed: diff.removed,
+        diff: diff.unified,
+        spans: diff.edits,
     }
 }

@@ -122,45 +122,51 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<(Change, String)> {
 impl Store {
     fn attach(&self, rows: Vec<(Change, String)>) -> Result<Vec<Change>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
-        let mut stmt = self
+        for (mut change, spans) in rows {
+            change.spans = serde_json::from_str(&spans)
+                .map_err(|e| StoreError::Corrupt(format!("spans of change {}: {e}", change.id)))?;
+            change.tags = self.tags_of(change.id)?;
+            out.push(change);
+        }
+        Ok(out)
+    }
+
+    /// The tags of a stored change, strongest first.
+    pub(super) fn tags_of(&self, change_id: i64) -> Result<Vec<Tag>, StoreError> {
+        let rows = self
             .conn
             .prepare_cached(
                 "SELECT tag, severity, summary, detail, evidence FROM change_tags
                  WHERE change_id = ?1 ORDER BY ord",
             )
+            .ctx("read tags")?
+            .query_map([change_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .ctx("read tags")?
+            .collect::<Result<Vec<_>, _>>()
             .ctx("read tags")?;
-        for (mut change, spans) in rows {
-            change.spans = serde_json::from_str(&spans)
-                .map_err(|e| StoreError::Corrupt(format!("spans of change {}: {e}", change.id)))?;
-            let tags = stmt
-                .query_map([change.id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
-                })
-                .ctx("read tags")?
-                .collect::<Result<Vec<_>, _>>()
-                .ctx("read tags")?;
-            for (tag, sev, summary, detail, evidence) in tags {
-                let bad = |what: &str, e: &dyn std::fmt::Display| {
-                    StoreError::Corrupt(format!("{what} of a tag of change {}: {e}", change.id))
-                };
-                change.tags.push(Tag {
-                    tag,
-                    severity: sev.parse().map_err(|e: String| bad("severity", &e))?,
-                    summary,
-                    detail: serde_json::from_str(&detail).map_err(|e| bad("detail", &e))?,
-                    evidence: serde_json::from_str::<Evidence>(&evidence)
-                        .map_err(|e| bad("evidence", &e))?,
-                });
-            }
-            out.push(change);
+        let bad = |what: &str, e: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("{what} of a tag of change {change_id}: {e}"))
+        };
+        let mut tags = Vec::with_capacity(rows.len());
+        for (tag, sev, summary, detail, evidence) in rows {
+            tags.push(Tag {
+                tag,
+                severity: sev.parse().map_err(|e: String| bad("severity", &e))?,
+                summary,
+                detail: serde_json::from_str(&detail).map_err(|e| bad("detail", &e))?,
+                evidence: serde_json::from_str::<Evidence>(&evidence)
+                    .map_err(|e| bad("evidence", &e))?,
+            });
         }
-        Ok(out)
+        Ok(tags)
     }
 
     /// Every tag id found on a stored change (a rule removed from the configuration leaves

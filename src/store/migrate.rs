@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_outbox_delivery",
         include_str!("../../migrations/0004_outbox_delivery.sql"),
     ),
+    (
+        "0005_version_facts",
+        include_str!("../../migrations/0005_version_facts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

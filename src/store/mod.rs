@@ -2,10 +2,12 @@
 //!
 //! One file per table group: `migrate` (schema versions), `sources` (health and schedule),
 //! `snapshots` (content-addressed blobs and text versions, and the detection transaction),
-//! `changes` (changes and their tags), `fetch_log` (recent attempts, pruned).
+//! `changes` (changes and their tags), `fetch_log` (recent attempts, pruned), `history` (versions
+//! as `versions`, `diff` and `text` read them, the audit export, blob verification).
 
 mod changes;
 mod fetch_log;
+mod history;
 mod migrate;
 mod outbox;
 mod robots;
@@ -22,10 +24,11 @@ use crate::model::{CheckOutcome, MessageKind, OutboxState, Timestamp};
 
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
+pub use history::{AcceptedVersion, BlobProblem, ExportRow, StoredVersion, Verified};
 pub use migrate::SCHEMA_VERSION;
 pub use outbox::{NewMessage, OutboxRow, OutboxSummary};
 pub use robots::RobotsRecord;
-pub use snapshots::{Detection, LatestSnapshot, Version};
+pub use snapshots::{Acceptance, Detection, FetchFacts, LatestSnapshot, Version};
 pub use snapshots::{join_blocks, text_hash};
 pub use sources::{FetchState, SourceHealth};
 

@@ -132,13 +132,45 @@ impl Detection<'_> {
         baseline: bool,
         at: Timestamp,
     ) -> Result<i64, StoreError> {
-        let Version { text, hash, blocks } = *version;
+        self.insert(version, fingerprint, baseline, None, at)
+    }
+
+    /// Stores a text someone (or the shrink rule) accepted as a new baseline: a version with
+    /// no change, never alerted, marked with how it was accepted. Returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn insert_accepted(
+        &self,
+        version: &Version<'_>,
+        fingerprint: &str,
+        how: Acceptance,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.insert(version, fingerprint, true, Some(how), at)
+    }
+
+    fn insert(
+        &self,
+        version: &Version<'_>,
+        fingerprint: &str,
+        baseline: bool,
+        accepted: Option<Acceptance>,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let Version {
+            text,
+            hash,
+            blocks,
+            facts,
+        } = *version;
         store_blob(&self.tx, hash, text)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO snapshots (source_id, text_hash, fingerprint, is_baseline, block_count,
-                                        first_seen_at, last_seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                                        first_seen_at, last_seen_at, final_url, etag,
+                                        last_modified, regwatch_version, accepted)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .ctx("insert snapshot")?
             .execute(params![
@@ -147,10 +179,31 @@ impl Detection<'_> {
                 fingerprint,
                 baseline,
                 i64::try_from(blocks).unwrap_or(i64::MAX),
-                at
+                at,
+                facts.final_url,
+                facts.etag,
+                facts.last_modified,
+                env!("CARGO_PKG_VERSION"),
+                accepted.map(Acceptance::as_str),
             ])
             .ctx("insert snapshot")?;
         Ok(self.tx.last_insert_rowid())
+    }
+
+    /// The text of the source's recent suspicious fetches (see `settings.accept_shrink_after`):
+    /// its SHA-256 and how many such fetches came in a row, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn suspect(&self) -> Result<Option<(String, i64)>, StoreError> {
+        let row: Option<(Option<String>, i64)> = self
+            .tx
+            .prepare_cached("SELECT suspect_hash, suspect_count FROM sources WHERE id = ?1")
+            .ctx("read suspect")?
+            .query_row([&self.source_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .ctx("read suspect")?;
+        Ok(row.and_then(|(hash, n)| hash.map(|h| (h, n))))
     }
 
     /// Stores a change and its tags; returns the change id.
@@ -205,6 +258,39 @@ pub struct Version<'a> {
     pub hash: &'a str,
     /// Number of blocks.
     pub blocks: usize,
+    /// The fetch it came from.
+    pub facts: FetchFacts<'a>,
+}
+
+/// The fetch a version came from, kept with it for the audit trail (`regwatch export`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchFacts<'a> {
+    /// URL of the last redirect hop, password redacted.
+    pub final_url: &'a str,
+    /// `ETag` the server sent.
+    pub etag: Option<&'a str>,
+    /// `Last-Modified` the server sent.
+    pub last_modified: Option<&'a str>,
+}
+
+/// Why a text became a baseline without a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    /// `regwatch accept`.
+    Manual,
+    /// `settings.accept_shrink_after` identical suspicious fetches.
+    Auto,
+}
+
+impl Acceptance {
+    /// The word stored in `snapshots.accepted` and printed in JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acceptance::Manual => "manual",
+            Acceptance::Auto => "auto",
+        }
+    }
 }
 
 /// Blocks are stored as one text, one block per line (blocks never contain a newline).
@@ -234,7 +320,7 @@ fn compress(data: &[u8]) -> Result<Vec<u8>, StoreError> {
     })
 }
 
-fn split_blocks(text: &str) -> Vec<String> {
+pub(super) fn split_blocks(text: &str) -> Vec<String> {
     if text.is_empty() {
         Vec::new()
     } else {
@@ -269,35 +355,41 @@ fn store_blob(tx: &Transaction<'_>, hash: &str, text: &str) -> Result<(), StoreE
     Ok(())
 }
 
-fn load_blob(conn: &rusqlite::Connection, hash: &str) -> Result<String, StoreError> {
-    let (compression, size, data): (String, i64, Vec<u8>) = conn
-        .prepare_cached("SELECT compression, size, data FROM blobs WHERE hash = ?1")
-        .ctx("load text")?
-        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()
-        .ctx("load text")?
+pub(super) fn load_blob(conn: &rusqlite::Connection, hash: &str) -> Result<String, StoreError> {
+    let (compression, size, data) = read_blob(conn, hash)?
         .ok_or_else(|| StoreError::Corrupt(format!("text {hash} is missing")))?;
-    let bytes = match compression.as_str() {
-        "none" => data,
-        "zstd" => {
-            let cap = usize::try_from(size)
-                .map_err(|_| StoreError::Corrupt(format!("text {hash} has a bad size")))?;
-            zstd::bulk::decompress(&data, cap).map_err(|e| {
-                StoreError::Corrupt(format!("text {hash} cannot be decompressed: {e}"))
-            })?
-        }
-        other => {
-            return Err(StoreError::Corrupt(format!(
-                "text {hash} has unknown compression {other}"
-            )));
-        }
-    };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| StoreError::Corrupt(format!("text {hash} is not UTF-8")))?;
+    let text = decode_blob(&compression, size, data)
+        .map_err(|why| StoreError::Corrupt(format!("text {hash} {why}")))?;
     if text_hash(&text) != hash {
         return Err(StoreError::Corrupt(format!(
             "text {hash} does not match its hash"
         )));
     }
     Ok(text)
+}
+
+/// A blob's row as stored: compression, size, bytes (`None` when there is no such blob).
+pub(super) fn read_blob(
+    conn: &rusqlite::Connection,
+    hash: &str,
+) -> Result<Option<(String, i64, Vec<u8>)>, StoreError> {
+    conn.prepare_cached("SELECT compression, size, data FROM blobs WHERE hash = ?1")
+        .ctx("load text")?
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .ctx("load text")
+}
+
+/// A blob's bytes back to its text, or why they cannot be (said after "text HASH").
+pub(super) fn decode_blob(compression: &str, size: i64, data: Vec<u8>) -> Result<String, String> {
+    let bytes = match compression {
+        "none" => data,
+        "zstd" => {
+            let cap = usize::try_from(size).map_err(|_| "has a bad size".to_string())?;
+            zstd::bulk::decompress(&data, cap)
+                .map_err(|e| format!("cannot be decompressed: {e}"))?
+        }
+        other => return Err(format!("has unknown compression {other}")),
+    };
+    String::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())
 }

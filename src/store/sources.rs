@@ -99,7 +99,9 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Records a failed check: streak + 1, error text kept, attempt logged.
+    /// Records a failed check: streak + 1, error text kept, attempt logged. `suspect` is the
+    /// SHA-256 of a suspiciously shrunken text: the same one as last time counts one more in a
+    /// row, another one starts the count again (`settings.accept_shrink_after`).
     ///
     /// # Errors
     /// [`StoreError::Sql`].
@@ -107,10 +109,20 @@ impl Store {
         &mut self,
         source_id: &str,
         error: &str,
+        suspect: Option<&str>,
         log: &FetchLogEntry,
         next_check: impl FnOnce(i64) -> Timestamp,
     ) -> Result<Timestamp, StoreError> {
         let tx = self.conn.transaction().ctx("record failure")?;
+        if let Some(hash) = suspect {
+            tx.prepare_cached(
+                "UPDATE sources SET suspect_count = CASE WHEN suspect_hash = ?2
+                     THEN suspect_count + 1 ELSE 1 END, suspect_hash = ?2 WHERE id = ?1",
+            )
+            .ctx("record failure")?
+            .execute(params![source_id, hash])
+            .ctx("record failure")?;
+        }
         let streak: i64 = tx
             .prepare_cached(
                 "UPDATE sources SET last_check_at = ?2, failure_streak = failure_streak + 1,
@@ -206,7 +218,7 @@ pub(super) fn record_success(
              last_change_at = CASE WHEN ?3 THEN ?2 ELSE last_change_at END,
              failure_streak = 0, failing_since = NULL, last_error = NULL,
              etag = ?4, last_modified = ?5, body_hash = ?6, body_fingerprint = ?7,
-             next_check_at = ?8
+             next_check_at = ?8, suspect_hash = NULL, suspect_count = 0
          WHERE id = ?1",
     )
     .ctx("record success")?

@@ -57,7 +57,7 @@ fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error {
     move |source| Error::Io { context, source }
 }
 
-/// Runs the demo: temporary database, no network beyond 127.0.0.1, a few seconds.
+/// Runs the demo: a database in `./regwatch-demo/`, no network beyond 127.0.0.1, a few seconds.
 ///
 /// # Errors
 /// When the local server, the temporary folder or the database cannot be set up.
@@ -72,6 +72,18 @@ pub async fn run() -> Result<(), Error> {
     recheck_unedited(&server, &mut demo).await?;
     let reports = check_edited(&server, &mut demo).await?;
     deliver(&mut demo, &reports).await?;
+    let db = demo.config.settings.database.display().to_string();
+    println!(
+        "\nThe demo's configuration and database are kept in ./{DEMO_DIR}/ ({db}); explore them:"
+    );
+    for command in [
+        "show 1",
+        "versions bis-advanced-computing",
+        "diff presse-puces-ia",
+    ] {
+        println!("   regwatch --config {DEMO_DIR}/sources.toml {command}");
+    }
+    println!("(its pages were served by the demo itself: `check` on it finds them gone.)");
     println!("\nTry it on real sources: `regwatch --config sources.toml check`.");
     Ok(())
 }
@@ -125,8 +137,11 @@ alerts = "medium"
     )
 }
 
-/// What the demo's checks run with. Fields drop in order: the store closes before the
-/// temporary folder that holds its database is removed.
+/// The folder (under the current one) that keeps the demo's configuration and database, so
+/// that `regwatch --config regwatch-demo/sources.toml show 1` works after the demo.
+pub const DEMO_DIR: &str = "regwatch-demo";
+
+/// What the demo's checks run with.
 struct Demo {
     checker: Checker,
     store: Store,
@@ -134,18 +149,32 @@ struct Demo {
     style: Style,
     /// Where alerts are written (`./mail`).
     mail_dir: PathBuf,
-    /// Holds the config and the database.
-    _dir: tempfile::TempDir,
 }
 
 impl Demo {
-    /// Writes the config to a temporary folder, loads it and opens its database.
+    /// Writes the config to `./regwatch-demo/` (a previous demo's database there is replaced),
+    /// loads it and opens its database.
     fn set_up(server: &PageServer) -> Result<Demo, Error> {
-        let dir = tempfile::tempdir().map_err(io("cannot create a temporary folder"))?;
-        let mail_dir = std::env::current_dir()
-            .map_err(io("cannot read the current folder"))?
-            .join("mail");
-        let config_path = dir.path().join("sources.toml");
+        let cwd = std::env::current_dir().map_err(io("cannot read the current folder"))?;
+        let mail_dir = cwd.join("mail");
+        let dir = cwd.join(DEMO_DIR);
+        std::fs::create_dir_all(&dir).map_err(io(&format!(
+            "cannot create the demo folder '{}'",
+            dir.display()
+        )))?;
+        // A fresh start each time: the demo's story begins with a baseline.
+        for name in ["demo.db", "demo.db-wal", "demo.db-shm"] {
+            match std::fs::remove_file(dir.join(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io(&format!(
+                        "cannot replace the demo database in '{}'",
+                        dir.display()
+                    ))(e));
+                }
+                _ => {}
+            }
+        }
+        let config_path = dir.join("sources.toml");
         std::fs::write(&config_path, config_text(server, &mail_dir))
             .map_err(io("cannot write the demo config"))?;
         let config = Arc::new(Config::load(&config_path)?);
@@ -158,7 +187,6 @@ impl Demo {
             config,
             style,
             mail_dir,
-            _dir: dir,
         })
     }
 
