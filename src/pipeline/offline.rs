@@ -83,6 +83,9 @@ pub fn compare_versions(
             lang: source.and_then(|s| s.lang),
             source_id: source.map_or("", |s| s.id.as_str()),
             rules,
+            packs: source.map_or(&[][..], |s| &s.packs[..]),
+            old,
+            new,
         },
     );
     ComparedVersions {
