@@ -336,6 +336,7 @@ impl Checker {
             css: source.css.clone(),
             ignore: source.ignore.clone(),
             keep_items: source.keep_items.clone(),
+            keep_items_in_all: source.keep_items_in_all,
             json_items: source.json_items.clone(),
             tool_timeout: self.fetcher.options().timeout,
             // A tool printing without end (a broken or wrapped `pdftotext`) is stopped here.
