@@ -8,7 +8,7 @@ use crate::model::OutboxState;
 use crate::model::{Change, Severity, Tag, Timestamp};
 use crate::pipeline::{Outcome, Report};
 use crate::store::{OutboxRow, OutboxSummary, SourceHealth};
-use crate::util::{sanitize as clean, shorten};
+use crate::util::sanitize as clean;
 
 /// How to print: ANSI colours or not, and the time zone times are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,19 +91,13 @@ pub fn change_text(c: &Change, style: Style) -> String {
         let _ = writeln!(out, "  tags:");
         for t in &c.tags {
             let _ = writeln!(out, "    {}", tag_line(t, style));
-            if !t.evidence.old.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "             was: {}",
-                    clean(&shorten(&t.evidence.old, 200))
-                );
+            // The changed sentence, centred on the change (docs/ARCHITECTURE.md §8: cleaned).
+            let (was, now) = crate::util::evidence_pair(&t.evidence.old, &t.evidence.new, 200);
+            if !was.is_empty() {
+                let _ = writeln!(out, "             was: {}", clean(&was));
             }
-            if !t.evidence.new.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "             now: {}",
-                    clean(&shorten(&t.evidence.new, 200))
-                );
+            if !now.is_empty() {
+                let _ = writeln!(out, "             now: {}", clean(&now));
             }
         }
     }
