@@ -41,6 +41,9 @@ pub(super) fn build(
     builder.build().map_err(|e| FetchError::Request(chain(&e)))
 }
 
+/// A proxy for one scheme (or all) from its URL.
+type MakeProxy = fn(String) -> reqwest::Result<reqwest::Proxy>;
+
 /// The first of these variables that is set and not empty.
 fn first_set(env: &dyn Fn(&str) -> Option<String>, names: &[&str]) -> Option<(String, String)> {
     names.iter().find_map(|n| {
@@ -63,7 +66,7 @@ pub(super) fn env_proxies(
         Some((_, list)) => format!("{list},{ALWAYS_DIRECT}"),
         None => ALWAYS_DIRECT.to_string(),
     };
-    let kinds: [(&[&str], fn(String) -> reqwest::Result<reqwest::Proxy>); 3] = [
+    let kinds: [(&[&str], MakeProxy); 3] = [
         (&["HTTP_PROXY", "http_proxy"], |u| reqwest::Proxy::http(u)),
         (&["HTTPS_PROXY", "https_proxy"], |u| {
             reqwest::Proxy::https(u)
