@@ -125,14 +125,11 @@ pub fn next_delay(
 
 /// How long a source that failed `streak` times in a row waits before its next check:
 /// [`RETRY_FIRST`] after the first failure, doubling with each one, never more than its interval
-/// (a source checked more often than every [`RETRY_FIRST`] waits [`RETRY_FIRST`]).
+/// (so a source checked more often than every [`RETRY_FIRST`] is simply checked at its
+/// interval: that is the rate its owner chose; a server's `Retry-After` still comes first).
 #[must_use]
 pub fn retry_delay(interval: Duration, streak: i64) -> Duration {
-    backoff(
-        RETRY_FIRST,
-        streak.saturating_sub(1),
-        interval.max(RETRY_FIRST),
-    )
+    backoff(RETRY_FIRST, streak.saturating_sub(1), interval)
 }
 
 /// A five-field cron line (minute hour day-of-month month day-of-week) with `*`, lists, ranges
@@ -335,9 +332,9 @@ mod tests {
         );
         assert_eq!(delays[11], week, "then capped at the interval");
         assert_eq!(retry_delay(week, i64::MAX), week);
-        // A source checked more often than RETRY_FIRST is retried after RETRY_FIRST.
-        assert_eq!(retry_delay(Duration::from_secs(90), 1), RETRY_FIRST);
-        assert_eq!(retry_delay(Duration::from_secs(90), 9), RETRY_FIRST);
+        // A source checked more often than RETRY_FIRST is retried at its interval.
+        assert_eq!(retry_delay(Duration::from_secs(90), 1), Duration::from_secs(90));
+        assert_eq!(retry_delay(Duration::from_secs(90), 9), Duration::from_secs(90));
         // With jitter: within ±10 % of the retry delay.
         let d = next_delay(week, 1, 0.0, None);
         assert_eq!(d, Duration::from_secs(270));
