@@ -513,7 +513,8 @@ fn record_skip(store: &mut Store, source: &Source, reason: &str, timing: &detect
 /// [`crate::scheduler::retry_delay`] (minutes at first, doubling up to the interval), never
 /// before the server's `Retry-After`. Returns the next due time and
 /// whether the failure could be written; when it could not (a full disk), the streak is taken
-/// as the longest backoff, so even an unrecorded failure never makes the source due at once.
+/// as the longest backoff and the delay is at least [`crate::scheduler::RETRY_FIRST`], so even
+/// an unrecorded failure never makes the source due at once.
 fn record_failure(
     store: &mut Store,
     source: &Source,
@@ -542,7 +543,10 @@ fn record_failure(
         Ok(at) => (at, true),
         Err(e) => {
             tracing::error!(source = %source.id, error = %e, "cannot record failure");
-            (next(i64::MAX), false)
+            // Never at once, even for a source checked every second: a disk that is full now
+            // is not emptied by trying again.
+            let floor = Timestamp::now().plus(crate::scheduler::RETRY_FIRST);
+            (next(i64::MAX).max(floor), false)
         }
     }
 }
