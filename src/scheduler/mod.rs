@@ -333,8 +333,14 @@ mod tests {
         assert_eq!(delays[11], week, "then capped at the interval");
         assert_eq!(retry_delay(week, i64::MAX), week);
         // A source checked more often than RETRY_FIRST is retried at its interval.
-        assert_eq!(retry_delay(Duration::from_secs(90), 1), Duration::from_secs(90));
-        assert_eq!(retry_delay(Duration::from_secs(90), 9), Duration::from_secs(90));
+        assert_eq!(
+            retry_delay(Duration::from_secs(90), 1),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            retry_delay(Duration::from_secs(90), 9),
+            Duration::from_secs(90)
+        );
         // With jitter: within ±10 % of the retry delay.
         let d = next_delay(week, 1, 0.0, None);
         assert_eq!(d, Duration::from_secs(270));
