@@ -8,7 +8,7 @@ use crate::model::OutboxState;
 use crate::model::{Change, Severity, Tag, Timestamp};
 use crate::pipeline::{Outcome, Report};
 use crate::store::{OutboxRow, OutboxSummary, SourceHealth};
-use crate::util::{sanitize as clean, shorten};
+use crate::util::sanitize as clean;
 
 mod history;
 
@@ -107,19 +107,13 @@ fn change_body(c: &Change, full: &str, style: Style) -> String {
         let _ = writeln!(out, "  tags:");
         for t in &c.tags {
             let _ = writeln!(out, "    {}", tag_line(t, style));
-            if !t.evidence.old.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "             was: {}",
-                    clean(&shorten(&t.evidence.old, 200))
-                );
+            // The changed sentence, centred on the change (docs/ARCHITECTURE.md §8: cleaned).
+            let (was, now) = crate::util::evidence_pair(&t.evidence.old, &t.evidence.new, 200);
+            if !was.is_empty() {
+                let _ = writeln!(out, "             was: {}", clean(&was));
             }
-            if !t.evidence.new.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "             now: {}",
-                    clean(&shorten(&t.evidence.new, 200))
-                );
+            if !now.is_empty() {
+                let _ = writeln!(out, "             now: {}", clean(&now));
             }
         }
     }
@@ -164,15 +158,48 @@ pub fn report_text(r: &Report, style: Style) -> String {
             style.paint("31", "FAILED"),
             clean(&e.to_string())
         ),
+        Outcome::Skipped(why) => format!(
+            "{}  {}: {}\n",
+            r.source,
+            style.paint("33", "skipped"),
+            clean(&why.to_string())
+        ),
     }
+}
+
+/// One warning per reason sources were skipped (an unset environment variable), naming them:
+/// `regwatch: environment variable KEY is not set: skipped a, b`.
+#[must_use]
+pub fn skipped_lines(reports: &[Report]) -> Vec<String> {
+    let mut by_reason: Vec<(String, Vec<&str>)> = Vec::new();
+    for r in reports {
+        if let Outcome::Skipped(why) = &r.outcome {
+            let why = why.to_string();
+            match by_reason.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, ids)) => ids.push(&r.source),
+                None => by_reason.push((why, vec![&r.source])),
+            }
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|(why, ids)| failure_line(&why, &format!("skipped {}", ids.join(", "))))
+        .collect()
+}
+
+/// The progress line `check` keeps on a terminal's stderr while it runs.
+#[must_use]
+pub fn progress_line(done: usize, total: usize) -> String {
+    format!("regwatch: checked {done} of {total} source(s)…")
 }
 
 /// The closing line of `check`.
 #[must_use]
 pub fn summary_line(reports: &[Report]) -> String {
     let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
+    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
     format!(
-        "checked {} source(s): {} changed, {} unchanged, {} baseline, {} failed",
+        "checked {} source(s): {} changed, {} unchanged, {} baseline, {} failed{}",
         reports.len(),
         count(|o| matches!(o, Outcome::Changed(_))),
         count(|o| matches!(o, Outcome::Unchanged | Outcome::NotModified)),
@@ -181,6 +208,11 @@ pub fn summary_line(reports: &[Report]) -> String {
             Outcome::Baseline { .. } | Outcome::Rebaselined { .. } | Outcome::Accepted { .. }
         )),
         count(|o| matches!(o, Outcome::Failed(_))),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -204,6 +236,8 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
     for s in rows {
         let status = if s.failure_streak > 0 {
             style.paint("31", &format!("FAILING ×{}", s.failure_streak))
+        } else if s.last_error.is_some() {
+            style.paint("33", "skipped")
         } else if s.last_check.is_none() {
             "never checked".to_string()
         } else {
@@ -225,16 +259,20 @@ pub fn sources_text(rows: &[SourceHealth], style: Style) -> String {
         );
         let _ = writeln!(
             out,
+            "    next check:   {}",
+            style.time_or(s.next_check, "at the next run")
+        );
+        let _ = writeln!(
+            out,
             "    versions:     {}   changes: {}",
             s.snapshots, s.changes
         );
         if let Some(e) = &s.last_error {
-            let _ = writeln!(
-                out,
-                "    last error:   {} (failing since {})",
-                clean(e),
-                style.time_or(s.failing_since, "?")
-            );
+            let since = match s.failing_since {
+                Some(t) => format!("failing since {}", style.time(t)),
+                None => "not counted as a failure".to_string(),
+            };
+            let _ = writeln!(out, "    last error:   {} ({since})", clean(e));
         }
     }
     out
@@ -410,6 +448,28 @@ pub fn digest_preview(emails: &[String], subject: &str, text: &str) -> String {
         clean(subject),
         clean(text)
     )
+}
+
+/// `config check`'s warnings for header variables that are not set (`is_set` looks one up):
+/// `FILE:LINE:COL: warning: environment variable KEY is not set: source ID will be skipped`.
+#[must_use]
+pub fn unset_env_warnings(c: &crate::config::Config, is_set: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &c.sources {
+        for h in &s.headers {
+            if let crate::config::HeaderValueSpec::Env(var) = &h.value
+                && !is_set(var)
+            {
+                out.push(format!(
+                    "{}: warning: environment variable {var} is not set: source {} will be skipped until it is (header {})",
+                    h.at,
+                    clean(&s.id),
+                    clean(&h.name)
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// What `config check` says about a valid configuration.

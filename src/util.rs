@@ -125,6 +125,88 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Tag evidence as shown to people: of each text, the sentence where `old` and `new` first
+/// differ, and, when that sentence is longer than `max` characters, a window of `max` centred on
+/// the change; "…" marks what was cut. (Cutting from the start would hide a change that comes
+/// late in a long sentence or block.)
+#[must_use]
+pub fn evidence_pair(old: &str, new: &str, max: usize) -> (String, String) {
+    let (o, n): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    let prefix = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    let room = o.len().min(n.len()) - prefix;
+    let suffix = o
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    (
+        around(&o, prefix, o.len() - suffix, max),
+        around(&n, prefix, n.len() - suffix, max),
+    )
+}
+
+/// The sentence of `text` holding `[from, to)` (the changed characters), cut to `max`
+/// characters centred on them.
+fn around(text: &[char], from: usize, to: usize, max: usize) -> String {
+    let ends_sentence = |i: usize| {
+        matches!(text[i], '.' | '!' | '?' | ';')
+            && text.get(i + 1).is_some_and(|c| c.is_whitespace())
+            && text
+                .get(i + 2)
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || *c == '(')
+    };
+    let from = from.min(text.len());
+    let to = to.clamp(from, text.len());
+    let start = (0..from.min(text.len().saturating_sub(1)))
+        .rev()
+        .find(|&i| ends_sentence(i))
+        .map_or(0, |i| i + 2);
+    let end = (to.max(start)..text.len())
+        .find(|&i| ends_sentence(i))
+        .map_or(text.len(), |i| i + 1);
+    let (mut a, mut b) = (start, end);
+    if b - a > max {
+        let centre = if to - from >= max {
+            from + max / 4
+        } else {
+            (from + to) / 2
+        };
+        a = centre.saturating_sub(max / 2).clamp(start, end - max);
+        b = a + max;
+        // Whole words at the cuts, when a space is near.
+        if a > start
+            && let Some(k) = (a..(a + 12).min(from)).find(|&k| text[k].is_whitespace())
+        {
+            a = k + 1;
+        }
+        if b < end
+            && let Some(k) = ((to.max(b.saturating_sub(12)))..b)
+                .rev()
+                .find(|&k| text[k].is_whitespace())
+        {
+            b = k;
+        }
+    }
+    // The ellipses count toward `max`, as with [`shorten`].
+    if b < text.len() && b - a >= max {
+        b -= 1;
+    }
+    if a > 0 && b - a >= max {
+        a += 1;
+    }
+    let mut out = String::new();
+    if a > 0 {
+        out.push('…');
+    }
+    out.extend(&text[a..b]);
+    if b < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +258,42 @@ mod tests {
             "GET http://u:***@h/x failed (see http://h/y), \"https://a:***@c\""
         );
         assert_eq!(redact_urls("mail a@b.eu"), "mail a@b.eu");
+    }
+
+    #[test]
+    fn evidence_shows_the_changed_sentence_centred_on_the_change() {
+        let lead =
+            "The Bureau of Industry and Security amends the Export Administration Regulations. ";
+        let filler = "This paragraph is long because PDF pages are long, and it goes on and on about scope. ".repeat(20);
+        let old = format!(
+            "{lead}{filler}License Exception LPP allows up to 26,900,000 TPP per consignee. Records must be kept."
+        );
+        let new = old.replace("26,900,000", "13,450,000");
+        let (o, n) = evidence_pair(&old, &new, 200);
+        assert_eq!(
+            o,
+            "…License Exception LPP allows up to 26,900,000 TPP per consignee.…"
+        );
+        assert_eq!(
+            n,
+            "…License Exception LPP allows up to 13,450,000 TPP per consignee.…"
+        );
+        // A sentence longer than the window: cut around the change, on word boundaries.
+        let long_old = format!(
+            "The cap is {} then 4,800 TPP and {} end",
+            "very ".repeat(60),
+            "more ".repeat(60)
+        );
+        let long_new = long_old.replace("4,800", "4,000");
+        let (o, n) = evidence_pair(&long_old, &long_new, 80);
+        assert!(o.contains("4,800") && n.contains("4,000"), "{o} / {n}");
+        assert!(o.starts_with('…') && o.ends_with('…'), "{o}");
+        assert!(o.chars().count() <= 82, "{o}");
+        // Short texts come back whole; an empty side stays empty.
+        assert_eq!(
+            evidence_pair("TPP 4,800.", "TPP 4,000.", 200),
+            ("TPP 4,800.".to_string(), "TPP 4,000.".to_string())
+        );
+        assert_eq!(evidence_pair("", "New rule.", 50).0, "");
     }
 }

@@ -20,3 +20,31 @@ fn bench_finds_exactly_the_mutated_pages_and_reports_every_figure() {
     assert_eq!(cycles[1]["cycle"], "second");
     assert_eq!(cycles[1]["expected"], 2, "10 % of 20 pages");
 }
+
+#[test]
+fn bench_on_one_host_with_several_requests_in_flight_finds_the_same_changes() {
+    let p = Project::new("");
+    let keep = p.path().join("work");
+    let keep = keep.to_str().unwrap();
+    let out = p.ok(&[
+        "bench",
+        "--pages",
+        "20",
+        "--hosts",
+        "1",
+        "--per-host",
+        "4",
+        "--keep",
+        keep,
+        "--json",
+    ]);
+    let cycles = json_lines(&out);
+    assert_eq!(cycles.len(), 3, "{out}");
+    for c in &cycles {
+        assert_eq!(c["changes"], c["expected"], "{c}");
+    }
+    let config = std::fs::read_to_string(p.path().join("work/regwatch/sources.toml")).unwrap();
+    assert!(config.contains("per_host_concurrency = 4"), "{config}");
+    let out = p.run(&["bench", "--per-host", "0"]);
+    assert_eq!(out.status.code(), Some(2), "1 to 64");
+}

@@ -1,6 +1,8 @@
 //! `regwatch check [ID…] [--json]`: one pass over the sources, then whatever mail is due.
 
+use std::io::{IsTerminal as _, Write as _};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::{Cli, json_line, load_config, out, select_sources, style};
 use crate::Error;
@@ -20,7 +22,13 @@ pub(super) async fn check(
     let chosen = select_sources(&config, ids)?;
     let mut store = Store::open(&config.settings.database)?;
     let checker = Checker::new(Arc::clone(&config))?;
-    let reports = checker.check(&mut store, &chosen).await?;
+    let mut progress = Progress::new(!json && std::io::stderr().is_terminal());
+    let reports = checker
+        .check_with_progress(&mut store, &chosen, |done, total| {
+            progress.show(done, total);
+        })
+        .await?;
+    progress.clear();
     let style = style(&config);
     for r in &reports {
         if let Outcome::Failed(e) = &r.outcome {
@@ -30,9 +38,13 @@ pub(super) async fn check(
             if let Outcome::Changed(c) = &r.outcome {
                 json_line(c)?;
             }
-        } else if !matches!(r.outcome, Outcome::Failed(_)) {
+        } else if !matches!(r.outcome, Outcome::Failed(_) | Outcome::Skipped(_)) {
             out(&terminal::report_text(r, style))?;
         }
+    }
+    // One warning per unset variable, naming the sources it held back.
+    for line in terminal::skipped_lines(&reports) {
+        eprintln!("{line}");
     }
     if !json {
         out(&format!("{}\n", terminal::summary_line(&reports)))?;
@@ -56,4 +68,36 @@ pub(super) async fn check(
         )));
     }
     Ok(())
+}
+
+/// A progress line on stderr, redrawn at most ten times a second, only on a terminal.
+struct Progress {
+    on: bool,
+    drawn: Option<Instant>,
+}
+
+impl Progress {
+    fn new(on: bool) -> Progress {
+        Progress { on, drawn: None }
+    }
+
+    fn show(&mut self, done: usize, total: usize) {
+        let due = self
+            .drawn
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+        if !self.on || !(due || done == total) {
+            return;
+        }
+        self.drawn = Some(Instant::now());
+        let mut err = std::io::stderr().lock();
+        // A closed or full terminal is not a reason to stop the check.
+        let _ = write!(err, "\r\x1b[2K{}", terminal::progress_line(done, total));
+        let _ = err.flush();
+    }
+
+    fn clear(&mut self) {
+        if self.on && self.drawn.is_some() {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
 }

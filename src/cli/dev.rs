@@ -24,9 +24,12 @@ pub struct BenchArgs {
     /// Pages to generate (30-200 KB each).
     #[arg(long, default_value_t = 500)]
     pub pages: usize,
-    /// Loopback hosts to spread the pages over (one request in flight per host).
+    /// Loopback hosts to spread the pages over.
     #[arg(long, default_value_t = 8)]
     pub hosts: usize,
+    /// Requests in flight per host (`per_host_concurrency`, 1-64).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub per_host: u16,
     /// Percentage of pages changed before the second cycle.
     #[arg(long, default_value_t = 10)]
     pub changed: usize,
@@ -52,6 +55,7 @@ pub(super) async fn bench(args: &BenchArgs) -> Result<(), Error> {
     let opts = BenchOptions {
         pages: args.pages,
         hosts: args.hosts,
+        per_host: usize::from(args.per_host),
         changed_percent: args.changed,
         dynamic: args.dynamic,
         urlwatch: args.urlwatch.clone(),

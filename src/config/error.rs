@@ -81,6 +81,12 @@ impl Ctx<'_> {
         }
     }
 
+    /// `file:line:column` of the start of `span`, for warnings that point at a value.
+    pub(super) fn location(&self, span: Range<usize>) -> String {
+        let (line, column) = line_col(self.text, span.start);
+        format!("{}:{line}:{column}", self.file)
+    }
+
     /// A shape error from serde/toml, with the key the person wrote when the message lacks it.
     pub(super) fn toml_err(&self, e: &toml::de::Error) -> ConfigError {
         let span = e.span().unwrap_or(0..0);

@@ -10,7 +10,9 @@
 //! - `raw`: the serde shapes of the file.
 //! - `settings`, `source`, `selector`, `recipient`, `rules`: one section each, checked.
 //! - `preview`: sources made or adjusted by `regwatch preview`'s flags.
+//! - `access`: how a source is reached (headers, `ca_file`, `per_host_concurrency`).
 
+mod access;
 mod error;
 mod preview;
 mod raw;
@@ -28,6 +30,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use access::{
+    CaFile, ENV_PREFIX, EnvHeaderError, HeaderSpec, HeaderValueSpec, MAX_PER_HOST_CONCURRENCY,
+};
 pub use error::ConfigError;
 pub use preview::Overrides;
 pub use recipient::{AlertLevel, Recipient};
@@ -130,7 +135,7 @@ impl Config {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let settings = settings::settings(&ctx, raw.settings, &base)?;
         let mail = settings::mail(&ctx, raw.mail, &base)?;
-        let sources = source::sources(&ctx, raw.sources, &settings)?;
+        let sources = source::sources(&ctx, raw.sources, &settings, &base)?;
         let source_ids: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
         // Recipients may name the tags of rules, so rule tags are known before rules are checked.
         let mut tags: Vec<&str> = crate::tag::builtin_tags();

@@ -51,7 +51,7 @@ impl Source {
             text: &text,
         };
         let raw: RawFile = toml::from_str(&text).map_err(|e| ctx.toml_err(&e).to_string())?;
-        super::source::sources(&ctx, raw.sources, settings)
+        super::source::sources(&ctx, raw.sources, settings, std::path::Path::new("."))
             .map_err(|e| e.to_string())?
             .pop()
             .ok_or_else(|| "no source could be made of the URL".to_string())

@@ -1,6 +1,8 @@
 //! The file's shape as serde reads it: every key, with its span, unknown keys refused.
 //! Meaning (ids, URLs, selectors, references) is checked by the sibling modules.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -34,6 +36,7 @@ pub(super) struct RawSettings {
     pub(super) timezone: Option<Spanned<String>>,
     pub(super) max_concurrency: Option<Spanned<i64>>,
     pub(super) per_host_delay: Option<DelayDuration>,
+    pub(super) per_host_concurrency: Option<Spanned<i64>>,
     pub(super) listen: Option<String>,
     pub(super) delivery_retry_for: Option<HumanDuration>,
     pub(super) outbox_retention: Option<HumanDuration>,
@@ -90,6 +93,10 @@ pub(super) struct RawSource {
     pub(super) title: Option<Spanned<String>>,
     pub(super) link: Option<Spanned<String>>,
     pub(super) date: Option<Spanned<String>>,
+    pub(super) keep_items_in: Option<Spanned<String>>,
+    pub(super) headers: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    pub(super) ca_file: Option<Spanned<String>>,
+    pub(super) per_host_concurrency: Option<Spanned<i64>>,
 }
 
 /// `[[rule]]`.

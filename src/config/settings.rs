@@ -31,6 +31,8 @@ pub struct Settings {
     pub max_concurrency: usize,
     /// Minimum gap between two requests to one host.
     pub per_host_delay: Duration,
+    /// Requests in flight to one host at once (default 1; a source may raise it for its host).
+    pub per_host_concurrency: usize,
     /// Address for `/healthz` and `/metrics` in `run` mode.
     pub listen: Option<String>,
     /// How long a message is retried after its first failed attempt while the relay fails
@@ -117,6 +119,11 @@ pub(super) fn settings(
         timezone,
         max_concurrency,
         per_host_delay: raw.per_host_delay.map_or(Duration::from_secs(1), |d| d.0),
+        per_host_concurrency: super::access::per_host_concurrency(
+            ctx,
+            raw.per_host_concurrency.as_ref(),
+        )?
+        .unwrap_or(1),
         listen: raw.listen,
         delivery_retry_for: raw
             .delivery_retry_for

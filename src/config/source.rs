@@ -43,6 +43,15 @@ pub struct Source {
     pub json_items: Option<crate::extract::JsonItems>,
     /// Feed entries and JSON items are kept only when a line matches one of these.
     pub keep_items: Vec<Regex>,
+    /// `keep_items_in = "all"`: `keep_items` also reads an item's summary and nested fields
+    /// (default `"title"`: the item's stored lines only).
+    pub keep_items_in_all: bool,
+    /// Extra request headers (`env:` values read at each fetch, never shown).
+    pub headers: Vec<super::HeaderSpec>,
+    /// Certificates added to the trust roots for this source (corporate TLS inspection).
+    pub ca_file: Option<super::CaFile>,
+    /// Requests in flight to this source's host at once (`None`: `settings.per_host_concurrency`).
+    pub per_host_concurrency: Option<usize>,
     /// `select` and `remove`, parsed once at load time.
     pub css: crate::extract::Css,
     /// See [`Source::extraction_fingerprint`]; computed once at load time.
@@ -63,6 +72,7 @@ impl Source {
         crate::extract::Filters {
             ignore: &self.ignore,
             keep_items: &self.keep_items,
+            keep_items_in_all: self.keep_items_in_all,
         }
     }
 
@@ -97,6 +107,16 @@ impl Source {
             h.update([1]);
             h.update(r.as_str());
         }
+        // Added only when not the default, so that existing fingerprints stay as they were.
+        if self.keep_items_in_all {
+            h.update([0]);
+            h.update("keep_items_in=all");
+        }
+        if self.kind == SourceKind::Pdf {
+            // PDF text is split into paragraphs since issue 15: a new baseline, not a change.
+            h.update([0]);
+            h.update(crate::extract::PDF_BLOCKS_VERSION);
+        }
         if let Some(j) = &self.json_items {
             h.update([0]);
             h.update("items");
@@ -128,13 +148,14 @@ pub(super) fn sources(
     ctx: &Ctx<'_>,
     raw: Vec<Spanned<RawSource>>,
     settings: &Settings,
+    base: &std::path::Path,
 ) -> Result<Vec<Source>, ConfigError> {
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for s in raw {
         let s = s.into_inner();
         let id = source_id(ctx, &s.id, &mut seen)?;
-        out.push(source(ctx, s, id, settings)?);
+        out.push(source(ctx, s, id, settings, base)?);
     }
     Ok(out)
 }
@@ -146,6 +167,7 @@ fn source(
     s: RawSource,
     id: String,
     settings: &Settings,
+    base: &std::path::Path,
 ) -> Result<Source, ConfigError> {
     check_url(ctx, &s.url)?;
     warn_credentials(ctx, &s.url);
@@ -155,10 +177,20 @@ fn source(
     let json_items = json_items(ctx, &s, kind)?;
     check_keep_items_kind(ctx, &s, kind == SourceKind::Feed || json_items.is_some())?;
     let keep_items = regexes(ctx, "keep_items", &s.keep_items)?;
+    let keep_items_in_all = super::access::keep_items_in(ctx, s.keep_items_in.as_ref())?;
+    if let Some(k) = &s.keep_items_in
+        && s.keep_items.is_empty()
+    {
+        return Err(ctx.err(k.span(), "`keep_items_in` needs `keep_items`"));
+    }
     let lang = lang(ctx, s.lang.as_ref())?;
     let packs = super::rules::packs(ctx, &s.packs)?;
     let css = super::selector::css(ctx, &s.select, &s.remove)?;
     let ignore = regexes(ctx, "ignore", &s.ignore)?;
+    let headers = super::access::headers(ctx, s.headers.as_ref())?;
+    let ca_file = super::access::ca_file(ctx, s.ca_file.as_ref(), base)?;
+    let per_host_concurrency =
+        super::access::per_host_concurrency(ctx, s.per_host_concurrency.as_ref())?;
     let mut source = Source {
         name: s.name.unwrap_or_else(|| id.clone()),
         id,
@@ -173,6 +205,10 @@ fn source(
         respect_robots: s.respect_robots.unwrap_or(true),
         json_items,
         keep_items,
+        keep_items_in_all,
+        headers,
+        ca_file,
+        per_host_concurrency,
         css,
         fingerprint: String::new(),
     };

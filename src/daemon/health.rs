@@ -94,7 +94,7 @@ impl Metrics {
                 .entry(c.severity.as_str())
                 .or_insert(0) += 1;
         }
-        if !matches!(r.outcome, Outcome::Failed(_)) {
+        if !matches!(r.outcome, Outcome::Failed(_) | Outcome::Skipped(_)) {
             self.last_success
                 .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
         }

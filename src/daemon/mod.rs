@@ -90,6 +90,9 @@ fn log_report(r: &Report) {
             source = %r.source, outcome = "failed", duration_ms = ms,
             error = %crate::util::sanitize(&e.to_string()), %next, "check"
         ),
+        Outcome::Skipped(why) => tracing::warn!(
+            source = %r.source, outcome = "skipped", reason = %why, %next, "check"
+        ),
         o => {
             tracing::info!(source = %r.source, outcome = o.label(), duration_ms = ms, %next, "check")
         }

@@ -23,9 +23,11 @@ pub struct BenchOptions {
     pub pages: usize,
     /// Percentage of pages changed between the first and second cycle.
     pub changed_percent: usize,
-    /// Loopback hosts the pages are spread over (127.0.0.1, 127.0.0.2 …): regwatch sends one
-    /// request at a time per host, so this bounds its concurrency.
+    /// Loopback hosts the pages are spread over (127.0.0.1, 127.0.0.2 …): regwatch sends
+    /// `per_host` requests at a time per host, so this bounds its concurrency.
     pub hosts: usize,
+    /// `per_host_concurrency` in the generated configuration (requests in flight per host).
+    pub per_host: usize,
     /// Every response carries a fresh timestamp (no 304, no identical bodies): the worst case.
     pub dynamic: bool,
     /// urlwatch executable to compare with.
@@ -266,6 +268,7 @@ fn dir_size(path: &Path, prefix: &str) -> u64 {
 
 struct Workload {
     servers: Vec<PageServer>,
+    per_host: usize,
     /// (server index, path, body, changed body)
     pages: Vec<(usize, String, String, String)>,
     changed: Vec<usize>,
@@ -301,6 +304,7 @@ impl Workload {
         let changed = (0..opts.pages).filter(|i| i % step == 0).collect();
         let w = Workload {
             servers,
+            per_host: opts.per_host.clamp(1, 64),
             pages,
             changed,
         };
@@ -366,8 +370,9 @@ fn cycle_of(
 
 /// Writes the regwatch configuration for the workload and returns its path.
 fn write_config(w: &Workload, dir: &Path) -> Result<PathBuf, Error> {
-    let mut config = String::from(
-        "[settings]\ndatabase = \"regwatch.db\"\nper_host_delay = \"0s\"\ntimeout = \"30s\"\n\n",
+    let mut config = format!(
+        "[settings]\ndatabase = \"regwatch.db\"\nper_host_delay = \"0s\"\ntimeout = \"30s\"\nper_host_concurrency = {}\n\n",
+        w.per_host
     );
     for i in 0..w.pages.len() {
         let _ = write!(
@@ -496,8 +501,10 @@ pub fn run(opts: &BenchOptions) -> Result<Vec<Cycle>, Error> {
         .unwrap_or_else(|| tmp.path().to_path_buf());
     let w = Workload::new(opts)?;
     eprintln!(
-        "bench: {} pages, {:.1} MB in all (mean {:.0} KB), {} changed in the second cycle{}",
+        "bench: {} pages on {} host(s), {} request(s) in flight per host, {:.1} MB in all (mean {:.0} KB), {} changed in the second cycle{}",
         w.pages.len(),
+        w.servers.len(),
+        w.per_host,
         w.bytes() as f64 / 1e6,
         w.bytes() as f64 / 1e3 / w.pages.len().max(1) as f64,
         w.changed.len(),

@@ -53,6 +53,9 @@ pub struct Page {
     /// Replace [`STAMP`] in the body with a value unique to each response, as pages that print
     /// "generated at …" do (so no two responses are byte-identical).
     pub stamp: bool,
+    /// Answer `401 Unauthorized` unless the request carries this header (name, value), as an
+    /// API that wants a key does.
+    pub require_header: Option<(String, String)>,
 }
 
 /// The placeholder replaced when [`Page::stamp`] is set.
@@ -71,6 +74,7 @@ impl Page {
             etag: false,
             behavior: Behavior::Normal,
             stamp: false,
+            require_header: None,
         }
     }
 
@@ -110,6 +114,9 @@ struct Shared {
     pages: HashMap<String, Page>,
     seen: Vec<SeenRequest>,
     served: u64,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A running server. Dropping it stops the server.
@@ -223,6 +230,12 @@ impl PageServer {
     pub fn requests(&self) -> Vec<SeenRequest> {
         lock(&self.shared).seen.clone()
     }
+
+    /// The most requests this server was answering at the same moment.
+    #[must_use]
+    pub fn max_concurrent_requests(&self) -> usize {
+        lock(&self.shared).max_in_flight
+    }
 }
 
 impl Drop for PageServer {
@@ -293,7 +306,13 @@ async fn read_head(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Option<Vec<
 async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bool {
     let (path, headers) = parse_head(head);
     let (page, serial) = record(shared, &path, &headers);
+    let _busy = InFlight::enter(shared);
     let mut page = page.unwrap_or_else(|| Page::status(404));
+    if let Some((name, value)) = &page.require_header
+        && headers.get(&name.to_ascii_lowercase()) != Some(value)
+    {
+        page = Page::status(401);
+    }
     if page.stamp {
         stamp(&mut page, serial);
     }
@@ -304,6 +323,25 @@ async fn respond(stream: &mut TcpStream, head: &[u8], shared: &Arc<State>) -> bo
         Behavior::Reset => false,
         Behavior::Stream(total) => stream_filler(stream, &page.content_type, total).await,
         Behavior::Normal | Behavior::Truncate => send_page(stream, &page, &headers).await,
+    }
+}
+
+/// Counts a request as being answered while it lives.
+struct InFlight(Arc<State>);
+
+impl InFlight {
+    fn enter(shared: &Arc<State>) -> InFlight {
+        let mut s = lock(shared);
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        InFlight(Arc::clone(shared))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut s = lock(&self.0);
+        s.in_flight = s.in_flight.saturating_sub(1);
     }
 }
 

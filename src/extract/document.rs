@@ -71,6 +71,8 @@ pub struct ExtractSpec {
     pub ignore: Vec<Regex>,
     /// Feed entries and JSON items kept (empty: all).
     pub keep_items: Vec<Regex>,
+    /// `keep_items_in = "all"`: `keep_items` also reads summaries and nested fields.
+    pub keep_items_in_all: bool,
     /// How the items of a JSON document are found (`None`: the whole document).
     pub json_items: Option<JsonItems>,
     /// Longest run of an external tool (`pdftotext`).
@@ -199,6 +201,7 @@ fn extract_text_kinds(spec: &ExtractSpec, body: Body) -> Result<Vec<String>, Ext
     let filters = Filters {
         ignore: &spec.ignore,
         keep_items: &spec.keep_items,
+        keep_items_in_all: spec.keep_items_in_all,
     };
     match spec.kind {
         SourceKind::Html => {
@@ -267,6 +270,7 @@ mod tests {
             css: Css::default(),
             ignore: Vec::new(),
             keep_items: Vec::new(),
+            keep_items_in_all: false,
             json_items: None,
             tool_timeout: Duration::from_secs(5),
             tool_output_cap: 1 << 20,

@@ -3,7 +3,7 @@
 //! Summaries and bodies are left out on purpose: publishers rewrite them, re-time them and
 //! insert tracking into them, and an entry's arrival is the signal a feed carries.
 
-use super::items::{Item, item_blocks};
+use super::items::{Item, item_blocks_with};
 use super::{ExtractError, Filters, looks_like_html};
 
 /// Blocks of a feed.
@@ -23,7 +23,7 @@ pub fn feed_blocks(body: &[u8], filters: Filters<'_>) -> Result<Vec<String>, Ext
             ExtractError::Invalid(format!("not an RSS or Atom feed: {e}"))
         }
     })?;
-    let items: Vec<Item> = feed
+    let items: Vec<(Item, String)> = feed
         .entries
         .iter()
         .map(|e| {
@@ -38,7 +38,7 @@ pub fn feed_blocks(body: &[u8], filters: Filters<'_>) -> Result<Vec<String>, Ext
                 .published
                 .or(e.updated)
                 .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            Item {
+            let item = Item {
                 title: e
                     .title
                     .as_ref()
@@ -47,14 +47,52 @@ pub fn feed_blocks(body: &[u8], filters: Filters<'_>) -> Result<Vec<String>, Ext
                 link,
                 date,
                 fields: Vec::new(),
-            }
+            };
+            let more = if filters.keep_items_in_all {
+                searchable_text(e)
+            } else {
+                String::new()
+            };
+            (item, more)
         })
         .collect();
-    let blocks = item_blocks(items, filters);
+    let blocks = item_blocks_with(items, filters);
     if blocks.is_empty() {
         return Err(ExtractError::Empty);
     }
     Ok(blocks)
+}
+
+/// What `keep_items_in = "all"` reads beyond the title: summary, content and categories, with
+/// HTML tags taken out (never stored: see the module's note on summaries).
+fn searchable_text(e: &feed_rs::model::Entry) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if let Some(s) = &e.summary {
+        parts.push(&s.content);
+    }
+    if let Some(body) = e.content.as_ref().and_then(|c| c.body.as_deref()) {
+        parts.push(body);
+    }
+    for c in &e.categories {
+        parts.push(c.label.as_deref().unwrap_or(&c.term));
+    }
+    let mut text = String::new();
+    for p in parts {
+        text.push(' ');
+        let mut in_tag = false;
+        for ch in p.chars() {
+            match ch {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                _ if !in_tag => text.push(ch),
+                _ => {}
+            }
+        }
+    }
+    super::normalize_line(&text)
 }
 
 #[cfg(test)]
@@ -85,6 +123,25 @@ mod tests {
                 "date: 2025-05-13T18:00:00Z",
             ]
         );
+    }
+
+    #[test]
+    fn keep_items_in_all_reads_a_summary_that_is_not_stored() {
+        let keep = [regex::Regex::new("changes often").unwrap()];
+        let filters = Filters {
+            ignore: &[],
+            keep_items: &keep,
+            keep_items_in_all: true,
+        };
+        let blocks = feed_blocks(RSS.as_bytes(), filters).unwrap();
+        assert_eq!(blocks.len(), 3, "{blocks:?}");
+        assert!(blocks[0].contains("H200"));
+        let title_only = Filters {
+            keep_items_in_all: false,
+            ..filters
+        };
+        let blocks = feed_blocks(RSS.as_bytes(), title_only).unwrap();
+        assert_eq!(blocks, [crate::extract::NO_MATCHING_ITEMS]);
     }
 
     #[test]

@@ -158,10 +158,10 @@ pub fn extract_html(text: &str, spec: Spec<'_>) -> Result<Vec<String>, ExtractEr
     Ok(blocks)
 }
 
+/// A selector as CSS (`#content, main`), cut to 120 characters for the message.
 fn selector_text(s: &Selector) -> String {
-    // scraper's Selector implements ToCss-ish Debug only; keep the useful part.
-    let dbg = format!("{s:?}");
-    if dbg.len() > 120 { "…".into() } else { dbg }
+    use cssparser::ToCss as _;
+    crate::util::shorten(&s.to_css_string(), 120)
 }
 
 /// `<main>` if there is one, else the `<article>`s, else `<body>` without furniture.
@@ -375,10 +375,14 @@ mod tests {
     }
 
     #[test]
-    fn selector_miss_is_an_error() {
-        let c = css(&["#rules"], &[]);
+    fn selector_miss_is_an_error_that_names_the_selectors() {
+        let c = css(&["#rules", "main > .content"], &[]);
         let e = run("<html><body><p>x</p></body></html>", &c).unwrap_err();
         assert!(matches!(e, ExtractError::SelectorMiss(_)));
+        assert_eq!(
+            e.to_string(),
+            "selector matched nothing: \"#rules\", \"main > .content\""
+        );
     }
 
     #[test]

@@ -13,9 +13,19 @@ pub const NO_MATCHING_ITEMS: &str = "(no item matches keep_items)";
 /// line is ignored is dropped whole, and so is one with no line matching `keep_items` (when
 /// given).
 #[must_use]
-pub fn item_blocks(mut items: Vec<Item>, filters: Filters<'_>) -> Vec<String> {
+pub fn item_blocks(items: Vec<Item>, filters: Filters<'_>) -> Vec<String> {
+    item_blocks_with(
+        items.into_iter().map(|i| (i, String::new())).collect(),
+        filters,
+    )
+}
+
+/// [`item_blocks`] for items that carry more text than they store (a feed entry's summary, a
+/// JSON item's nested fields): with `keep_items_in = "all"`, `keep_items` reads that text too.
+#[must_use]
+pub fn item_blocks_with(mut items: Vec<(Item, String)>, filters: Filters<'_>) -> Vec<String> {
     let had_items = !items.is_empty();
-    for it in &mut items {
+    for (it, _) in &mut items {
         it.title = normalize_line(&it.title);
         if it.title.is_empty() {
             it.title = it.link.clone().unwrap_or_else(|| "(untitled)".into());
@@ -31,7 +41,7 @@ pub fn item_blocks(mut items: Vec<Item>, filters: Filters<'_>) -> Vec<String> {
             .map(normalize_line)
             .filter(|d| !d.is_empty());
     }
-    items.sort_by(|a, b| {
+    items.sort_by(|(a, _), (b, _)| {
         b.date
             .cmp(&a.date)
             .then_with(|| a.link.cmp(&b.link))
@@ -40,12 +50,14 @@ pub fn item_blocks(mut items: Vec<Item>, filters: Filters<'_>) -> Vec<String> {
     let ignored = |l: &str| filters.ignore.iter().any(|r| r.is_match(l));
     let keep = filters.keep_items;
     let mut out = Vec::new();
-    for it in &items {
+    let kept = |l: &str| keep.iter().any(|r| r.is_match(l));
+    for (it, more) in &items {
         let blocks = it.to_blocks();
         if blocks.first().is_some_and(|t| ignored(t)) {
             continue;
         }
-        if !keep.is_empty() && !blocks.iter().any(|l| keep.iter().any(|r| r.is_match(l))) {
+        let wanted = blocks.iter().any(|l| kept(l)) || (filters.keep_items_in_all && kept(more));
+        if !keep.is_empty() && !wanted {
             continue;
         }
         out.extend(blocks.into_iter().filter(|l| !ignored(l)));
@@ -99,6 +111,7 @@ mod tests {
             Filters {
                 ignore: &[re],
                 keep_items: &[],
+                keep_items_in_all: false,
             },
         );
         assert_eq!(out[0], "# Rule");
@@ -111,6 +124,7 @@ mod tests {
         let f = Filters {
             ignore: &[],
             keep_items: &keep,
+            keep_items_in_all: false,
         };
         let out = item_blocks(
             vec![
@@ -126,6 +140,37 @@ mod tests {
             [NO_MATCHING_ITEMS]
         );
         assert!(item_blocks(Vec::new(), f).is_empty());
+    }
+
+    #[test]
+    fn keep_items_in_all_reads_the_summary_too() {
+        let keep = [Regex::new("(?i)export control").unwrap()];
+        let items = || {
+            vec![
+                (
+                    it("Weekly trade news", "/w", "2026-01-01"),
+                    "New export controls on chips".to_string(),
+                ),
+                (it("Football", "/f", "2026-01-02"), "Cup final".to_string()),
+            ]
+        };
+        let title_only = Filters {
+            ignore: &[],
+            keep_items: &keep,
+            keep_items_in_all: false,
+        };
+        assert_eq!(item_blocks_with(items(), title_only), [NO_MATCHING_ITEMS]);
+        let all = Filters {
+            keep_items_in_all: true,
+            ..title_only
+        };
+        let out = item_blocks_with(items(), all);
+        assert_eq!(out[0], "# Weekly trade news");
+        assert!(!out.iter().any(|l| l.contains("Football")));
+        assert!(
+            !out.iter().any(|l| l.contains("chips")),
+            "the summary is read, not stored"
+        );
     }
 
     #[test]

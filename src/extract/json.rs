@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 
-use super::items::{Item, item_blocks};
+use super::items::{Item, item_blocks_with};
 use super::{ExtractError, Filters, normalize_line};
 
 /// Default field names tried, in order, when the source does not name one.
@@ -134,10 +134,17 @@ pub fn json_blocks(
             };
             let items = list
                 .iter()
-                .map(|v| item(v, map))
-                .collect::<Result<Vec<Item>, _>>()?;
+                .map(|v| {
+                    let more = if filters.keep_items_in_all {
+                        nested_text(v)?
+                    } else {
+                        String::new()
+                    };
+                    Ok((item(v, map)?, more))
+                })
+                .collect::<Result<Vec<(Item, String)>, ExtractError>>()?;
             drop(list);
-            item_blocks(items, filters)
+            item_blocks_with(items, filters)
         }
     };
     if blocks.is_empty() {
@@ -228,6 +235,45 @@ fn field<'v>(
                 .map(|v| (n.to_string(), *v))
         }),
     }
+}
+
+/// What `keep_items_in = "all"` reads beyond an item's stored lines: the scalars of its nested
+/// objects and arrays (e.g. the `slug` of each of a Federal Register document's `agencies`),
+/// space-separated.
+fn nested_text(v: &RawValue) -> Result<String, ExtractError> {
+    fn walk(v: &RawValue, depth: usize, top: bool, out: &mut String) -> Result<(), ExtractError> {
+        if depth > MAX_DEPTH {
+            return Ok(());
+        }
+        match level(v.get())? {
+            Level::Object(obj) => {
+                for x in obj.values() {
+                    // At the top, scalars are the item's own fields: already stored.
+                    if !top || scalar(x)?.is_none() {
+                        walk(x, depth + 1, false, out)?;
+                    }
+                }
+            }
+            Level::Array(list) => {
+                for x in list {
+                    walk(x, depth + 1, false, out)?;
+                }
+            }
+            Level::String(s) if !top => {
+                out.push(' ');
+                out.push_str(&normalize_line(&s));
+            }
+            Level::Number(n) if !top => {
+                out.push(' ');
+                out.push_str(n);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut out = String::new();
+    walk(v, 0, true, &mut out)?;
+    Ok(out)
 }
 
 fn item(v: &RawValue, map: &JsonItems) -> Result<Item, ExtractError> {
@@ -384,6 +430,38 @@ mod tests {
             ]
         );
         assert_eq!(blocks[5], "# Older notice");
+    }
+
+    #[test]
+    fn keep_items_in_all_reads_nested_fields() {
+        let doc = r#"{"results": [
+            {"title": "Entity List additions", "html_url": "/a", "filed_at": "2026-01-02",
+             "agencies": [{"slug": "industry-and-security-bureau", "id": 241}]},
+            {"title": "Fisheries", "html_url": "/b", "filed_at": "2026-01-02",
+             "agencies": [{"slug": "national-oceanic-and-atmospheric-administration"}]}
+        ]}"#;
+        let keep = [regex::Regex::new("industry-and-security-bureau").unwrap()];
+        let filters = Filters {
+            ignore: &[],
+            keep_items: &keep,
+            keep_items_in_all: true,
+        };
+        let blocks = json_blocks(doc, Some(&map("/results")), filters).unwrap();
+        assert_eq!(blocks[0], "# Entity List additions");
+        assert!(
+            !blocks.iter().any(|b| b.contains("Fisheries")),
+            "{blocks:?}"
+        );
+        assert!(
+            !blocks.iter().any(|b| b.contains("slug")),
+            "nested fields are not stored"
+        );
+        let title_only = Filters {
+            keep_items_in_all: false,
+            ..filters
+        };
+        let blocks = json_blocks(doc, Some(&map("/results")), title_only).unwrap();
+        assert_eq!(blocks, [crate::extract::NO_MATCHING_ITEMS]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod feed;
 mod html;
 mod items;
 mod json;
+mod paragraphs;
 mod pdf;
 
 pub use budget::{PAGE_BUDGET, PAGE_FACTOR, TOTAL_BUDGET, estimate, page_budget, reserve};
@@ -19,9 +20,9 @@ pub use charset::decode;
 pub use document::{Body, ExtractSpec, SourceKind, extract, extract_file};
 pub use feed::feed_blocks;
 pub use html::extract_html;
-pub use items::{NO_MATCHING_ITEMS, item_blocks};
+pub use items::{NO_MATCHING_ITEMS, item_blocks, item_blocks_with};
 pub use json::{JsonItems, json_blocks};
-pub use pdf::{PDFTOTEXT, pdf_blocks, pdf_text, pdf_text_with};
+pub use pdf::{PDF_BLOCKS_VERSION, PDFTOTEXT, pdf_blocks, pdf_text, pdf_text_with};
 
 use regex::Regex;
 
@@ -51,6 +52,8 @@ pub struct Filters<'a> {
     /// Feed entries and JSON items are kept only when one of their lines matches one of these
     /// (empty: all are kept).
     pub keep_items: &'a [Regex],
+    /// `keep_items_in = "all"`: `keep_items` also reads an item's summary and nested fields.
+    pub keep_items_in_all: bool,
 }
 
 /// Why a document gave no usable text. Each is an error on the source, never a change.

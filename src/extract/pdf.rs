@@ -1,6 +1,7 @@
 //! PDF documents: text by `pdftotext` (poppler-utils) in its default reading-order mode, run as
-//! a subprocess with a timeout, then paragraphs as blocks, with running headers and footers
-//! (lines that repeat at the top or bottom of most pages, page numbers included) dropped.
+//! a subprocess with a timeout, then paragraphs as blocks (`paragraphs.rs`: blank lines,
+//! indentation, sentence ends at line ends), with running headers and footers (lines that repeat
+//! at the top or bottom of most pages, page numbers included) dropped.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -10,7 +11,12 @@ use std::time::Duration;
 use regex::Regex;
 use tokio::io::AsyncReadExt;
 
+use super::paragraphs::Line;
 use super::{ExtractError, finish_blocks, normalize_line};
+
+/// Names the way PDF text is cut into blocks; part of a PDF source's extraction fingerprint, so
+/// that a new way starts a new baseline instead of reporting every paragraph as changed.
+pub const PDF_BLOCKS_VERSION: &str = "pdf-paragraphs-2";
 
 /// The program that turns PDF into text.
 pub const PDFTOTEXT: &str = "pdftotext";
@@ -226,30 +232,16 @@ pub fn pdf_blocks(text: &str, ignore: &[Regex]) -> Result<Vec<String>, ExtractEr
     let mut paragraphs: Vec<String> = Vec::new();
     for page in &pages {
         let edges = edge_indexes(page);
-        let mut cur = String::new();
-        for (i, line) in page.iter().enumerate() {
-            let line = line.trim();
-            let is_running = edges.contains(&i) && running.contains_key(&shape(line));
-            if line.is_empty() || is_running {
-                if !cur.is_empty() {
-                    paragraphs.push(std::mem::take(&mut cur));
-                }
-                continue;
-            }
-            if cur.is_empty() {
-                cur.push_str(line);
-            } else if cur.ends_with('-') {
-                // "case-by-" + "case": keep the hyphen, no space (a hyphenated word stays
-                // readable, and the text is the same at every check).
-                cur.push_str(line);
-            } else {
-                cur.push(' ');
-                cur.push_str(line);
-            }
-        }
-        if !cur.is_empty() {
-            paragraphs.push(cur);
-        }
+        // Running headers and footers break paragraphs like blank lines do.
+        let lines: Vec<Option<Line<'_>>> = page
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                let running = edges.contains(&i) && running.contains_key(&shape(raw.trim()));
+                if running { None } else { Line::new(raw) }
+            })
+            .collect();
+        paragraphs.extend(super::paragraphs::paragraphs(&lines));
     }
     let blocks = finish_blocks(paragraphs, ignore);
     if blocks.is_empty() {

@@ -5,6 +5,7 @@
 //! response) into bytes plus the HTTP metadata the next stages need.
 
 mod cause;
+mod client;
 pub mod robots;
 
 use std::time::{Duration, Instant};
@@ -12,7 +13,6 @@ use std::time::{Duration, Instant};
 use reqwest::header::{
     CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
 };
-use reqwest::redirect;
 
 use crate::util::humanize;
 
@@ -155,18 +155,21 @@ impl Fetcher {
     /// [`FetchError::Request`] when the TLS backend cannot start.
     pub fn new(opts: FetchOptions) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
-        // Redirects are followed hop by hop by the caller ([`Fetcher::fetch_hop`]), never by
-        // reqwest: another host's robots.txt and per-host gap apply to the hops on that host.
-        let client = reqwest::Client::builder()
-            .user_agent(opts.user_agent.clone())
-            .timeout(opts.timeout)
-            .connect_timeout(opts.timeout.min(Duration::from_secs(15)))
-            .redirect(redirect::Policy::none())
-            .gzip(true)
-            .brotli(true)
-            .build()
-            .map_err(|e| FetchError::Request(chain(&e)))?;
+        let client = client::build(&opts, &[])?;
         Ok(Fetcher { client, opts })
+    }
+
+    /// A client with the same options that also trusts these certificates (DER), for a source
+    /// with a `ca_file` (a corporate TLS-inspection proxy's authority, say).
+    ///
+    /// # Errors
+    /// [`FetchError::Request`] when a certificate cannot be used.
+    pub fn with_roots(&self, certificates: &[Vec<u8>]) -> Result<Fetcher, FetchError> {
+        let client = client::build(&self.opts, certificates)?;
+        Ok(Fetcher {
+            client,
+            opts: self.opts.clone(),
+        })
     }
 
     /// The options this client was built with.
@@ -212,6 +215,22 @@ impl Fetcher {
         validators: &Validators,
         budget: Duration,
     ) -> Result<Hop, FetchError> {
+        self.fetch_hop_with(url, validators, budget, &HeaderMap::new())
+            .await
+    }
+
+    /// [`Fetcher::fetch_hop`] sending `headers` too (a source's configured headers; mark
+    /// secret values sensitive, so that no debug output shows them).
+    ///
+    /// # Errors
+    /// As [`Fetcher::fetch_hop`].
+    pub async fn fetch_hop_with(
+        &self,
+        url: &str,
+        validators: &Validators,
+        budget: Duration,
+        headers: &HeaderMap,
+    ) -> Result<Hop, FetchError> {
         let timeout = self.opts.timeout;
         let budget = budget.min(timeout);
         if budget.is_zero() {
@@ -221,7 +240,7 @@ impl Fetcher {
         // server, however it misbehaves, can hold a check beyond its timeout.
         match tokio::time::timeout(
             budget + Duration::from_millis(250),
-            self.fetch_inner(url, validators, budget),
+            self.fetch_inner(url, validators, budget, headers),
         )
         .await
         {
@@ -235,9 +254,13 @@ impl Fetcher {
         url: &str,
         validators: &Validators,
         budget: Duration,
+        headers: &HeaderMap,
     ) -> Result<Hop, FetchError> {
         let started = Instant::now();
         let mut req = self.client.get(url).timeout(budget);
+        for (name, value) in headers {
+            req = req.header(name, value.clone());
+        }
         if let Some(etag) = &validators.etag {
             req = req.header(IF_NONE_MATCH, etag);
         }

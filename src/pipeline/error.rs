@@ -41,6 +41,10 @@ pub enum CheckError {
     /// The database failed while the result was written.
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    /// A header value names an environment variable that is unset (`preview`, `accept`; a check
+    /// skips such a source instead).
+    #[error("{0}")]
+    EnvHeader(#[from] crate::config::EnvHeaderError),
 }
 
 impl CheckError {

@@ -9,6 +9,7 @@
 //! source; it never stops the others.
 
 mod accept;
+mod access;
 mod detect;
 mod error;
 mod offline;
@@ -67,6 +68,10 @@ pub enum Outcome {
     },
     /// The check failed (recorded on the source, never a change).
     Failed(CheckError),
+    /// The source was not fetched: a header it needs comes from an environment variable that
+    /// is not set. Recorded on the source as its last error, but not as a failure: its failure
+    /// streak does not grow (a source kept for when a key is there is not a broken one).
+    Skipped(crate::config::EnvHeaderError),
 }
 
 impl Outcome {
@@ -80,14 +85,17 @@ impl Outcome {
             Outcome::NotModified => CheckOutcome::NotModified,
             Outcome::Changed(_) => CheckOutcome::Changed,
             Outcome::Accepted { .. } => CheckOutcome::Accepted,
-            Outcome::Failed(_) => CheckOutcome::Failed,
+            Outcome::Failed(_) | Outcome::Skipped(_) => CheckOutcome::Failed,
         }
     }
 
     /// Short name used in the fetch log and output.
     #[must_use]
     pub fn label(&self) -> &'static str {
-        self.kind().as_str()
+        match self {
+            Outcome::Skipped(_) => "skipped",
+            _ => self.kind().as_str(),
+        }
     }
 }
 
@@ -138,9 +146,30 @@ enum Got {
     Text(Response, String, Vec<String>),
 }
 
+/// Why a fetch produced nothing: a failure, or a source skipped for a missing secret.
+enum Miss {
+    Failed(CheckError),
+    Skipped(crate::config::EnvHeaderError),
+}
+
+impl From<Miss> for CheckError {
+    fn from(m: Miss) -> CheckError {
+        match m {
+            Miss::Failed(e) => e,
+            Miss::Skipped(e) => CheckError::EnvHeader(e),
+        }
+    }
+}
+
+impl From<CheckError> for Miss {
+    fn from(e: CheckError) -> Miss {
+        Miss::Failed(e)
+    }
+}
+
 /// What fetching one source produced, ready for [`Checker::apply`].
 pub struct Fetch {
-    result: Result<Got, CheckError>,
+    result: Result<Got, Miss>,
     elapsed: Duration,
     /// robots.txt answers fetched on the way (one per origin of the redirects followed), to be
     /// cached in the database.
@@ -155,6 +184,8 @@ pub type Finished = (Source, FetchState, Fetch);
 pub struct Checker {
     config: Arc<Config>,
     fetcher: Fetcher,
+    /// Clients of the sources with a `ca_file`, by source id.
+    fetchers: Arc<std::collections::HashMap<String, Fetcher>>,
     gate: Arc<HostGate>,
     robots: Arc<RobotsCache>,
     limit: Arc<Semaphore>,
@@ -173,7 +204,8 @@ impl Checker {
             max_body: s.max_body,
         })?;
         Ok(Checker {
-            gate: Arc::new(HostGate::new(s.per_host_delay)),
+            fetchers: Arc::new(access::source_fetchers(&config, &fetcher)?),
+            gate: Arc::new(access::host_gate(&config)),
             robots: Arc::new(RobotsCache::new(&s.user_agent)),
             limit: Arc::new(Semaphore::new(s.max_concurrency.max(1))),
             fetcher,
@@ -211,26 +243,76 @@ impl Checker {
         store: &mut Store,
         sources: &[&Source],
     ) -> Result<Vec<Report>, StoreError> {
+        self.check_with_progress(store, sources, |_, _| {}).await
+    }
+
+    /// [`Checker::check`], calling `progress(done, total)` after each source is written (for a
+    /// progress line on a terminal).
+    ///
+    /// # Errors
+    /// As [`Checker::check`].
+    pub async fn check_with_progress(
+        &self,
+        store: &mut Store,
+        sources: &[&Source],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<Report>, StoreError> {
         store.sync_sources(
             sources
                 .iter()
                 .map(|s| (s.id.as_str(), s.name.as_str(), s.url.as_str())),
         )?;
         self.load_robots(store)?;
-        let (tx, mut rx) = mpsc::channel::<Finished>(sources.len().max(1));
-        for s in sources {
-            let state = store.fetch_state(&s.id)?;
-            self.launch((*s).clone(), state, tx.clone());
+        // A few results wait for the writer at most, and a few sources are launched ahead of
+        // it: a fetch that finds the queue full holds its `max_concurrency` permit until the
+        // writer catches up, so texts never pile up in memory when storing is slower than
+        // fetching (10,000 sources launched at once peaked at 620 MB).
+        let queue = self
+            .config
+            .settings
+            .max_concurrency
+            .saturating_mul(2)
+            .max(16);
+        let ahead = queue + self.config.settings.max_concurrency;
+        let (tx, mut rx) = mpsc::channel::<Finished>(queue);
+        let mut rest = sources.iter();
+        let mut tx = Some(tx);
+        for _ in 0..ahead {
+            self.launch_next(store, &mut rest, &mut tx)?;
         }
-        drop(tx);
         // Results are written as they arrive, while the other fetches keep going.
         let mut reports = Vec::with_capacity(sources.len());
         while let Some((source, state, fetched)) = rx.recv().await {
             reports.push(self.apply(store, &source, state, fetched));
+            progress(reports.len(), sources.len());
+            self.launch_next(store, &mut rest, &mut tx)?;
         }
-        let order = |id: &str| sources.iter().position(|s| s.id == id);
-        reports.sort_by_key(|r| order(&r.source));
+        // By position in `sources` (a map: a linear search per comparison is quadratic).
+        let order: std::collections::HashMap<&str, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        reports.sort_by_key(|r| order.get(r.source.as_str()).copied());
         Ok(reports)
+    }
+
+    /// Launches the next of `rest`, or, when none is left, drops the last sender so that the
+    /// results channel closes once every launched fetch has answered.
+    fn launch_next<'a>(
+        &self,
+        store: &Store,
+        rest: &mut impl Iterator<Item = &'a &'a Source>,
+        tx: &mut Option<mpsc::Sender<Finished>>,
+    ) -> Result<(), StoreError> {
+        match (rest.next(), tx.as_ref()) {
+            (Some(s), Some(sender)) => {
+                let state = store.fetch_state(&s.id)?;
+                self.launch((*s).clone(), state, sender.clone());
+            }
+            _ => *tx = None,
+        }
+        Ok(())
     }
 
     /// Starts fetching and extracting one source as a task of its own, at most
@@ -248,7 +330,7 @@ impl Checker {
                 tokio::spawn(async move { checker.fetch(&source, &state).await })
             };
             let fetched = task.await.unwrap_or_else(|e| Fetch {
-                result: Err(CheckError::Internal(format!("the fetch task failed: {e}"))),
+                result: Err(CheckError::Internal(format!("the fetch task failed: {e}")).into()),
                 elapsed: started.elapsed(),
                 robots: Vec::new(),
             });
@@ -263,9 +345,14 @@ impl Checker {
     pub async fn fetch(&self, source: &Source, state: &FetchState) -> Fetch {
         let started = Instant::now();
         let mut robots = Vec::new();
-        let result = match self.follow(source, state, &mut robots).await {
-            Ok(fetched) => self.fetch_and_extract(source, state, fetched).await,
-            Err(e) => Err(e),
+        // Read now, not at load time: a key set or rotated later is used at the next check.
+        let result = match access::request_headers(source) {
+            Err(missing) => Err(Miss::Skipped(missing)),
+            Ok(headers) => match self.follow(source, state, &headers, &mut robots).await {
+                Ok(fetched) => self.fetch_and_extract(source, state, fetched).await,
+                Err(e) => Err(e),
+            }
+            .map_err(Miss::Failed),
         };
         Fetch {
             result,
@@ -283,32 +370,42 @@ impl Checker {
         &self,
         source: &Source,
         state: &FetchState,
+        headers: &reqwest::header::HeaderMap,
         robots: &mut Vec<RobotsRecord>,
     ) -> Result<Fetched, CheckError> {
-        let timeout = self.fetcher.options().timeout;
-        let mut url = url::Url::parse(&source.url).map_err(|e| {
+        let fetcher = self.fetcher_for(source);
+        let timeout = fetcher.options().timeout;
+        let start = url::Url::parse(&source.url).map_err(|e| {
             FetchError::Request(format!(
                 "invalid URL {}: {e}",
                 crate::util::redact_url(&source.url)
             ))
         })?;
+        let mut url = start.clone();
+        let no_headers = reqwest::header::HeaderMap::new();
         let none = Validators::default();
         let mut spent = Duration::ZERO;
         for hop in 0..=MAX_REDIRECTS {
             let host = url.host_str().unwrap_or_default().to_string();
             if source.respect_robots {
                 let mut fetched = None;
-                let allowed = self.robots_allow(&url, &host, &mut fetched).await;
+                let allowed = self.robots_allow(fetcher, &url, &host, &mut fetched).await;
                 robots.extend(fetched);
                 allowed?;
             }
             let validators = if hop == 0 { &state.validators } else { &none };
+            // Configured headers (API keys) go to the source's own origin only.
+            let sent_headers = if access::same_origin(&start, &url) {
+                headers
+            } else {
+                &no_headers
+            };
             let answer = {
                 let _pass = self.gate.enter(&host).await;
                 let sent = Instant::now();
-                let answer = self
-                    .fetcher
-                    .fetch_hop(url.as_str(), validators, timeout.saturating_sub(spent))
+                let budget = timeout.saturating_sub(spent);
+                let answer = fetcher
+                    .fetch_hop_with(url.as_str(), validators, budget, sent_headers)
                     .await;
                 spent += sent.elapsed();
                 answer?
@@ -322,6 +419,11 @@ impl Checker {
             }
         }
         Err(crate::fetch::too_many_redirects(url.as_str()).into())
+    }
+
+    /// The client for `source`: its own when it has a `ca_file`, else the shared one.
+    fn fetcher_for(&self, source: &Source) -> &Fetcher {
+        self.fetchers.get(&source.id).unwrap_or(&self.fetcher)
     }
 
     async fn fetch_and_extract(
@@ -362,6 +464,7 @@ impl Checker {
             css: source.css.clone(),
             ignore: source.ignore.clone(),
             keep_items: source.keep_items.clone(),
+            keep_items_in_all: source.keep_items_in_all,
             json_items: source.json_items.clone(),
             tool_timeout: self.fetcher.options().timeout,
             // A tool printing without end (a broken or wrapped `pdftotext`) is stopped here.
@@ -396,12 +499,19 @@ impl Checker {
             duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             next_check: next_due(at, source.interval, LastCheck::Succeeded, jitter),
         };
-        let result = result.and_then(|got| self.detect(store, source, &state, got, &timing));
+        let result = result.and_then(|got| {
+            self.detect(store, source, &state, got, &timing)
+                .map_err(Miss::Failed)
+        });
         let (outcome, next_check, recorded) = match result {
             Ok(outcome) => (outcome, timing.next_check, true),
-            Err(e) => {
+            Err(Miss::Failed(e)) => {
                 let (next, recorded) = record_failure(store, source, &e, &timing, jitter);
                 (Outcome::Failed(e), next, recorded)
+            }
+            Err(Miss::Skipped(why)) => {
+                let recorded = record_skip(store, source, &why.to_string(), &timing);
+                (Outcome::Skipped(why), timing.next_check, recorded)
             }
         };
         Report {
@@ -414,10 +524,32 @@ impl Checker {
     }
 }
 
-/// Records a failed check on its source and schedules the next one: the interval backed off by
-/// the failure streak, never before the server's `Retry-After`. Returns the next due time and
+/// Records a skipped check on its source (the reason as its last error, the streak untouched)
+/// and schedules the next one an interval later. Returns whether it could be written.
+fn record_skip(store: &mut Store, source: &Source, reason: &str, timing: &detect::Timing) -> bool {
+    let log = FetchLogEntry {
+        at: timing.at,
+        outcome: CheckOutcome::Failed,
+        http_status: None,
+        duration_ms: timing.duration_ms,
+        bytes: 0,
+        error: Some(reason.to_string()),
+    };
+    match store.record_skip(&source.id, reason, &log, timing.next_check) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(source = %source.id, error = %e, "cannot record a skipped check");
+            false
+        }
+    }
+}
+
+/// Records a failed check on its source and schedules the next one: a retry after
+/// [`crate::scheduler::retry_delay`] (minutes at first, doubling up to the interval), never
+/// before the server's `Retry-After`. Returns the next due time and
 /// whether the failure could be written; when it could not (a full disk), the streak is taken
-/// as the longest backoff, so even an unrecorded failure never makes the source due at once.
+/// as the longest backoff and the delay is at least [`crate::scheduler::RETRY_FIRST`], so even
+/// an unrecorded failure never makes the source due at once.
 fn record_failure(
     store: &mut Store,
     source: &Source,
@@ -446,7 +578,10 @@ fn record_failure(
         Ok(at) => (at, true),
         Err(e) => {
             tracing::error!(source = %source.id, error = %e, "cannot record failure");
-            (next(i64::MAX), false)
+            // Never at once, even for a source checked every second: a disk that is full now
+            // is not emptied by trying again.
+            let floor = Timestamp::now().plus(crate::scheduler::RETRY_FIRST);
+            (next(i64::MAX).max(floor), false)
         }
     }
 }

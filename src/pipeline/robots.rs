@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::fetch::FetchError;
 use crate::fetch::robots::{MAX_ROBOTS_BYTES, Robots, RobotsFailure, product_token};
+use crate::fetch::{FetchError, Fetcher};
 use crate::model::{Timestamp, Validators};
 use crate::store::RobotsRecord;
 
@@ -17,6 +17,7 @@ impl Checker {
     /// (5xx, timeout) means no fetch this time (RFC 9309 §2.3.1).
     pub(super) async fn robots_allow(
         &self,
+        fetcher: &Fetcher,
         url: &url::Url,
         host: &str,
         fetched: &mut Option<RobotsRecord>,
@@ -24,7 +25,7 @@ impl Checker {
         let origin = url.origin().ascii_serialization();
         let rules = match self.robots.get(&origin, chrono::Utc::now()) {
             Some(r) => r,
-            None => self.refresh_robots(&origin, host, fetched).await?,
+            None => self.refresh_robots(fetcher, &origin, host, fetched).await?,
         };
         let mut target = url.path().to_string();
         if let Some(q) = url.query() {
@@ -45,6 +46,7 @@ impl Checker {
     /// database.
     async fn refresh_robots(
         &self,
+        fetcher: &Fetcher,
         origin: &str,
         host: &str,
         fetched: &mut Option<RobotsRecord>,
@@ -62,7 +64,7 @@ impl Checker {
             });
         }
         let at = Timestamp::now();
-        let record = match self.fetch_robots(origin, at).await {
+        let record = match self.fetch_robots(fetcher, origin, at).await {
             Ok(r) => r,
             Err(e) => {
                 let failure = RobotsFailure {
@@ -80,7 +82,12 @@ impl Checker {
         Ok(rules)
     }
 
-    async fn fetch_robots(&self, origin: &str, at: Timestamp) -> Result<RobotsRecord, CheckError> {
+    async fn fetch_robots(
+        &self,
+        fetcher: &Fetcher,
+        origin: &str,
+        at: Timestamp,
+    ) -> Result<RobotsRecord, CheckError> {
         let url = format!("{origin}/robots.txt");
         let record = |status: u16, body: String| RobotsRecord {
             origin: origin.to_string(),
@@ -88,7 +95,8 @@ impl Checker {
             status,
             body,
         };
-        match self.fetcher.fetch(&url, &Validators::default()).await {
+        // The source's own client: a `ca_file` is needed for robots.txt as much as for the page.
+        match fetcher.fetch(&url, &Validators::default()).await {
             Ok(f) => {
                 let end = f.body.len().min(MAX_ROBOTS_BYTES);
                 let body = String::from_utf8_lossy(&f.body[..end]).into_owned();

@@ -52,6 +52,25 @@ impl Project {
             .expect("run regwatch")
     }
 
+    /// [`Project::run`] with these environment variables set (`Some`) or removed (`None`).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
+        let mut cmd = Command::cargo_bin("regwatch").expect("binary");
+        cmd.current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("REGWATCH_LOG");
+        for (k, v) in env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.arg("--config")
+            .arg(self.config_path())
+            .args(args)
+            .output()
+            .expect("run regwatch")
+    }
+
     /// Runs and asserts exit code 0; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);

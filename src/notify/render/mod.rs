@@ -98,7 +98,10 @@ pub fn local_time(t: Timestamp, tz: chrono_tz::Tz) -> String {
 
 const WRAP_OPEN: &str = "<div style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#111;max-width:640px;margin:0 auto;padding:12px\">";
 
-/// Characters of tag evidence shown, before and after.
+use crate::util::evidence_pair;
+
+/// Characters of tag evidence shown, before and after: the changed sentence, centred on the
+/// change when longer.
 const EVIDENCE_MAX: usize = 300;
 
 /// Edited blocks an alert shows; the rest are counted and left to `regwatch show`.
@@ -161,11 +164,12 @@ fn text_tags(t: &mut String, tags: &[Tag]) {
             tag.summary,
             tag.tag
         );
-        if !tag.evidence.old.is_empty() {
-            let _ = writeln!(t, "      was: {}", shorten(&tag.evidence.old, EVIDENCE_MAX));
+        let (was, now) = evidence_pair(&tag.evidence.old, &tag.evidence.new, EVIDENCE_MAX);
+        if !was.is_empty() {
+            let _ = writeln!(t, "      was: {was}");
         }
-        if !tag.evidence.new.is_empty() {
-            let _ = writeln!(t, "      now: {}", shorten(&tag.evidence.new, EVIDENCE_MAX));
+        if !now.is_empty() {
+            let _ = writeln!(t, "      now: {now}");
         }
     }
     t.push('\n');
@@ -208,18 +212,19 @@ fn html_tags(h: &mut String, tags: &[Tag]) {
             esc(&tag.summary),
             esc(&tag.tag)
         );
-        if !tag.evidence.old.is_empty() {
+        let (was, now) = evidence_pair(&tag.evidence.old, &tag.evidence.new, EVIDENCE_MAX);
+        if !was.is_empty() {
             let _ = write!(
                 h,
                 "<div style=\"color:#900;font-size:14px\">was: {}</div>",
-                esc(&shorten(&tag.evidence.old, EVIDENCE_MAX))
+                esc(&was)
             );
         }
-        if !tag.evidence.new.is_empty() {
+        if !now.is_empty() {
             let _ = write!(
                 h,
                 "<div style=\"color:#060;font-size:14px\">now: {}</div>",
-                esc(&shorten(&tag.evidence.new, EVIDENCE_MAX))
+                esc(&now)
             );
         }
         h.push_str("</div>");

@@ -167,6 +167,7 @@ fn health(id: &str, streak: i64, since: Option<&str>, error: Option<&str>) -> So
         failure_streak: streak,
         failing_since: since.map(at),
         last_error: error.map(Into::into),
+        next_check: None,
         snapshots: 3,
         changes: 1,
     }

@@ -4,25 +4,29 @@
 //!
 //! # Architecture
 //! The due time of each source lives in SQLite (`sources.next_check_at`), so a restart resumes the
-//! schedule instead of refetching everything. [`HostGate`] is the one place that knows about hosts:
-//! a per-host async mutex keeps one request in flight per host, and the time the last request
-//! ended keeps the next one at least `per_host_delay` later. It uses tokio's clock, so tests drive
-//! it with paused time.
+//! schedule instead of refetching everything. [`HostGate`] (`gate.rs`) is the one place that
+//! knows about hosts: a per-host semaphore keeps at most `per_host_concurrency` requests in flight
+//! per host (default 1), and each of its slots starts its next request at least `per_host_delay`
+//! after its last one ended. It uses tokio's clock, so tests drive it with paused time.
 
-use std::collections::HashMap;
+mod gate;
+
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, TimeZone, Timelike};
-use tokio::sync::OwnedMutexGuard;
-use tokio::time::Instant;
 
 use crate::model::Timestamp;
 
+pub use gate::{HostGate, HostPass};
+
 /// Jitter applied to intervals: ±10 %, so sources with the same interval drift apart.
 pub const JITTER: f64 = 0.10;
-/// Longest delay between checks of a failing source (unless its interval is longer): 6 hours.
+/// First retry of a failing source: 5 minutes after the failure, then doubling per failure in
+/// a row, capped at the source's interval (so a weekly source that failed once is retried within
+/// minutes, not a week later).
+pub const RETRY_FIRST: Duration = Duration::from_secs(5 * 60);
+/// Longest delay between two delivery attempts of a message (mail retries): 6 hours.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 /// Longest `Retry-After` honoured: 7 days. A server asking for more is asked again a week later.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 86_400);
@@ -96,8 +100,7 @@ pub fn next_due(now: Timestamp, interval: Duration, last: LastCheck, unit: f64) 
 /// Delay until the next check of a source.
 ///
 /// `unit` is a random value in [0, 1) that places the delay within ±[`JITTER`] of the interval.
-/// While failing, the interval doubles per failure up to [`MAX_BACKOFF`] (or the interval, when it
-/// is longer); a `Retry-After` is a floor.
+/// While failing, see [`retry_delay`]; a `Retry-After` is a floor.
 #[must_use]
 pub fn next_delay(
     interval: Duration,
@@ -106,7 +109,7 @@ pub fn next_delay(
     retry_after: Option<Duration>,
 ) -> Duration {
     let base = if failure_streak > 0 {
-        backoff(interval, failure_streak, MAX_BACKOFF.max(interval))
+        retry_delay(interval, failure_streak)
     } else {
         interval
     };
@@ -120,50 +123,13 @@ pub fn next_delay(
     }
 }
 
-/// Per-host politeness: one request in flight per host, `delay` apart.
-#[derive(Debug)]
-pub struct HostGate {
-    delay: Duration,
-    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
-}
-
-/// Permission to send one request to a host; dropping it records when the request ended.
-pub struct HostPass {
-    guard: OwnedMutexGuard<Option<Instant>>,
-}
-
-impl Drop for HostPass {
-    fn drop(&mut self) {
-        *self.guard = Some(Instant::now());
-    }
-}
-
-impl HostGate {
-    /// A gate with this minimum gap between requests to one host.
-    #[must_use]
-    pub fn new(delay: Duration) -> HostGate {
-        HostGate {
-            delay,
-            hosts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Waits until a request to `host` may start.
-    pub async fn enter(&self, host: &str) -> HostPass {
-        let slot = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(hosts.entry(host.to_string()).or_default())
-        };
-        let guard = slot.lock_owned().await;
-        // A deadline already past is not slept on: tokio's timer would still hold the task until
-        // its next tick (about a millisecond), which caps one host at ~800 requests/s.
-        if let Some(last) = *guard
-            && last + self.delay > Instant::now()
-        {
-            tokio::time::sleep_until(last + self.delay).await;
-        }
-        HostPass { guard }
-    }
+/// How long a source that failed `streak` times in a row waits before its next check:
+/// [`RETRY_FIRST`] after the first failure, doubling with each one, never more than its interval
+/// (so a source checked more often than every [`RETRY_FIRST`] is simply checked at its
+/// interval: that is the rate its owner chose; a server's `Retry-After` still comes first).
+#[must_use]
+pub fn retry_delay(interval: Duration, streak: i64) -> Duration {
+    backoff(RETRY_FIRST, streak.saturating_sub(1), interval)
 }
 
 /// A five-field cron line (minute hour day-of-month month day-of-week) with `*`, lists, ranges
@@ -329,14 +295,9 @@ mod tests {
         assert_eq!(next_delay(h, 0, 0.5, None), h);
         assert_eq!(next_delay(h, 0, 0.0, None), Duration::from_secs(3240));
         assert!(next_delay(h, 0, 0.999_999, None) <= Duration::from_secs(3960));
-        assert_eq!(next_delay(h, 1, 0.5, None), 2 * h);
-        assert_eq!(next_delay(h, 10, 0.5, None), MAX_BACKOFF);
-        let day = Duration::from_secs(86_400);
-        assert_eq!(
-            next_delay(day, 3, 0.5, None),
-            day,
-            "a long interval is never shortened"
-        );
+        assert_eq!(next_delay(h, 1, 0.5, None), RETRY_FIRST);
+        assert_eq!(next_delay(h, 3, 0.5, None), 4 * RETRY_FIRST);
+        assert_eq!(next_delay(h, 10, 0.5, None), h, "capped at the interval");
         assert_eq!(
             next_delay(
                 Duration::from_secs(60),
@@ -346,6 +307,43 @@ mod tests {
             ),
             Duration::from_secs(600)
         );
+    }
+
+    #[test]
+    fn a_rare_source_is_retried_within_minutes_then_less_often() {
+        let week = Duration::from_secs(7 * 86_400);
+        let minutes = |n: u64| Duration::from_secs(60 * n);
+        let delays: Vec<Duration> = (1..=12).map(|s| retry_delay(week, s)).collect();
+        assert_eq!(
+            delays[..6],
+            [
+                minutes(5),
+                minutes(10),
+                minutes(20),
+                minutes(40),
+                minutes(80),
+                minutes(160)
+            ]
+        );
+        assert_eq!(
+            delays[10],
+            minutes(5 * 1024),
+            "still doubling after 11 failures"
+        );
+        assert_eq!(delays[11], week, "then capped at the interval");
+        assert_eq!(retry_delay(week, i64::MAX), week);
+        // A source checked more often than RETRY_FIRST is retried at its interval.
+        assert_eq!(
+            retry_delay(Duration::from_secs(90), 1),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            retry_delay(Duration::from_secs(90), 9),
+            Duration::from_secs(90)
+        );
+        // With jitter: within ±10 % of the retry delay.
+        let d = next_delay(week, 1, 0.0, None);
+        assert_eq!(d, Duration::from_secs(270));
     }
 
     #[test]
@@ -366,7 +364,10 @@ mod tests {
             streak,
             retry_after,
         };
-        assert_eq!(now.until(next_due(now, h, failed(2, None), 0.5)), 4 * h);
+        assert_eq!(
+            now.until(next_due(now, h, failed(2, None), 0.5)),
+            2 * RETRY_FIRST
+        );
         assert_eq!(
             now.until(next_due(
                 now,
@@ -388,29 +389,6 @@ mod tests {
             MAX_RETRY_AFTER
         );
         assert!(due_horizon(now, h) >= now.plus(MAX_RETRY_AFTER));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn host_gate_serializes_and_spaces_requests_per_host() {
-        let gate = Arc::new(HostGate::new(Duration::from_secs(2)));
-        let start = Instant::now();
-        let first = gate.enter("a.example").await;
-        // Another host is not held back.
-        drop(gate.enter("b.example").await);
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        let g = Arc::clone(&gate);
-        let second = tokio::spawn(async move {
-            let _p = g.enter("a.example").await;
-            Instant::now()
-        });
-        tokio::time::advance(Duration::from_secs(5)).await;
-        drop(first); // the first request ends at t = 5 s
-        let entered = second.await.unwrap();
-        assert_eq!(
-            entered - start,
-            Duration::from_secs(7),
-            "2 s after the first request ended"
-        );
     }
 
     #[test]
