@@ -157,6 +157,7 @@ fn apply_items(s: &mut Source, o: &Overrides) -> Result<(), String> {
         title: None,
         link: None,
         date: None,
+        key: Vec::new(),
     });
     items.items.clone_from(pointer);
     s.json_items = Some(items);

@@ -93,6 +93,8 @@ pub(super) struct RawSource {
     pub(super) title: Option<Spanned<String>>,
     pub(super) link: Option<Spanned<String>>,
     pub(super) date: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) key: Vec<Spanned<String>>,
     pub(super) keep_items_in: Option<Spanned<String>>,
     pub(super) headers: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     pub(super) ca_file: Option<Spanned<String>>,

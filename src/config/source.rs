@@ -129,6 +129,15 @@ impl Source {
                 h.update([1]);
                 h.update(part.unwrap_or("\u{0}default"));
             }
+            // Added only when set, so that existing fingerprints stay as they were.
+            if !j.key.is_empty() {
+                h.update([0]);
+                h.update("key");
+                for k in &j.key {
+                    h.update([1]);
+                    h.update(k);
+                }
+            }
         }
         crate::util::hex(&h.finalize())[..16].to_string()
     }
@@ -367,6 +376,18 @@ fn json_items(
     kind: SourceKind,
 ) -> Result<Option<crate::extract::JsonItems>, ConfigError> {
     let fields = [("title", &s.title), ("link", &s.link), ("date", &s.date)];
+    let key_span = s.key.first().map(Spanned::span);
+    if kind != SourceKind::Json || s.items.is_none() {
+        if let Some(span) = key_span {
+            return Err(ctx.err(
+                span,
+                "`key` applies to kind = \"json\" with `items` only (the fields that identify an item)",
+            ));
+        }
+    }
+    if let Some(k) = s.key.iter().find(|k| k.get_ref().trim().is_empty()) {
+        return Err(ctx.err(k.span(), "`key`: expected a field name, found \"\""));
+    }
     if kind != SourceKind::Json {
         let stray = [("items", &s.items)].into_iter().chain(fields);
         for (key, v) in stray {
@@ -417,6 +438,7 @@ fn json_items(
         title: name(&s.title),
         link: name(&s.link),
         date: name(&s.date),
+        key: s.key.iter().map(|k| k.get_ref().clone()).collect(),
     }))
 }
 

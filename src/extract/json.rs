@@ -39,6 +39,9 @@ pub struct JsonItems {
     pub link: Option<String>,
     /// Field holding an item's date (default `publication_date`, then `date`).
     pub date: Option<String>,
+    /// Fields that identify an item across versions (`key = ["identifier", "issue_date"]`);
+    /// empty: its link, else its title. Stored as a first `_key: …` field.
+    pub key: Vec<String>,
 }
 
 /// One level of a JSON value: containers with their children still as raw text.
@@ -294,8 +297,19 @@ fn item(v: &RawValue, map: &JsonItems) -> Result<Item, ExtractError> {
         .flatten()
         .map(|(k, _)| k.as_str())
         .collect();
-    // The map is sorted by key, so the fields are too.
+    // The map is sorted by key, so the fields are too; a configured key comes first.
     let mut fields: Vec<(String, String)> = Vec::new();
+    if !map.key.is_empty() {
+        let mut parts = Vec::new();
+        for k in &map.key {
+            let v = match obj.get(k) {
+                Some(v) => scalar(v)?.unwrap_or_default(),
+                None => String::new(),
+            };
+            parts.push(v);
+        }
+        fields.push((crate::model::ITEM_KEY.to_string(), parts.join(" | ")));
+    }
     for (k, v) in &obj {
         if used.contains(&k.as_str()) {
             continue;
@@ -396,6 +410,7 @@ mod tests {
             title: None,
             link: None,
             date: None,
+            key: Vec::new(),
         }
     }
 
@@ -465,6 +480,23 @@ mod tests {
     }
 
     #[test]
+    fn a_configured_key_identifies_items_sharing_a_name() {
+        let doc = r#"[{"name": "Part 740", "identifier": "740", "issue_date": "2025-01-15", "date": "2025-01-15"},
+                      {"name": "Part 740", "identifier": "740", "issue_date": "2025-05-13", "date": "2025-05-13"}]"#;
+        let m = JsonItems {
+            title: Some("name".into()),
+            key: vec!["identifier".into(), "issue_date".into()],
+            ..map("")
+        };
+        let blocks = json_blocks(doc, Some(&m), Filters::default()).unwrap();
+        let items = crate::model::Item::parse_blocks(&blocks);
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].key(), "740 | 2025-01-15");
+        assert_eq!(items[1].key(), "740 | 2025-05-13");
+        assert_eq!(items[1].date.as_deref(), Some("2025-05-13"));
+    }
+
+    #[test]
     fn named_fields_and_errors() {
         let doc = r#"{"data": {"rows": [{"name": "Bill S. 3150", "href": "https://c.example/s3150", "when": "2025-11-06"}]}}"#;
         let m = JsonItems {
@@ -472,6 +504,7 @@ mod tests {
             title: Some("name".into()),
             link: Some("href".into()),
             date: Some("when".into()),
+            key: Vec::new(),
         };
         let blocks = json_blocks(doc, Some(&m), Filters::default()).unwrap();
         assert_eq!(

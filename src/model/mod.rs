@@ -271,11 +271,17 @@ pub struct ItemDiff {
 pub const ITEM_TITLE: &str = "# ";
 const ITEM_LINK: &str = "link: ";
 const ITEM_DATE: &str = "date: ";
+/// Name of the field that holds an item's configured key (`key = [...]` of a JSON source).
+pub const ITEM_KEY: &str = "_key";
 
 impl Item {
-    /// What identifies the item across versions: its link, else its title.
+    /// What identifies the item across versions: its configured key (see [`ITEM_KEY`]), else
+    /// its link, else its title.
     #[must_use]
     pub fn key(&self) -> &str {
+        if let Some((_, k)) = self.fields.iter().find(|(n, _)| n == ITEM_KEY) {
+            return k;
+        }
         self.link.as_deref().unwrap_or(&self.title)
     }
 

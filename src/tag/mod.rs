@@ -48,7 +48,11 @@ pub fn tag_change(hunks: &[Hunk], items: Option<&ItemDiff>, ctx: &TagContext<'_>
         return tag_hunks(hunks, ctx);
     };
     let mut tags: Vec<Tag> = items.appeared.iter().map(documents::new_document).collect();
-    tags.extend(tag_hunks(&items.hunks, ctx));
+    tags.extend(
+        tag_hunks(&items.hunks, ctx)
+            .into_iter()
+            .filter(|t| !documents::restates_new_item(t, &items.appeared)),
+    );
     sort_tags(&mut tags);
     tags
 }
