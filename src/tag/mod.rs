@@ -81,7 +81,8 @@ pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
     };
     for p in packs::all() {
         if packs::enabled(ctx.packs, &p.id) {
-            tags.extend(packs::generic::run(p, &sides));
+            let chosen = ctx.packs.iter().any(|c| *c == p.id);
+            tags.extend(packs::generic::run(p, &sides, chosen));
         }
     }
     tags.extend(user::apply(hunks, ctx.rules, ctx.source_id));

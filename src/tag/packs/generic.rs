@@ -27,12 +27,13 @@ pub struct Sides<'a> {
     pub new_changed: &'a [&'a str],
 }
 
-/// Runs a pack's data-defined rules.
+/// Runs a pack's data-defined rules. `chosen`: the source named this pack (`packs = [...]`), so
+/// its text is known to be about the pack's subject and rules need not find their context words.
 #[must_use]
-pub fn run(pack: &Pack, sides: &Sides<'_>) -> Vec<Tag> {
+pub fn run(pack: &Pack, sides: &Sides<'_>, chosen: bool) -> Vec<Tag> {
     let mut tags = Vec::new();
     for rule in &pack.symbols {
-        symbol_tags(rule, sides, &mut tags);
+        symbol_tags(rule, sides, chosen, &mut tags);
     }
     for rule in &pack.citations {
         citation_tags(rule, sides, &mut tags);
@@ -53,14 +54,35 @@ fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
             let (Some(whole), Some(code)) = (c.get(0), c.get(1)) else {
                 continue;
             };
-            let before = s[..whole.start()].trim_end().to_lowercase();
-            if rule.not_after.iter().any(|w| before.ends_with(w.as_str())) {
+            if after_excluded_word(rule, &s[..whole.start()]) {
                 continue;
             }
             out.push((code.as_str().to_string(), s));
         }
     }
     out
+}
+
+/// Words that join the codes of a list ("ECCN 3A090 or 4A090", « 3A090 et 4A090 »).
+const LIST_JOINERS: &[&str] = &["and", "or", "und", "oder", "et", "ou", "&", "/"];
+
+/// Whether the text before a code ends with one of the rule's `not_after` words, possibly
+/// followed by other codes of a list ("ECCN 3A090, 4A090 or 5A992").
+fn after_excluded_word(rule: &SymbolRule, before: &str) -> bool {
+    let lower = before.to_lowercase();
+    let mut rest = lower.trim_end();
+    loop {
+        if rule.not_after.iter().any(|w| rest.ends_with(w.as_str())) {
+            return true;
+        }
+        let cut = rest.trim_end_matches(',').trim_end();
+        let last = cut.rsplit(' ').next().unwrap_or("");
+        let is_code = !last.is_empty() && rule.pattern.is_match(&last.to_uppercase());
+        if last.is_empty() || !(is_code || LIST_JOINERS.contains(&last)) {
+            return false;
+        }
+        rest = cut[..cut.len() - last.len()].trim_end();
+    }
 }
 
 /// Every code of a version with the first sentence stating it.
@@ -74,8 +96,8 @@ fn code_set<'a>(rule: &SymbolRule, blocks: &[&'a str]) -> BTreeMap<String, &'a s
     m
 }
 
-fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
-    if !rule.context.is_empty() {
+fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Vec<Tag>) {
+    if !chosen && !rule.context.is_empty() {
         let in_context = |blocks: &[&str]| {
             blocks
                 .iter()

@@ -100,7 +100,8 @@ pub struct SymbolRule {
     pub field: String,
     /// Pattern with one capture group: the code.
     pub pattern: Regex,
-    /// The document (either version) must contain one of these words; empty: always.
+    /// The document (either version) must contain one of these words, unless the source named
+    /// the pack; empty: always.
     pub context: Vec<String>,
     /// A code right after one of these words is not one of ours (e.g. "eccn").
     pub not_after: Vec<String>,
