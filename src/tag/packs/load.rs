@@ -114,6 +114,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "move_words",
     "threshold_words",
     "other_date_cues",
+    "exception_withdrawn",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
