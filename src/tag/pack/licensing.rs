@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::phrases;
-use crate::tag::text::norm;
+use crate::tag::packs;
+use crate::tag::text::{any_word, norm};
 
 /// Tags a review policy the new text states and the old did not, from the policy it replaced.
 pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
@@ -21,6 +22,11 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
         .collect();
     let old_names: BTreeSet<&str> = old_set.iter().map(|(p, _)| *p).collect();
     for s in new {
+        // A sentence that describes the policy of before ("under the earlier rule, exports had
+        // faced a presumption of denial") states no new policy.
+        if any_word(&s.norm, packs::list("past_markers")) {
+            continue;
+        }
         // In text order: the last policy the old text did not state is the new one.
         let ps = phrases::review_policies(&s.norm);
         let Some(&(newest, newest_pos)) = ps.iter().rev().find(|(p, _)| !old_names.contains(p))

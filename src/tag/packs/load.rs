@@ -115,6 +115,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "threshold_words",
     "other_date_cues",
     "exception_withdrawn",
+    "past_markers",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
