@@ -79,7 +79,10 @@ pub(super) fn tier_placements(
     cs: &[(&'static str, usize)],
 ) -> Vec<(&'static str, Placement)> {
     let tiers = tier_mentions(s);
-    if tiers.is_empty() || !(doc_context || tier_context(block)) {
+    // A tier word with a list of countries ("Tier 1: Australia, Belgium, …", « Premier niveau :
+    // … ») is the rule's own shape, context enough.
+    let list = cs.len() >= 3;
+    if tiers.is_empty() || !(doc_context || list || tier_context(block)) {
         return Vec::new();
     }
     let down = any_word(s, packs::list("tier_down"));
@@ -88,12 +91,15 @@ pub(super) fn tier_placements(
     let explicit = explicit_move(s, &tiers);
     let mut out = Vec::new();
     for (iso, pos) in cs {
+        // A stated move ("Poland moves from tier 2 to tier 1, while France stays …") is about
+        // the countries of its own clause only.
         let p = match explicit {
-            Some((from, to)) => Placement::Tier {
+            Some((from, to, at)) if same_clause(s, *pos, at) => Placement::Tier {
                 tier: to,
                 from: Some(from),
                 moved: true,
             },
+            Some(_) => nearest_tier(&tiers, *pos, false, false, false),
             None => nearest_tier(&tiers, *pos, down, up, moved),
         };
         out.push((*iso, p));
@@ -101,19 +107,39 @@ pub(super) fn tier_placements(
     out
 }
 
+/// Words and marks that end a clause.
+const CLAUSE_BREAKS: &[&str] = &[
+    ",", ";", " while ", " whereas ", " but ", " tandis que ", " alors que ", " mais ", " während ",
+    " wohingegen ", " aber ",
+];
+
+/// Whether nothing ends a clause between byte offsets `a` and `b` of `s`.
+fn same_clause(s: &str, a: usize, b: usize) -> bool {
+    let (lo, hi) = (a.min(b), a.max(b));
+    let between = s.get(lo..hi).unwrap_or("");
+    !CLAUSE_BREAKS.iter().any(|w| between.contains(w))
+}
+
 /// "from tier 1 to tier 2" / « du premier au deuxième niveau » / „von Stufe 1 in Stufe 2“: the
 /// first and last tier named, when a from-word precedes the first and they differ.
-fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8)> {
-    if tiers.len() >= 2 {
-        let (a, b) = (tiers[0], tiers[tiers.len() - 1]);
-        let head = &s[..a.0];
-        let from_word = ["from", "de", "du", "von", "aus"]
+fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
+    // The first pair "from-word + tier … tier" in the same clause.
+    for (k, a) in tiers.iter().enumerate() {
+        let head = s[..a.0].trim_end();
+        let from_word = [" from", " de", " du", " von", " aus"]
             .iter()
-            .any(|w| head.trim_end().ends_with(w));
-        (from_word && a.1 != b.1).then_some((a.1, b.1))
-    } else {
-        None
+            .any(|w| head.ends_with(w));
+        if !from_word {
+            continue;
+        }
+        if let Some(b) = tiers[k + 1..]
+            .iter()
+            .find(|b| b.1 != a.1 && same_clause(s, a.0, b.0))
+        {
+            return Some((a.1, b.1, a.0));
+        }
     }
+    None
 }
 
 /// The tier named nearest a country at byte offset `pos`; a downgrade or upgrade implies the
