@@ -43,9 +43,13 @@ pub fn placements(s: &str, block: &str, doc_context: bool) -> Vec<(&'static str,
     if cs.is_empty() || any_word(s, packs::list("negations")) {
         return Vec::new();
     }
-    let mut out = tiers::tier_placements(s, block, doc_context, &cs);
-    out.extend(groups::group_placements(s, &cs));
-    out
+    let out = tiers::tier_placements(s, block, doc_context, &cs);
+    // "Tier 3: China, Macao … and the other Country Group D:5 destinations" places its countries
+    // in a tier; the group is named to define the tier, not to list them in it.
+    if !out.is_empty() {
+        return out;
+    }
+    groups::group_placements(s, &cs)
 }
 
 #[cfg(test)]

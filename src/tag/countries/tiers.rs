@@ -109,8 +109,17 @@ pub(super) fn tier_placements(
 
 /// Words and marks that end a clause.
 const CLAUSE_BREAKS: &[&str] = &[
-    ",", ";", " while ", " whereas ", " but ", " tandis que ", " alors que ", " mais ", " während ",
-    " wohingegen ", " aber ",
+    ",",
+    ";",
+    " while ",
+    " whereas ",
+    " but ",
+    " tandis que ",
+    " alors que ",
+    " mais ",
+    " während ",
+    " wohingegen ",
+    " aber ",
 ];
 
 /// Whether nothing ends a clause between byte offsets `a` and `b` of `s`.

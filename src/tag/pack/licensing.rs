@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{Sent, mk};
 use crate::model::Tag;
-use crate::tag::phrases;
 use crate::tag::packs;
+use crate::tag::phrases;
 use crate::tag::text::{any_word, norm};
 
 /// Tags a review policy the new text states and the old did not, from the policy it replaced.

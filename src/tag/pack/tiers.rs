@@ -29,7 +29,61 @@ pub(super) fn tier_tags(
     let new_p = stated(new, doc_context);
     tier_moves(old, new, &old_p, &new_p, tags);
     explicit_group_changes(new, &new_p, tags);
-    group_list_changes(old, new, &old_p, &new_p, tags);
+    let moved = group_moves(old, new, &old_p, &new_p, tags);
+    group_list_changes(old, new, &old_p, &new_p, &moved, tags);
+}
+
+/// The groups each country is listed in on a side, with the sentence.
+fn listed_groups(side_p: &[Stated]) -> BTreeMap<&'static str, BTreeMap<String, usize>> {
+    let mut m: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
+    for (iso, p, i) in side_p {
+        if let Placement::Group {
+            group, added: None, ..
+        } = p
+        {
+            m.entry(iso).or_default().insert(group.clone(), *i);
+        }
+    }
+    m
+}
+
+/// Country Groups: a country listed in exactly one group the old side had and not the new, and in
+/// exactly one the new side has and the old did not ("listed in Country Group D:3" → "A:5"), moved
+/// from one to the other. Returns the countries so tagged.
+fn group_moves(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    old_p: &[Stated],
+    new_p: &[Stated],
+    tags: &mut Vec<Tag>,
+) -> BTreeSet<&'static str> {
+    let (o, n) = (listed_groups(old_p), listed_groups(new_p));
+    let mut moved = BTreeSet::new();
+    for (iso, new_groups) in &n {
+        let Some(old_groups) = o.get(iso) else {
+            continue;
+        };
+        let gone: Vec<_> = old_groups
+            .iter()
+            .filter(|(g, _)| !new_groups.contains_key(*g))
+            .collect();
+        let came: Vec<_> = new_groups
+            .iter()
+            .filter(|(g, _)| !old_groups.contains_key(*g))
+            .collect();
+        if let ([(from, oi)], [(to, ni)]) = (gone.as_slice(), came.as_slice()) {
+            moved.insert(*iso);
+            push_group_tag(
+                tags,
+                iso,
+                Some((*from).clone()),
+                Some((*to).clone()),
+                old[**oi].text,
+                new[**ni].text,
+            );
+        }
+    }
+    moved
 }
 
 /// Every placement each sentence of a side states.
@@ -116,6 +170,7 @@ fn group_list_changes(
     new: &[Sent<'_>],
     old_p: &[Stated],
     new_p: &[Stated],
+    moved: &BTreeSet<&'static str>,
     tags: &mut Vec<Tag>,
 ) {
     let (old_lists, new_lists) = (group_lists(old_p), group_lists(new_p));
@@ -124,12 +179,12 @@ fn group_list_changes(
             continue;
         };
         for (iso, i) in news {
-            if !olds.contains_key(iso) {
+            if !olds.contains_key(iso) && !moved.contains(iso) {
                 push_group_tag(tags, iso, None, Some(group.clone()), "", new[*i].text);
             }
         }
         for (iso, i) in olds {
-            if !news.contains_key(iso) {
+            if !news.contains_key(iso) && !moved.contains(iso) {
                 push_group_tag(tags, iso, Some(group.clone()), None, old[*i].text, "");
             }
         }
