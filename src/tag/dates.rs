@@ -163,7 +163,7 @@ pub fn date_kind(s: &str) -> Option<&'static str> {
     if any_word(s, packs::list("compliance_cues")) {
         return Some("compliance");
     }
-    if any_word(s, packs::list("effective_cues")) {
+    if any_word(s, packs::list("effective_cues")) || any_word(s, packs::list("date_start_words")) {
         return Some("effective");
     }
     None
@@ -186,8 +186,27 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
     };
     let compliance = cue_positions(packs::list("compliance_cues"));
     let effective = cue_positions(packs::list("effective_cues"));
+    let neutral = cue_positions(packs::list("date_start_words"));
     let other = cue_positions(packs::list("other_date_cues"));
-    dates_at(s)
+    let dates = dates_at(s);
+    // Each cue binds the date nearest to it; in a sentence that also names publication or
+    // signature, other dates (a publication date beside "take effect") are not kept.
+    let bound: Vec<usize> = compliance
+        .iter()
+        .chain(&effective)
+        .chain(&neutral)
+        .filter_map(|c| dates.iter().map(|(_, p)| *p).min_by_key(|p| p.abs_diff(*c)))
+        .collect();
+    // "published on DATE", « publié le DATE », „veröffentlicht am DATE“: the first date after
+    // the word (else the nearest before it, „am DATE veröffentlicht“).
+    let other_bound: Vec<usize> = other
+        .iter()
+        .filter_map(|c| {
+            let after = dates.iter().map(|(_, p)| *p).filter(|p| p > c).min();
+            after.or_else(|| dates.iter().map(|(_, p)| *p).filter(|p| p < c).max())
+        })
+        .collect();
+    dates
         .into_iter()
         .filter_map(|(d, pos)| {
             let dist = |v: &[usize]| {
@@ -196,12 +215,22 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
                     .min()
                     .unwrap_or(usize::MAX)
             };
-            let (c, e) = (dist(&compliance), dist(&effective));
-            // A publication or announcement date beside "take effect" is not the effective date.
-            if dist(&other) < c.min(e) {
+            let (c, e, n) = (dist(&compliance), dist(&effective), dist(&neutral));
+            // A date a publication or signature word binds is not kept, unless an effective or
+            // compliance word binds it too and stands nearer; a list of dates under one cue
+            // ("… am 15. Mai, für … am 15. Juli") keeps them all.
+            let claimed = other_bound.contains(&pos);
+            if claimed && (!bound.contains(&pos) || dist(&other) < c.min(e).min(n)) {
                 return None;
             }
-            Some((d, if c <= e { "compliance" } else { "effective" }))
+            // A start word ("ab dem", « à compter du ») takes its kind from the sentence.
+            let kind = match (compliance.is_empty(), effective.is_empty()) {
+                (false, true) => "compliance",
+                (true, _) => "effective",
+                (false, false) if c <= e => "compliance",
+                _ => "effective",
+            };
+            Some((d, kind))
         })
         .collect()
 }

@@ -114,6 +114,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "move_words",
     "threshold_words",
     "other_date_cues",
+    "date_start_words",
     "exception_withdrawn",
     "past_markers",
 ];
