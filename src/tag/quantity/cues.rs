@@ -22,7 +22,7 @@ impl Cues {
     /// Reads the cues of sentence `s` in `block` (both normalized).
     pub(super) fn read(s: &str, block: &str) -> Self {
         Cues {
-            comparator: packs::list("comparators").iter().any(|c| s.contains(c)),
+            comparator: any_word(s, packs::list("comparators")),
             trade_pact: is_trade_pact(block),
             chips: chip_context(block),
             cap: packs::list("cap_words").iter().any(|c| s.contains(c))
@@ -53,6 +53,19 @@ pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
         }
     }
     best.map_or("unspecified", |(_, k)| k)
+}
+
+/// Whether a comparison word ("at least", "ab", "≥") stands right around the number at
+/// `at..end` (a comparison elsewhere in the sentence does not make a spec a threshold).
+pub(super) fn comparator_near(s: &str, at: usize, end: usize) -> bool {
+    let from = s.floor_char_boundary(at.saturating_sub(48));
+    let to = s.ceil_char_boundary((end + 40).min(s.len()));
+    // Within the number's own clause: "…4,800 or more; the part ships with 8 TB/s" is a spec.
+    let before = &s[from..at];
+    let before = before.rsplit(';').next().unwrap_or(before);
+    let after = &s[end..to];
+    let after = after.split(';').next().unwrap_or(after);
+    any_word(before, packs::list("comparators")) || any_word(after, packs::list("comparators"))
 }
 
 /// Whether threshold words ("threshold", « seuil », „Schwelle“, "or more", "≥") stand right

@@ -10,7 +10,11 @@ use crate::tag::text::words;
 /// fillers, numbers and parts of metric names stand between (at most 12 words back).
 pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     let before = &s[..pos];
-    let toks = words(before);
+    // Quoted defined terms ("a 'total processing performance' of 4800") read as the bare name.
+    let toks: Vec<&str> = words(before)
+        .into_iter()
+        .map(|w| w.trim_matches(|c: char| c == '\'' || c == '"'))
+        .collect();
     // Walk back over fillers and numbers (a "from X to" pattern) for at most 12 tokens.
     let mut n = 0;
     for (i, w) in toks.iter().enumerate().rev() {

@@ -15,7 +15,7 @@ use crate::model::Lang;
 
 use super::numbers::{Num, numbers};
 use super::text::words;
-use cues::{Cues, bandwidth_metric, scope_of, threshold_near};
+use cues::{Cues, bandwidth_metric, comparator_near, scope_of, threshold_near};
 use metric::{bare_number_ends_well, metric_before};
 use units::unit_after;
 
@@ -137,7 +137,7 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             let metric = bandwidth_metric(&s[..n.start]);
             // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
             // not a control, unless the sentence speaks of a limit.
-            if cues.comparator || cues.cap {
+            if comparator_near(s, n.start, n.end) || (cues.cap && !cues.comparator) {
                 Some((QKind::Threshold { metric }, n.value * factor))
             } else {
                 None
