@@ -142,9 +142,48 @@ pub fn has_word(hay: &str, needle: &str) -> bool {
     find_word(hay, needle).is_some()
 }
 
-/// Byte offset of the first occurrence of `needle` at word boundaries.
+/// Byte offset of the first occurrence of `needle` at word boundaries. A needle with gaps
+/// ("vom senat … verabschiedet") matches its parts in order, at most 80 bytes apart (German puts
+/// the verb at the end of the clause).
 #[must_use]
 pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
+    if needle.contains(" … ") {
+        return find_gapped(hay, needle);
+    }
+    find_plain(hay, needle)
+}
+
+/// [`find_word`] for a needle with " … " gaps.
+fn find_gapped(hay: &str, needle: &str) -> Option<usize> {
+    let parts: Vec<&str> = needle.split(" … ").collect();
+    let first = parts.first()?;
+    let mut from = 0;
+    while let Some(i) = find_plain(&hay[from..], first) {
+        let start = from + i;
+        let mut at = start + first.len();
+        let ok = parts[1..].iter().all(|p| {
+            let window_end = hay.floor_char_boundary((at + 80 + p.len()).min(hay.len()));
+            match find_plain(&hay[at..window_end], p) {
+                Some(j) => {
+                    at += j + p.len();
+                    true
+                }
+                None => false,
+            }
+        });
+        if ok {
+            return Some(start);
+        }
+        from = start + first.len().max(1);
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
+
+/// [`find_word`] for a plain needle.
+fn find_plain(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = hay[from..].find(needle) {
         let s = from + i;

@@ -41,36 +41,7 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_bill: bool, tags
 
 /// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.
 pub(super) fn domain(ctx: &str) -> bool {
-    {
-        any_word(
-            ctx,
-            &[
-                "ai",
-                "artificial intelligence",
-                "chip*",
-                "export*",
-                "gain",
-                "ndaa",
-                "semiconductor*",
-                "ia",
-                "ki",
-                "puce*",
-                "intelligence artificielle",
-                "künstliche intelligenz",
-                "halbleiter*",
-                "overwatch",
-                "defense authorization",
-                "défense",
-                "verteidigung*",
-                "3150",
-                "5885",
-                "4456",
-                "6875",
-                "2296",
-                "1071",
-            ],
-        )
-    }
+    any_word(ctx, crate::tag::packs::list("bill_domain"))
 }
 
 /// The tag for the furthest stage the new side newly states, from the furthest the old states.

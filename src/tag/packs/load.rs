@@ -117,6 +117,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "date_start_words",
     "exception_withdrawn",
     "past_markers",
+    "bill_domain",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
