@@ -118,6 +118,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "exception_withdrawn",
     "past_markers",
     "bill_domain",
+    "rescission_not",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",

@@ -7,7 +7,13 @@ use crate::tag::text::{any_word, find_word};
 /// Negations that keep rescission language from being a rescission ("has not been rescinded",
 /// "no formal rescission notice").
 fn negated_before(s: &str, pos: usize) -> bool {
-    let head: Vec<&str> = s[..pos].split_whitespace().rev().take(4).collect();
+    // Elided forms count as their word: « qu'aucun » is "aucun".
+    let head: Vec<&str> = s[..pos]
+        .split_whitespace()
+        .rev()
+        .take(4)
+        .flat_map(|w| [w, w.rsplit('\'').next().unwrap_or(w)])
+        .collect();
     head.iter().any(|w| {
         matches!(
             *w,
@@ -70,6 +76,10 @@ pub fn rescission(s: &str) -> Option<&'static str> {
         .iter()
         .any(|w| s.contains(w));
     if !compound && !any_word(s, packs::list("rule_nouns")) {
+        return None;
+    }
+    // Procedure, not policy: "on motion to suspend the rules and pass the bill".
+    if any_word(s, packs::list("rescission_not")) {
         return None;
     }
     for g in packs::groups("rescission") {
