@@ -119,6 +119,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "past_markers",
     "bill_domain",
     "rescission_not",
+    "tariff_other_goods",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",

@@ -55,6 +55,15 @@ pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
     best.map_or("unspecified", |(_, k)| k)
 }
 
+/// Whether goods other than chips (steel, cars, « acier », „Stahl“) are named in the clause
+/// before the rate at `at`: a tariff on them is not a chip tariff.
+pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
+    let from = s.floor_char_boundary(at.saturating_sub(80));
+    let before = &s[from..at];
+    let before = before.rsplit(';').next().unwrap_or(before);
+    any_word(before, packs::list("tariff_other_goods"))
+}
+
 /// Whether a comparison word ("at least", "ab", "≥") stands right around the number at
 /// `at..end` (a comparison elsewhere in the sentence does not make a spec a threshold).
 pub(super) fn comparator_near(s: &str, at: usize, end: usize) -> bool {

@@ -125,7 +125,9 @@ fn is_bare_year(s: &str, n: &Num) -> bool {
 fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(QKind, f64)> {
     match unit {
         // A tariff on chips, not a trade pact's duties.
-        "pct" if cues.tariff && !cues.trade_pact => Some((QKind::Tariff, n.value)),
+        "pct" if cues.tariff && !cues.trade_pact && !cues::other_goods_near(s, n.start) => {
+            Some((QKind::Tariff, n.value))
+        }
         "pct" => None,
         "mbd" => Some((
             QKind::Threshold {
