@@ -36,6 +36,19 @@ fn measure_unit(rest: &str, value: f64) -> Option<(&'static str, f64)> {
     if rest.starts_with("tpp") || (rest.starts_with("de tpp") || rest.starts_with("of tpp")) {
         return Some(("tpp", 1.0));
     }
+    // "26,900,000 cumulative total processing performance (TPP)": the metric's name as unit.
+    let named = rest
+        .strip_prefix("cumulative ")
+        .or_else(|| rest.strip_prefix("aggregate "))
+        .or_else(|| rest.strip_prefix("kumulierte "))
+        .or_else(|| rest.strip_prefix("cumulée "))
+        .unwrap_or(rest);
+    if packs::list("tpp_words")
+        .iter()
+        .any(|w| w.len() > 3 && named.starts_with(w.as_str()))
+    {
+        return Some(("tpp", 1.0));
+    }
     if starts(packs::list("operation_units")) && value >= 1e20 {
         return Some(("ops", 1.0));
     }
