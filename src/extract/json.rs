@@ -490,10 +490,16 @@ mod tests {
         };
         let blocks = json_blocks(doc, Some(&m), Filters::default()).unwrap();
         let items = crate::model::Item::parse_blocks(&blocks);
-        assert_eq!(items.len(), 2);
-        assert_eq!(items[0].key(), "740 | 2025-01-15");
-        assert_eq!(items[1].key(), "740 | 2025-05-13");
-        assert_eq!(items[1].date.as_deref(), Some("2025-05-13"));
+        let mut keys: Vec<(&str, Option<&str>)> =
+            items.iter().map(|i| (i.key(), i.date.as_deref())).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                ("740 | 2025-01-15", Some("2025-01-15")),
+                ("740 | 2025-05-13", Some("2025-05-13"))
+            ]
+        );
     }
 
     #[test]
