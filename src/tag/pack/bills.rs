@@ -25,6 +25,10 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_bill: bool, tags
     let stages = |side: &[Sent<'_>]| {
         let mut v: Vec<(&'static str, usize)> = Vec::new();
         for (i, s) in side.iter().enumerate() {
+            // "Separately, the House passed the farm bill": a stage of another bill.
+            if other_bill(&s.norm) {
+                continue;
+            }
             if doc_bill || domain(&s.context) {
                 let context = if doc_bill { "bill" } else { s.context.as_str() };
                 for st in phrases::bill_stages(&s.norm, context) {
@@ -37,6 +41,25 @@ pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_bill: bool, tags
     let o = stages(old);
     let n = stages(new);
     push_move(&o, &n, old, new, tags);
+}
+
+/// Words before "bill" that do not name it ("the bill", "this bill").
+const UNNAMED: &[&str] = &[
+    "the", "a", "this", "that", "its", "his", "her", "their", "our", "same", "said", "amended",
+];
+
+/// Whether a sentence names a bill other than a tracked one ("the farm bill") and says nothing
+/// of the tracked bills' domain.
+fn other_bill(s: &str) -> bool {
+    if domain(s) {
+        return false;
+    }
+    let ws: Vec<&str> = s
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    ws.windows(2)
+        .any(|w| w[1] == "bill" && !UNNAMED.contains(&w[0]))
 }
 
 /// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.
