@@ -25,8 +25,9 @@ impl Cues {
             comparator: any_word(s, packs::list("comparators")),
             trade_pact: is_trade_pact(block),
             chips: chip_context(block),
-            cap: packs::list("cap_words").iter().any(|c| s.contains(c))
-                || (packs::list("weak_cap").iter().any(|c| s.contains(c))
+            // Whole words: "cap" is not in "capacity", "limit" not in "unlimited".
+            cap: any_word(s, packs::list("cap_words"))
+                || (any_word(s, packs::list("weak_cap"))
                     && any_word(s, packs::list("regulatory_words"))),
             tariff: any_word(s, packs::list("tariff_words")),
         }
@@ -37,6 +38,17 @@ impl Cues {
 /// `at..end`, so each of two caps in one sentence keeps its own ("1,700 GPUs per consignee and
 /// 50,000 per country").
 pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
+    nearest_scope(s, at, end).map_or("unspecified", |(_, k)| k)
+}
+
+/// Whether scope words stand within 60 bytes of the number ("2,000 H100-equivalents per
+/// order", « 1 700 GPU par destinataire »): a scoped amount of chips is a cap.
+pub(super) fn scoped(s: &str, at: usize, end: usize) -> bool {
+    nearest_scope(s, at, end).is_some_and(|(d, _)| d <= 60)
+}
+
+/// The scope words nearest to the number, with their distance.
+fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)> {
     let mut best: Option<(usize, &'static str)> = None;
     for g in packs::groups("quota_scopes") {
         for w in &g.words {
@@ -52,7 +64,7 @@ pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
             }
         }
     }
-    best.map_or("unspecified", |(_, k)| k)
+    best
 }
 
 /// Whether goods other than chips (steel, cars, « acier », „Stahl“) are named in the clause

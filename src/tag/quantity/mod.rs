@@ -152,7 +152,7 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             n.value,
         )),
         "tpp" => tpp_with_unit(s, n, cues),
-        "chips" | "h100" if cues.cap => {
+        "chips" | "h100" if cues.cap || cues::scoped(s, n.start, n.end) => {
             let unit = if unit == "h100" {
                 "H100-equivalent"
             } else {
