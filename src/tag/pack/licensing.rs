@@ -83,7 +83,7 @@ pub(super) fn exception_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<
         }
     }
     for (e, ev) in &old_ex {
-        if !new_ex.contains_key(e) && !new.is_empty() && !phrases::exception_withdrawn(&norm(ev)) {
+        if !new_ex.contains_key(e) && !phrases::exception_withdrawn(&norm(ev)) {
             ex_tag(e, false, ev, "");
         }
     }

@@ -36,7 +36,7 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
         let refined = n
             .keys()
             .any(|k| k.starts_with(&format!("{e}.")) || e.starts_with(&format!("{k}.")));
-        if !n.contains_key(e) && !refined && !new.is_empty() {
+        if !n.contains_key(e) && !refined {
             tags.push(mk(
                 "eccn_changed",
                 json!({ "eccn": e, "change": "removed" }),
