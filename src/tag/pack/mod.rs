@@ -55,6 +55,11 @@ fn side<'a>(
                 *c -= 1;
                 continue;
             }
+            // A change only considered or rumoured ("may lower the threshold", « pourrait
+            // abaisser », „erwägt“) states no fact on either side.
+            if crate::tag::text::any_word(&n, crate::tag::packs::list("hypothetical_markers")) {
+                continue;
+            }
             out.push(Sent {
                 text: s,
                 norm: n,

@@ -120,6 +120,9 @@ const REQUIRED_LISTS: &[&str] = &[
     "bill_domain",
     "rescission_not",
     "tariff_other_goods",
+    "trade_pact_words",
+    "quantity_negations",
+    "hypothetical_markers",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",

@@ -76,6 +76,15 @@ pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
     any_word(before, packs::list("tariff_other_goods"))
 }
 
+/// Whether a negation stands in the few words before byte offset `at` ("no", „kein“, « aucun »).
+pub(super) fn negated_before(s: &str, at: usize) -> bool {
+    s[..at]
+        .split_whitespace()
+        .rev()
+        .take(5)
+        .any(|w| packs::has("quantity_negations", w.trim_matches(|c: char| !c.is_alphanumeric())))
+}
+
 /// Whether a comparison word ("at least", "ab", "≥") stands right around the number at
 /// `at..end` (a comparison elsewhere in the sentence does not make a spec a threshold).
 pub(super) fn comparator_near(s: &str, at: usize, end: usize) -> bool {
@@ -125,28 +134,7 @@ pub(super) fn bandwidth_metric(head: &str) -> &'static str {
 
 /// Whether the block speaks of a trade pact ("TPP" as the Trans-Pacific Partnership).
 fn is_trade_pact(block: &str) -> bool {
-    any_word(
-        block,
-        &[
-            "trans-pacific",
-            "tpp agreement",
-            "tpp deal",
-            "tpp members",
-            "transpacific",
-            "trans pacific",
-            "partnership",
-            "partenariat",
-            "partnerschaft",
-            "cptpp",
-            "trade pact",
-            "trade deal",
-            "trade agreement",
-            "accord commercial",
-            "accord de libre-échange",
-            "handelsabkommen",
-            "freihandel*",
-        ],
-    )
+    any_word(block, packs::list("trade_pact_words"))
 }
 
 /// Whether the block speaks of chips, compute or export controls.

@@ -90,7 +90,14 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     let cues = Cues::read(s, block);
     let mut out: Vec<Quantity> = Vec::new();
     for n in &nums {
+        if is_delta(s, n) {
+            continue;
+        }
         if let Some((kind, value)) = classify(s, n, &cues) {
+            // "no 25 % tariff", „kein Zoll von 25 Prozent“: a rate said not to apply.
+            if matches!(kind, QKind::Tariff) && cues::negated_before(s, n.start) {
+                continue;
+            }
             out.push(Quantity {
                 kind,
                 value,
@@ -101,6 +108,19 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     }
     mark_transitions(s, &nums, &mut out);
     out
+}
+
+/// "lowered by 800 to 4,000", „um 800 auf 4.000 gesenkt“: the 800 is the size of the move.
+fn is_delta(s: &str, n: &Num) -> bool {
+    let before = s[..n.start].trim_end();
+    let by = before.ends_with(" by") || before.ends_with(" um");
+    let rest = s[n.end..].trim_start();
+    let to = ["to ", "auf ", "à "]
+        .iter()
+        .any(|w| rest.split_once(w).is_some_and(|(gap, after)| {
+            gap.len() < 24 && after.starts_with(|c: char| c.is_ascii_digit())
+        }));
+    by && to
 }
 
 /// What one number of the sentence is, with its value in the kind's unit; `None` when nothing
