@@ -21,12 +21,18 @@ fn stage_rank(s: &str) -> usize {
 }
 
 /// Tags the furthest bill stage the new text newly states.
-pub(super) fn bill_tags(old: &[Sent<'_>], new: &[Sent<'_>], doc_bill: bool, tags: &mut Vec<Tag>) {
+pub(super) fn bill_tags(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    doc_bill: bool,
+    doc_tracked: bool,
+    tags: &mut Vec<Tag>,
+) {
     let stages = |side: &[Sent<'_>]| {
         let mut v: Vec<(&'static str, usize)> = Vec::new();
         for (i, s) in side.iter().enumerate() {
             // "Separately, the House passed the farm bill": a stage of another bill.
-            if other_bill(&s.norm) {
+            if other_bill(&s.norm) || (doc_tracked && vehicle_only(&s.norm)) {
                 continue;
             }
             if doc_bill || domain(&s.context) {
@@ -62,6 +68,13 @@ fn other_bill(s: &str) -> bool {
         .any(|w| w[1] == "bill" && !UNNAMED.contains(&w[0]))
 }
 
+/// Whether a sentence speaks of a vehicle bill (the NDAA) and of no tracked bill: in a text about
+/// the GAIN AI Act, "the NDAA was signed into law" is not its enactment.
+fn vehicle_only(s: &str) -> bool {
+    any_word(s, crate::tag::packs::list("vehicle_bills"))
+        && !any_word(s, crate::tag::packs::list("tracked_bills"))
+}
+
 /// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.
 pub(super) fn domain(ctx: &str) -> bool {
     any_word(ctx, crate::tag::packs::list("bill_domain"))
@@ -84,6 +97,13 @@ fn push_move(
         return;
     };
     let from = furthest(o.iter().map(|(s, _)| *s));
+    // The second chamber's passage after the first's: both chambers have passed it.
+    let to = match (to, from) {
+        ("passed_senate", Some("passed_house")) | ("passed_house", Some("passed_senate")) => {
+            "passed_both"
+        }
+        _ => to,
+    };
     let from_ev = o
         .iter()
         .find(|(s, _)| from.is_some_and(|f| f == *s || f == "passed_both"))
@@ -134,8 +154,15 @@ pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
                 stated.extend(found);
             }
         }
-        let to = t.detail["to"].as_str().unwrap_or_default().to_string();
-        if let Some(from) = furthest(stated.iter().copied())
+        let mut to = t.detail["to"].as_str().unwrap_or_default().to_string();
+        let from = furthest(stated.iter().copied());
+        if matches!(
+            (to.as_str(), from),
+            ("passed_senate", Some("passed_house")) | ("passed_house", Some("passed_senate"))
+        ) {
+            to = "passed_both".to_string();
+        }
+        if let Some(from) = from
             && from != to
             && stage_rank(from) < stage_rank(&to)
         {

@@ -91,6 +91,7 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
     let doc = super::Doc {
         tiers: doc_context,
         bill: false,
+        tracked: false,
     };
     compare(&[], &placed, lang, doc)
         .iter()

@@ -153,7 +153,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     });
     // Whether the document is about a tracked bill (a status page names it in its title, far
     // from the action lines that change): its first blocks and the hunks' context.
-    let doc_bill = {
+    let (doc_bill, doc_tracked) = {
         let head: Vec<&String> = new_all
             .iter()
             .take(12)
@@ -170,7 +170,10 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 .collect::<Vec<_>>()
                 .join(" "),
         );
-        bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text)
+        (
+            bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text),
+            crate::tag::text::any_word(&text, crate::tag::packs::list("tracked_bills")),
+        )
     };
     let mut tags = compare(
         &old_kept,
@@ -179,6 +182,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         Doc {
             tiers: doc_context,
             bill: doc_bill,
+            tracked: doc_tracked,
         },
     );
     bills::fill_from(&mut tags, old_all, doc_bill);
@@ -188,16 +192,18 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     tags
 }
 
-/// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
 /// What the whole document says about itself.
 #[derive(Clone, Copy)]
 struct Doc {
+    /// It names a tracked bill (then a vehicle bill's stages are not its own).
+    tracked: bool,
     /// It speaks of the AI rule's tiers.
     tiers: bool,
     /// It is about a tracked bill.
     bill: bool,
 }
 
+/// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
 fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<Tag> {
     let old_s = side(old, sentence_counts(new));
     let new_s = side(new, sentence_counts(old));
@@ -208,7 +214,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<
     rescission::rescission_tags(&old_s, &new_s, &mut tags);
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);
-    bills::bill_tags(&old_s, &new_s, doc.bill, &mut tags);
+    bills::bill_tags(&old_s, &new_s, doc.bill, doc.tracked, &mut tags);
     named::set_tags(&old_s, &new_s, &mut tags);
     // One tag per meaning.
     let mut seen = BTreeSet::new();

@@ -123,6 +123,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "trade_pact_words",
     "quantity_negations",
     "hypothetical_markers",
+    "vehicle_bills",
+    "tracked_bills",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
