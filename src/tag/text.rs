@@ -143,7 +143,7 @@ pub fn has_word(hay: &str, needle: &str) -> bool {
 }
 
 /// Byte offset of the first occurrence of `needle` at word boundaries. A needle with gaps
-/// ("vom senat … verabschiedet") matches its parts in order, at most 80 bytes apart (German puts
+/// ("vom senat … verabschiedet") matches its parts in order, at most 120 bytes apart (German puts
 /// the verb at the end of the clause).
 #[must_use]
 pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
@@ -162,7 +162,7 @@ fn find_gapped(hay: &str, needle: &str) -> Option<usize> {
         let start = from + i;
         let mut at = start + first.len();
         let ok = parts[1..].iter().all(|p| {
-            let window_end = hay.floor_char_boundary((at + 80 + p.len()).min(hay.len()));
+            let window_end = hay.floor_char_boundary((at + 120 + p.len()).min(hay.len()));
             match find_plain(&hay[at..window_end], p) {
                 Some(j) => {
                     at += j + p.len();
