@@ -13,7 +13,7 @@ pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     // Quoted defined terms ("a 'total processing performance' of 4800") read as the bare name.
     let toks: Vec<&str> = words(before)
         .into_iter()
-        .map(|w| w.trim_matches(|c: char| c == '\'' || c == '"'))
+        .map(|w| w.trim_matches(|c: char| matches!(c, '\'' | '"' | '(' | ')')))
         .collect();
     // Walk back over fillers and numbers (a "from X to" pattern) for at most 12 tokens.
     let mut n = 0;
