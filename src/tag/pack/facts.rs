@@ -74,8 +74,85 @@ fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
 /// once, by the changed-sentence pass, not three times (its proposals then stand unfiltered).
 const MAX_FACT_BLOCK: usize = 64 * 1024;
 
-/// Every (key, value) a version states.
-fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
+/// What a block must contain to possibly state a value: an amount (any number equal to it, or to
+/// it in thousands for bandwidths written in TB/s), or one of some words.
+enum Anchor {
+    /// Numbers equal to one of these.
+    Amount(Vec<f64>),
+    /// One of these lower-case words or codes.
+    Words(Vec<String>),
+    /// No cheap test: every block is read.
+    Any,
+}
+
+/// The anchor of a tag's values (old and new): reading only blocks that hold one keeps the whole
+/// versions' facts cheap (a 100 KB change reads a handful of blocks, not all of them).
+fn anchor(t: &Tag) -> Anchor {
+    let d = &t.detail;
+    let num = |k: &str| d.get(k).and_then(Value::as_f64);
+    let words = |ws: &[&str]| Anchor::Words(ws.iter().map(|w| w.to_lowercase()).collect());
+    let group_words = |group: &str, key: &str| -> Vec<String> {
+        crate::tag::packs::groups(group)
+            .iter()
+            .filter(|g| g.key.eq_ignore_ascii_case(key))
+            .flat_map(|g| g.words.iter().map(|w| w.trim_end_matches('*').to_string()))
+            .collect()
+    };
+    let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    match t.tag.as_str() {
+        "threshold_changed" | "quota_changed" | "tariff_changed" => {
+            let vals: Vec<f64> = [num("old"), num("new")].into_iter().flatten().collect();
+            Anchor::Amount(vals.iter().flat_map(|v| [*v, v / 1000.0]).collect())
+        }
+        "eccn_changed" => words(&[text("eccn").as_str()]),
+        "chip_added" | "chip_removed" => {
+            let c = text("chip");
+            let mut ws = group_words("chips", &c);
+            ws.push(c.to_lowercase());
+            Anchor::Words(ws)
+        }
+        "tier_move" => Anchor::Words(group_words("countries", &text("country"))),
+        "license_policy_changed" => match d.get("exception").and_then(Value::as_str) {
+            Some(e) => words(&[e]),
+            None => words(&[
+                "presumption", "case-by-case", "case by case", "présomption", "cas par cas",
+                "vermutung", "einzelfall",
+            ]),
+        },
+        "effective_date_changed" => {
+            let years: Vec<String> = ["old", "new"]
+                .iter()
+                .filter_map(|k| d.get(*k).and_then(Value::as_str))
+                .filter_map(|v| v.get(..4).map(str::to_string))
+                .collect();
+            Anchor::Words(years)
+        }
+        _ => Anchor::Any,
+    }
+}
+
+/// Whether a block may state what one of the anchors names.
+fn may_state(block: &str, anchors: &[Anchor], lang: Lang) -> bool {
+    let n = norm(block);
+    let mut nums: Option<Vec<f64>> = None;
+    anchors.iter().any(|a| match a {
+        Anchor::Any => true,
+        Anchor::Words(ws) => ws.iter().any(|w| !w.is_empty() && n.contains(w.as_str())),
+        Anchor::Amount(vs) => {
+            let found = nums.get_or_insert_with(|| {
+                crate::tag::numbers::numbers(&n, lang)
+                    .iter()
+                    .map(|x| x.value)
+                    .collect()
+            });
+            vs.iter()
+                .any(|v| found.iter().any(|f| (f - v).abs() <= 1e-9 * v.abs().max(1.0)))
+        }
+    })
+}
+
+/// Every (key, value) the blocks of a version that may state an anchored value state.
+fn facts_of(blocks: &[String], lang: Lang, anchors: &[Anchor]) -> HashSet<(String, String)> {
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;
@@ -83,11 +160,15 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        if b.len() <= MAX_FACT_BLOCK {
+        if b.len() <= MAX_FACT_BLOCK && may_state(b, anchors, lang) {
             placed.push((b.as_str(), heading));
         }
     }
-    let doc_context = blocks.iter().any(|b| tier_context(&norm(b)));
+    if placed.is_empty() {
+        return HashSet::new();
+    }
+    let doc_context = blocks.iter().take(40).any(|b| tier_context(&norm(b)))
+        || placed.iter().any(|(b, _)| tier_context(&norm(b)));
     let doc = super::Doc {
         tiers: doc_context,
         bill: false,
@@ -100,25 +181,43 @@ fn facts_of(blocks: &[String], lang: Lang) -> HashSet<(String, String)> {
         .collect()
 }
 
-/// Keeps the tags whose fact the whole versions really disagree on.
+/// Keeps the tags whose fact the whole versions really disagree on. A version's facts are read
+/// only when a proposal needs them, and only from blocks that may state its values.
 pub(super) fn keep_differences(
     tags: &mut Vec<Tag>,
     old_all: &[String],
     new_all: &[String],
     lang: Lang,
 ) {
-    let before = facts_of(old_all, lang);
-    let after = facts_of(new_all, lang);
-    tags.retain(|t| {
-        let Some((key, old, new)) = fact(t) else {
-            return true;
+    let facts: Vec<_> = tags.iter().map(fact).collect();
+    let anchors: Vec<Anchor> = tags.iter().map(anchor).collect();
+    let needs_before = facts.iter().flatten().any(|(_, _, new)| new.is_some());
+    let needs_after = facts.iter().flatten().any(|(_, old, _)| old.is_some());
+    let before = if needs_before {
+        facts_of(old_all, lang, &anchors)
+    } else {
+        HashSet::new()
+    };
+    let after = if needs_after {
+        facts_of(new_all, lang, &anchors)
+    } else {
+        HashSet::new()
+    };
+    let mut i = 0;
+    tags.retain(|_| {
+        let keep = match &facts[i] {
+            None => true,
+            Some((key, old, new)) => {
+                let new_was_there = new
+                    .as_ref()
+                    .is_none_or(|v| before.contains(&(key.clone(), v.clone())));
+                let old_still_there = old
+                    .as_ref()
+                    .is_none_or(|v| after.contains(&(key.clone(), v.clone())));
+                !(new_was_there && old_still_there)
+            }
         };
-        let new_was_there = new
-            .as_ref()
-            .is_none_or(|v| before.contains(&(key.clone(), v.clone())));
-        let old_still_there = old
-            .as_ref()
-            .is_none_or(|v| after.contains(&(key.clone(), v.clone())));
-        !(new_was_there && old_still_there)
+        i += 1;
+        keep
     });
 }
