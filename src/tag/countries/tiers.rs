@@ -35,39 +35,7 @@ fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
 /// countries, not of suppliers).
 #[must_use]
 pub fn tier_context(block: &str) -> bool {
-    block.contains(" | ")
-        || any_word(
-            block,
-            &[
-                "export*",
-                "chip*",
-                "gpu*",
-                "ai",
-                "ia",
-                "ki",
-                "diffusion",
-                "rule",
-                "règle*",
-                "regel*",
-                "controls",
-                "contrôle*",
-                "kontroll*",
-                "puce*",
-                "semiconductor*",
-                "semi-conducteur*",
-                "halbleiter*",
-                "country group*",
-                "tier*",
-                "compute",
-                "computing",
-                "licen*",
-                "lizenz*",
-                "ausfuhr*",
-                "quota*",
-                "plafond*",
-                "obergrenze*",
-            ],
-        )
+    block.contains(" | ") || any_word(block, packs::list("tier_context_words"))
 }
 
 /// The tier each named country (`cs`, ISO code and byte offset) is placed in, when the sentence
@@ -99,8 +67,8 @@ pub(super) fn tier_placements(
                 from: Some(from),
                 moved: true,
             },
-            Some(_) => nearest_tier(&tiers, *pos, false, false, false),
-            None => nearest_tier(&tiers, *pos, down, up, moved),
+            Some(_) => nearest_tier(s, &tiers, *pos, false, false, false),
+            None => nearest_tier(s, &tiers, *pos, down, up, moved),
         };
         out.push((*iso, p));
     }
@@ -153,8 +121,26 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
 
 /// The tier named nearest a country at byte offset `pos`; a downgrade or upgrade implies the
 /// tier it came from.
-fn nearest_tier(tiers: &[(usize, u8)], pos: usize, down: bool, up: bool, moved: bool) -> Placement {
-    let nearest = tiers
+fn nearest_tier(
+    s: &str,
+    tiers: &[(usize, u8)],
+    pos: usize,
+    down: bool,
+    up: bool,
+    moved: bool,
+) -> Placement {
+    // A tier named in the country's own clause first ("…, tandis que la France et l'Allemagne
+    // restent au premier niveau"), else the nearest anywhere.
+    let in_clause: Vec<&(usize, u8)> = tiers
+        .iter()
+        .filter(|(tp, _)| same_clause(s, *tp, pos))
+        .collect();
+    let pool: Vec<&(usize, u8)> = if in_clause.is_empty() {
+        tiers.iter().collect()
+    } else {
+        in_clause
+    };
+    let nearest = pool
         .iter()
         .min_by_key(|(tp, _)| tp.abs_diff(pos))
         .map_or(0, |(_, t)| *t);

@@ -98,7 +98,12 @@ fn anchor(t: &Tag) -> Anchor {
             .flat_map(|g| g.words.iter().map(|w| w.trim_end_matches('*').to_string()))
             .collect()
     };
-    let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |k: &str| {
+        d.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     match t.tag.as_str() {
         "threshold_changed" | "quota_changed" | "tariff_changed" => {
             let vals: Vec<f64> = [num("old"), num("new")].into_iter().flatten().collect();
@@ -115,8 +120,13 @@ fn anchor(t: &Tag) -> Anchor {
         "license_policy_changed" => match d.get("exception").and_then(Value::as_str) {
             Some(e) => words(&[e]),
             None => words(&[
-                "presumption", "case-by-case", "case by case", "présomption", "cas par cas",
-                "vermutung", "einzelfall",
+                "presumption",
+                "case-by-case",
+                "case by case",
+                "présomption",
+                "cas par cas",
+                "vermutung",
+                "einzelfall",
             ]),
         },
         "effective_date_changed" => {
@@ -145,8 +155,11 @@ fn may_state(block: &str, anchors: &[Anchor], lang: Lang) -> bool {
                     .map(|x| x.value)
                     .collect()
             });
-            vs.iter()
-                .any(|v| found.iter().any(|f| (f - v).abs() <= 1e-9 * v.abs().max(1.0)))
+            vs.iter().any(|v| {
+                found
+                    .iter()
+                    .any(|f| (f - v).abs() <= 1e-9 * v.abs().max(1.0))
+            })
         }
     })
 }

@@ -125,6 +125,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "hypothetical_markers",
     "vehicle_bills",
     "tracked_bills",
+    "tier_context_words",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",

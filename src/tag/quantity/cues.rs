@@ -78,11 +78,12 @@ pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
 
 /// Whether a negation stands in the few words before byte offset `at` ("no", „kein“, « aucun »).
 pub(super) fn negated_before(s: &str, at: usize) -> bool {
-    s[..at]
-        .split_whitespace()
-        .rev()
-        .take(5)
-        .any(|w| packs::has("quantity_negations", w.trim_matches(|c: char| !c.is_alphanumeric())))
+    s[..at].split_whitespace().rev().take(5).any(|w| {
+        packs::has(
+            "quantity_negations",
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+        )
+    })
 }
 
 /// Whether a comparison word ("at least", "ab", "≥") stands right around the number at

@@ -115,11 +115,11 @@ fn is_delta(s: &str, n: &Num) -> bool {
     let before = s[..n.start].trim_end();
     let by = before.ends_with(" by") || before.ends_with(" um");
     let rest = s[n.end..].trim_start();
-    let to = ["to ", "auf ", "à "]
-        .iter()
-        .any(|w| rest.split_once(w).is_some_and(|(gap, after)| {
+    let to = ["to ", "auf ", "à "].iter().any(|w| {
+        rest.split_once(w).is_some_and(|(gap, after)| {
             gap.len() < 24 && after.starts_with(|c: char| c.is_ascii_digit())
-        }));
+        })
+    });
     by && to
 }
 
