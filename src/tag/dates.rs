@@ -219,6 +219,15 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
             // A date a publication or signature word binds is not kept, unless an effective or
             // compliance word binds it too and stands nearer; a list of dates under one cue
             // ("… am 15. Mai, für … am 15. Juli") keeps them all.
+            // "not on 15 January but on 16 February": the negated date is not stated.
+            let negated = s[..pos]
+                .split_whitespace()
+                .rev()
+                .take(4)
+                .any(|w| matches!(w, "not" | "nicht" | "pas" | "non" | "no"));
+            if negated {
+                return None;
+            }
             let claimed = other_bound.contains(&pos);
             if claimed && (!bound.contains(&pos) || dist(&other) < c.min(e).min(n)) {
                 return None;
