@@ -74,98 +74,144 @@ fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
 /// once, by the changed-sentence pass, not three times (its proposals then stand unfiltered).
 const MAX_FACT_BLOCK: usize = 64 * 1024;
 
-/// What a block must contain to possibly state a value: an amount (any number equal to it, or to
-/// it in thousands for bandwidths written in TB/s), or one of some words.
+/// What a block must contain to possibly state a value: a pattern over its raw text (an amount
+/// with any thousands separator, a code, a name, a year), or nothing cheap to test.
 enum Anchor {
-    /// Numbers equal to one of these.
-    Amount(Vec<f64>),
-    /// One of these lower-case words or codes.
-    Words(Vec<String>),
+    /// Regular-expression alternatives (case-insensitive) one of which the block must match.
+    Pattern(Vec<String>),
     /// No cheap test: every block is read.
     Any,
 }
 
-/// The anchor of a tag's values (old and new): reading only blocks that hold one keeps the whole
-/// versions' facts cheap (a 100 KB change reads a handful of blocks, not all of them).
+/// Separators that may stand between digit groups (comma, point, space, apostrophes, NBSPs).
+const SEP: &str = "[,. '\u{2019}\u{a0}\u{202f}]?";
+
+/// Patterns an amount may be written as: "4,800" / "4 800" / "4.800" / "4’800", and its
+/// significant digits for scaled forms ("4.8 TB/s", "26,9 Mio.", "26.9 million").
+fn amount_patterns(v: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push_number = |x: f64| {
+        if !(x.is_finite() && x > 0.0) {
+            return;
+        }
+        let text = format!("{}", (x * 1000.0).round() / 1000.0);
+        let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+        let digits: Vec<char> = int.chars().collect();
+        let mut groups = Vec::new();
+        let mut end = digits.len();
+        while end > 3 {
+            groups.push(digits[end - 3..end].iter().collect::<String>());
+            end -= 3;
+        }
+        groups.push(digits[..end].iter().collect::<String>());
+        groups.reverse();
+        let mut p = groups.join(SEP);
+        if !frac.is_empty() {
+            p.push_str("[.,]");
+            p.push_str(frac);
+        }
+        out.push(p);
+    };
+    for scale in [1.0, 1e3, 1e6, 1e9] {
+        let x = v / scale;
+        if x >= 1.0 || scale == 1.0 {
+            push_number(x);
+        }
+    }
+    out
+}
+
+/// The anchor of a tag's values (old and new): reading only blocks that match it keeps the
+/// whole versions' facts cheap (a 100 KB change reads a handful of blocks, not all of them).
 fn anchor(t: &Tag) -> Anchor {
     let d = &t.detail;
     let num = |k: &str| d.get(k).and_then(Value::as_f64);
-    let words = |ws: &[&str]| Anchor::Words(ws.iter().map(|w| w.to_lowercase()).collect());
-    let group_words = |group: &str, key: &str| -> Vec<String> {
-        crate::tag::packs::groups(group)
-            .iter()
-            .filter(|g| g.key.eq_ignore_ascii_case(key))
-            .flat_map(|g| g.words.iter().map(|w| w.trim_end_matches('*').to_string()))
-            .collect()
-    };
     let text = |k: &str| {
         d.get(k)
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string()
     };
+    let literal = |ws: Vec<String>| {
+        Anchor::Pattern(
+            ws.iter()
+                .filter(|w| !w.is_empty())
+                .map(|w| regex::escape(w.trim_end_matches('*')))
+                .collect(),
+        )
+    };
+    let group_words = |group: &str, key: &str| -> Vec<String> {
+        crate::tag::packs::groups(group)
+            .iter()
+            .filter(|g| g.key.eq_ignore_ascii_case(key))
+            .flat_map(|g| g.words.iter().cloned())
+            .collect()
+    };
     match t.tag.as_str() {
-        "threshold_changed" | "quota_changed" | "tariff_changed" => {
-            let vals: Vec<f64> = [num("old"), num("new")].into_iter().flatten().collect();
-            Anchor::Amount(vals.iter().flat_map(|v| [*v, v / 1000.0]).collect())
-        }
-        "eccn_changed" => words(&[text("eccn").as_str()]),
+        "threshold_changed" | "quota_changed" | "tariff_changed" => Anchor::Pattern(
+            [num("old"), num("new")]
+                .into_iter()
+                .flatten()
+                .flat_map(amount_patterns)
+                .collect(),
+        ),
+        "eccn_changed" => literal(vec![text("eccn")]),
         "chip_added" | "chip_removed" => {
             let c = text("chip");
             let mut ws = group_words("chips", &c);
-            ws.push(c.to_lowercase());
-            Anchor::Words(ws)
+            ws.push(c);
+            literal(ws)
         }
-        "tier_move" => Anchor::Words(group_words("countries", &text("country"))),
+        "tier_move" => literal(group_words("countries", &text("country"))),
         "license_policy_changed" => match d.get("exception").and_then(Value::as_str) {
-            Some(e) => words(&[e]),
-            None => words(&[
-                "presumption",
-                "case-by-case",
-                "case by case",
-                "présomption",
-                "cas par cas",
-                "vermutung",
-                "einzelfall",
-            ]),
+            Some(e) => literal(vec![e.to_string()]),
+            None => literal(
+                [
+                    "presumption",
+                    "case-by-case",
+                    "case by case",
+                    "présomption",
+                    "cas par cas",
+                    "vermutung",
+                    "einzelfall",
+                ]
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            ),
         },
-        "effective_date_changed" => {
-            let years: Vec<String> = ["old", "new"]
+        "effective_date_changed" => literal(
+            ["old", "new"]
                 .iter()
                 .filter_map(|k| d.get(*k).and_then(Value::as_str))
                 .filter_map(|v| v.get(..4).map(str::to_string))
-                .collect();
-            Anchor::Words(years)
-        }
+                .collect(),
+        ),
         _ => Anchor::Any,
     }
 }
 
-/// Whether a block may state what one of the anchors names.
-fn may_state(block: &str, anchors: &[Anchor], lang: Lang) -> bool {
-    let n = norm(block);
-    let mut nums: Option<Vec<f64>> = None;
-    anchors.iter().any(|a| match a {
-        Anchor::Any => true,
-        Anchor::Words(ws) => ws.iter().any(|w| !w.is_empty() && n.contains(w.as_str())),
-        Anchor::Amount(vs) => {
-            let found = nums.get_or_insert_with(|| {
-                crate::tag::numbers::numbers(&n, lang)
-                    .iter()
-                    .map(|x| x.value)
-                    .collect()
-            });
-            vs.iter().any(|v| {
-                found
-                    .iter()
-                    .any(|f| (f - v).abs() <= 1e-9 * v.abs().max(1.0))
-            })
+/// One test for all anchors: `None` when some anchor cannot be tested cheaply (read every block).
+fn anchor_test(anchors: &[Anchor]) -> Option<regex::Regex> {
+    let mut alts = Vec::new();
+    for a in anchors {
+        match a {
+            Anchor::Any => return None,
+            Anchor::Pattern(ps) => alts.extend(ps.iter().cloned()),
         }
-    })
+    }
+    if alts.is_empty() {
+        return regex::Regex::new("$^").ok();
+    }
+    regex::Regex::new(&format!("(?i)(?:{})", alts.join("|"))).ok()
 }
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
-fn facts_of(blocks: &[String], lang: Lang, anchors: &[Anchor]) -> HashSet<(String, String)> {
+fn facts_of(
+    blocks: &[String],
+    lang: Lang,
+    test: Option<&regex::Regex>,
+) -> HashSet<(String, String)> {
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;
@@ -173,7 +219,7 @@ fn facts_of(blocks: &[String], lang: Lang, anchors: &[Anchor]) -> HashSet<(Strin
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        if b.len() <= MAX_FACT_BLOCK && may_state(b, anchors, lang) {
+        if b.len() <= MAX_FACT_BLOCK && test.is_none_or(|t| t.is_match(b)) {
             placed.push((b.as_str(), heading));
         }
     }
@@ -204,15 +250,16 @@ pub(super) fn keep_differences(
 ) {
     let facts: Vec<_> = tags.iter().map(fact).collect();
     let anchors: Vec<Anchor> = tags.iter().map(anchor).collect();
+    let test = anchor_test(&anchors);
     let needs_before = facts.iter().flatten().any(|(_, _, new)| new.is_some());
     let needs_after = facts.iter().flatten().any(|(_, old, _)| old.is_some());
     let before = if needs_before {
-        facts_of(old_all, lang, &anchors)
+        facts_of(old_all, lang, test.as_ref())
     } else {
         HashSet::new()
     };
     let after = if needs_after {
-        facts_of(new_all, lang, &anchors)
+        facts_of(new_all, lang, test.as_ref())
     } else {
         HashSet::new()
     };

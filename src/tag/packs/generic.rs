@@ -97,6 +97,14 @@ fn code_set<'a>(rule: &SymbolRule, blocks: &[&'a str]) -> BTreeMap<String, &'a s
 }
 
 fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Vec<Tag>) {
+    // The changed blocks first: most changes name no code, and the whole versions stay unread.
+    let (old_ch, new_ch) = (
+        code_set(rule, sides.old_changed),
+        code_set(rule, sides.new_changed),
+    );
+    if old_ch.is_empty() && new_ch.is_empty() {
+        return;
+    }
     if !chosen && !rule.context.is_empty() {
         let in_context = |blocks: &[&str]| {
             blocks
@@ -108,10 +116,6 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Ve
         }
     }
     let (old_all, new_all) = (code_set(rule, sides.old_all), code_set(rule, sides.new_all));
-    let (old_ch, new_ch) = (
-        code_set(rule, sides.old_changed),
-        code_set(rule, sides.new_changed),
-    );
     let detail = |code: &str, change: &str| {
         let mut m = Map::new();
         m.insert(rule.field.clone(), json!(code));
@@ -152,8 +156,11 @@ fn cited<'a>(rule: &CitationRule, blocks: &[&'a str]) -> BTreeMap<String, &'a st
 }
 
 fn citation_tags(rule: &CitationRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
-    let old_all = cited(rule, sides.old_all);
     let new_ch = cited(rule, sides.new_changed);
+    if new_ch.is_empty() {
+        return;
+    }
+    let old_all = cited(rule, sides.old_all);
     let newest = new_ch
         .iter()
         .filter(|(n, _)| !old_all.contains_key(*n))
