@@ -105,16 +105,19 @@ fn amount_patterns(v: f64) -> Vec<String> {
         }
         groups.push(digits[..end].iter().collect::<String>());
         groups.reverse();
-        let mut p = groups.join(SEP);
+        let mut p = format!("\\b{}", groups.join(SEP));
         if !frac.is_empty() {
             p.push_str("[.,]");
             p.push_str(frac);
         }
+        p.push_str("\\b");
         out.push(p);
     };
-    for scale in [1.0, 1e3, 1e6, 1e9] {
+    push_number(v);
+    // Scaled forms only with decimals ("4.8 TB/s", "26,9 Mio."): a bare "4" would match anything.
+    for scale in [1e3, 1e6, 1e9] {
         let x = v / scale;
-        if x >= 1.0 || scale == 1.0 {
+        if x >= 1.0 && x.fract() != 0.0 {
             push_number(x);
         }
     }
@@ -280,4 +283,29 @@ pub(super) fn keep_differences(
         i += 1;
         keep
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amount_patterns;
+
+    #[test]
+    fn amounts_match_every_way_of_writing_them_and_nothing_else() {
+        let re =
+            regex::Regex::new(&format!("(?i)(?:{})", amount_patterns(4800.0).join("|"))).unwrap();
+        for yes in [
+            "4,800",
+            "4 800",
+            "4.800",
+            "4\u{2019}800",
+            "4\u{a0}800",
+            "4.8 TB/s",
+            "4800",
+        ] {
+            assert!(re.is_match(yes), "{yes}");
+        }
+        for no in ["14,823", "4,8000", "48", "§ 744.8x"] {
+            assert!(!re.is_match(no), "{no}");
+        }
+    }
 }
