@@ -7,11 +7,25 @@ use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::dates::dated_kinds;
 
+/// Whether a sentence dates a law or regulation in a block that says nothing of export controls
+/// ("the EU supply-chain act enters into force on …", „das Lieferkettengesetz tritt … in Kraft“).
+fn of_another_law(s: &str, context: &str) -> bool {
+    if crate::tag::countries::tier_context(context) {
+        return false;
+    }
+    let law = crate::tag::packs::list("law_words");
+    s.split(|c: char| !c.is_alphanumeric())
+        .any(|w| law.iter().any(|l| w == l || (l.len() > 5 && w.ends_with(l.as_str()))))
+}
+
 /// Tags the dated effective or compliance statements that changed.
 pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let facts = |side: &[Sent<'_>]| {
         let mut v = Vec::new();
         for (i, s) in side.iter().enumerate() {
+            if of_another_law(&s.norm, &s.context) {
+                continue;
+            }
             for (d, kind) in dated_kinds(&s.norm) {
                 v.push((kind, d, i));
             }

@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "vehicle_bills",
     "tracked_bills",
     "tier_context_words",
+    "law_words",
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
