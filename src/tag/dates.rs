@@ -5,8 +5,6 @@
 use crate::tag::packs;
 use chrono::NaiveDate;
 
-use super::text::any_word;
-
 const MONTHS: &[(&str, u32)] = &[
     ("january", 1),
     ("jan", 1),
@@ -160,10 +158,12 @@ fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
 /// Which kind of date a sentence speaks of, if any.
 #[must_use]
 pub fn date_kind(s: &str) -> Option<&'static str> {
-    if any_word(s, packs::list("compliance_cues")) {
+    if crate::tag::packs::any_in("compliance_cues", s) {
         return Some("compliance");
     }
-    if any_word(s, packs::list("effective_cues")) || any_word(s, packs::list("date_start_words")) {
+    if crate::tag::packs::any_in("effective_cues", s)
+        || crate::tag::packs::any_in("date_start_words", s)
+    {
         return Some("effective");
     }
     None

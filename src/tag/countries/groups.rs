@@ -2,8 +2,6 @@
 //! country is listed in, added to or removed from.
 
 use super::Placement;
-use crate::tag::packs;
-use crate::tag::text::any_word;
 
 /// Country Group symbols in a sentence ("a:5", "d: 1"): (byte offset, "A:5"), in text order.
 fn group_mentions(s: &str) -> Vec<(usize, String)> {
@@ -44,8 +42,8 @@ pub(super) fn group_placements(
     if groups.is_empty() {
         return Vec::new();
     }
-    let removed = any_word(s, packs::list("group_removed"));
-    let added = any_word(s, packs::list("group_added"));
+    let removed = crate::tag::packs::any_in("group_removed", s);
+    let added = crate::tag::packs::any_in("group_added", s);
     let explicit = explicit_move(s, &groups);
     let mut out = Vec::new();
     for (iso, pos) in cs {

@@ -8,9 +8,6 @@ mod tiers;
 pub use names::{countries, english_name};
 pub use tiers::tier_context;
 
-use super::text::any_word;
-use crate::tag::packs;
-
 /// Where a sentence places countries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
@@ -40,7 +37,7 @@ pub enum Placement {
 #[must_use]
 pub fn placements(s: &str, block: &str, doc_context: bool) -> Vec<(&'static str, Placement)> {
     let cs = countries(s);
-    if cs.is_empty() || any_word(s, packs::list("negations")) {
+    if cs.is_empty() || crate::tag::packs::any_in("negations", s) {
         return Vec::new();
     }
     let out = tiers::tier_placements(s, block, doc_context, &cs);

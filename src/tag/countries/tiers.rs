@@ -4,7 +4,7 @@
 
 use super::Placement;
 use crate::tag::packs;
-use crate::tag::text::{any_word, find_word};
+use crate::tag::text::find_word;
 
 /// Tier words in a sentence, not followed by a non-country noun: (byte offset, tier), in text
 /// order.
@@ -35,7 +35,7 @@ fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
 /// countries, not of suppliers).
 #[must_use]
 pub fn tier_context(block: &str) -> bool {
-    block.contains(" | ") || any_word(block, packs::list("tier_context_words"))
+    block.contains(" | ") || crate::tag::packs::any_in("tier_context_words", block)
 }
 
 /// The tier each named country (`cs`, ISO code and byte offset) is placed in, when the sentence
@@ -53,9 +53,9 @@ pub(super) fn tier_placements(
     if tiers.is_empty() || !(doc_context || list || tier_context(block)) {
         return Vec::new();
     }
-    let down = any_word(s, packs::list("tier_down"));
-    let up = any_word(s, packs::list("tier_up"));
-    let moved = down || up || any_word(s, packs::list("move_words"));
+    let down = crate::tag::packs::any_in("tier_down", s);
+    let up = crate::tag::packs::any_in("tier_up", s);
+    let moved = down || up || crate::tag::packs::any_in("move_words", s);
     let explicit = explicit_move(s, &tiers);
     let mut out = Vec::new();
     for (iso, pos) in cs {

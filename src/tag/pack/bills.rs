@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::phrases;
-use crate::tag::text::{any_word, norm, sentences};
+use crate::tag::text::{norm, sentences};
 
 /// How far a stage is along a bill's path: the order of `phrases::STAGES`, with
 /// `passed_both` between the Senate's passage and conference; `dropped` is last.
@@ -71,13 +71,12 @@ fn other_bill(s: &str) -> bool {
 /// Whether a sentence speaks of a vehicle bill (the NDAA) and of no tracked bill: in a text about
 /// the GAIN AI Act, "the NDAA was signed into law" is not its enactment.
 fn vehicle_only(s: &str) -> bool {
-    any_word(s, crate::tag::packs::list("vehicle_bills"))
-        && !any_word(s, crate::tag::packs::list("tracked_bills"))
+    crate::tag::packs::any_in("vehicle_bills", s) && !crate::tag::packs::any_in("tracked_bills", s)
 }
 
 /// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.
 pub(super) fn domain(ctx: &str) -> bool {
-    any_word(ctx, crate::tag::packs::list("bill_domain"))
+    crate::tag::packs::any_in("bill_domain", ctx)
 }
 
 /// The tag for the furthest stage the new side newly states, from the furthest the old states.

@@ -14,8 +14,10 @@ fn of_another_law(s: &str, context: &str) -> bool {
         return false;
     }
     let law = crate::tag::packs::list("law_words");
-    s.split(|c: char| !c.is_alphanumeric())
-        .any(|w| law.iter().any(|l| w == l || (l.len() > 5 && w.ends_with(l.as_str()))))
+    s.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        law.iter()
+            .any(|l| w == l || (l.len() > 5 && w.ends_with(l.as_str())))
+    })
 }
 
 /// Tags the dated effective or compliance statements that changed.

@@ -6,9 +6,8 @@ use serde_json::{Value, json};
 
 use super::{Sent, mk};
 use crate::model::Tag;
-use crate::tag::packs;
 use crate::tag::phrases;
-use crate::tag::text::{any_word, norm};
+use crate::tag::text::norm;
 
 /// Tags a review policy the new text states and the old did not, from the policy it replaced.
 pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
@@ -24,7 +23,7 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
     for s in new {
         // A sentence that describes the policy of before ("under the earlier rule, exports had
         // faced a presumption of denial") states no new policy.
-        if any_word(&s.norm, packs::list("past_markers")) {
+        if crate::tag::packs::any_in("past_markers", &s.norm) {
             continue;
         }
         // In text order: the last policy the old text did not state is the new one.

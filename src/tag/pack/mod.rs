@@ -57,7 +57,7 @@ fn side<'a>(
             }
             // A change only considered or rumoured ("may lower the threshold", « pourrait
             // abaisser », „erwägt“) states no fact on either side.
-            if crate::tag::text::any_word(&n, crate::tag::packs::list("hypothetical_markers")) {
+            if crate::tag::packs::any_in("hypothetical_markers", &n) {
                 continue;
             }
             out.push(Sent {
@@ -172,7 +172,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         );
         (
             bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text),
-            crate::tag::text::any_word(&text, crate::tag::packs::list("tracked_bills")),
+            crate::tag::packs::any_in("tracked_bills", &text),
         )
     };
     let mut tags = compare(

@@ -204,7 +204,12 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
     if id == super::EXPORT_CONTROLS {
         required(&ctx, lists_span, &lists, &raw.groups, &raw.pairs)?;
     }
+    let matchers = lists
+        .iter()
+        .map(|(k, v)| (k.clone(), super::matcher::ListMatcher::new(v)))
+        .collect();
     Ok(Pack {
+        matchers,
         id,
         title: raw.pack.title,
         languages: raw.pack.languages,

@@ -9,6 +9,7 @@
 
 pub mod generic;
 mod load;
+pub mod matcher;
 pub mod summary;
 
 use std::collections::HashMap;
@@ -133,6 +134,8 @@ pub struct Pack {
     pub labels: HashMap<String, HashMap<String, String>>,
     /// Word lists.
     pub lists: HashMap<String, Vec<String>>,
+    /// One automaton per word list, for [`any_in`].
+    pub matchers: HashMap<String, matcher::ListMatcher>,
     /// Phrase groups.
     pub groups: HashMap<String, Vec<Group>>,
     /// Word → number pairs.
@@ -205,6 +208,15 @@ pub fn list(name: &str) -> &'static [String] {
     vocab()
         .and_then(|p| p.lists.get(name))
         .map_or(&[], Vec::as_slice)
+}
+
+/// Whether a normalized text holds a word of a list of the export-controls pack, at word
+/// boundaries (`*` endings as prefixes, " … " gaps in order): one pass of the list's automaton.
+#[must_use]
+pub fn any_in(name: &str, hay: &str) -> bool {
+    vocab()
+        .and_then(|p| p.matchers.get(name))
+        .is_some_and(|m| m.any(hay))
 }
 
 /// Whether a word list of the export-controls pack holds `word` exactly.

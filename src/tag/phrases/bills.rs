@@ -2,7 +2,7 @@
 //! stated in a sentence about a bill.
 
 use crate::tag::packs;
-use crate::tag::text::{any_word, find_word};
+use crate::tag::text::find_word;
 
 /// Bill stages, in order of progress (dropped is apart).
 pub const STAGES: &[&str] = &[
@@ -29,7 +29,7 @@ fn names_senate_bill(t: &str) -> bool {
 /// Whether a normalized text speaks of a bill (bill words, or "S. 1234").
 #[must_use]
 pub fn speaks_of_bill(t: &str) -> bool {
-    any_word(t, packs::list("bill_words")) || names_senate_bill(t)
+    crate::tag::packs::any_in("bill_words", t) || names_senate_bill(t)
 }
 
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.

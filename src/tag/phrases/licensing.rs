@@ -1,7 +1,6 @@
 //! License review policies (presumption of denial, case-by-case …) and license exceptions (LPP,
 //! ACA …), named or withdrawn.
 
-use crate::tag::packs;
 use crate::tag::text::{any_word, find_word};
 
 /// License review policies named in a sentence, with where each is first named, in text order.
@@ -99,5 +98,5 @@ pub fn license_exceptions(s: &str) -> Vec<&'static str> {
 /// Whether a sentence says an exception is no longer available.
 #[must_use]
 pub fn exception_withdrawn(s: &str) -> bool {
-    any_word(s, packs::list("exception_withdrawn"))
+    crate::tag::packs::any_in("exception_withdrawn", s)
 }

@@ -1,7 +1,7 @@
 //! Items a sentence names: ECCNs ("3A090.a") and accelerator models ("H100", "Ascend 910C").
 
 use crate::tag::packs;
-use crate::tag::text::{any_word, find_word};
+use crate::tag::text::find_word;
 
 /// ECCNs in a normalized sentence, upper-cased ("3A090", "4A090.a", "5A992.z").
 #[must_use]
@@ -49,7 +49,7 @@ pub fn eccns(s: &str) -> Vec<String> {
 pub fn chips(s: &str) -> Vec<&'static str> {
     // Chip names collide with roads (A100), chemistry and models of other things: require a
     // chip context in the sentence unless the name is unmistakable.
-    let context = any_word(s, packs::list("chip_context"));
+    let context = crate::tag::packs::any_in("chip_context", s);
     packs::groups("chips")
         .iter()
         .filter(|g| {

@@ -2,7 +2,7 @@
 //! unless negated ("has not been rescinded").
 
 use crate::tag::packs;
-use crate::tag::text::{any_word, find_word};
+use crate::tag::text::find_word;
 
 /// Negations that keep rescission language from being a rescission ("has not been rescinded",
 /// "no formal rescission notice").
@@ -75,11 +75,11 @@ pub fn rescission(s: &str) -> Option<&'static str> {
     let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
         .iter()
         .any(|w| s.contains(w));
-    if !compound && !any_word(s, packs::list("rule_nouns")) {
+    if !compound && !crate::tag::packs::any_in("rule_nouns", s) {
         return None;
     }
     // Procedure, not policy: "on motion to suspend the rules and pass the bill".
-    if any_word(s, packs::list("rescission_not")) {
+    if crate::tag::packs::any_in("rescission_not", s) {
         return None;
     }
     for g in packs::groups("rescission") {

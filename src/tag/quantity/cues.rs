@@ -22,14 +22,14 @@ impl Cues {
     /// Reads the cues of sentence `s` in `block` (both normalized).
     pub(super) fn read(s: &str, block: &str) -> Self {
         Cues {
-            comparator: any_word(s, packs::list("comparators")),
+            comparator: crate::tag::packs::any_in("comparators", s),
             trade_pact: is_trade_pact(block),
             chips: chip_context(block),
             // Whole words: "cap" is not in "capacity", "limit" not in "unlimited".
-            cap: any_word(s, packs::list("cap_words"))
-                || (any_word(s, packs::list("weak_cap"))
-                    && any_word(s, packs::list("regulatory_words"))),
-            tariff: any_word(s, packs::list("tariff_words")),
+            cap: crate::tag::packs::any_in("cap_words", s)
+                || (crate::tag::packs::any_in("weak_cap", s)
+                    && crate::tag::packs::any_in("regulatory_words", s)),
+            tariff: crate::tag::packs::any_in("tariff_words", s),
         }
     }
 }
@@ -73,7 +73,7 @@ pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
     let from = s.floor_char_boundary(at.saturating_sub(80));
     let before = &s[from..at];
     let before = before.rsplit(';').next().unwrap_or(before);
-    any_word(before, packs::list("tariff_other_goods"))
+    crate::tag::packs::any_in("tariff_other_goods", before)
 }
 
 /// Whether a negation stands in the few words before byte offset `at` ("no", „kein“, « aucun »).
@@ -96,7 +96,8 @@ pub(super) fn comparator_near(s: &str, at: usize, end: usize) -> bool {
     let before = before.rsplit(';').next().unwrap_or(before);
     let after = &s[end..to];
     let after = after.split(';').next().unwrap_or(after);
-    any_word(before, packs::list("comparators")) || any_word(after, packs::list("comparators"))
+    crate::tag::packs::any_in("comparators", before)
+        || crate::tag::packs::any_in("comparators", after)
 }
 
 /// Whether threshold words ("threshold", « seuil », „Schwelle“, "or more", "≥") stand right
@@ -135,7 +136,7 @@ pub(super) fn bandwidth_metric(head: &str) -> &'static str {
 
 /// Whether the block speaks of a trade pact ("TPP" as the Trans-Pacific Partnership).
 fn is_trade_pact(block: &str) -> bool {
-    any_word(block, packs::list("trade_pact_words"))
+    crate::tag::packs::any_in("trade_pact_words", block)
 }
 
 /// Whether the block speaks of chips, compute or export controls.
