@@ -125,11 +125,14 @@ impl VersionDiff {
     /// # Errors
     /// The message of a failed encoding.
     pub fn to_json(&self) -> Result<serde_json::Value, String> {
-        let mut v = serde_json::to_value(&self.change)
-            .map_err(|e| format!("cannot encode JSON: {e}"))?;
+        let mut v =
+            serde_json::to_value(&self.change).map_err(|e| format!("cannot encode JSON: {e}"))?;
         if let Some(map) = v.as_object_mut() {
             map.remove("id");
-            map.insert("change".into(), self.stored.then_some(self.change.id).into());
+            map.insert(
+                "change".into(),
+                self.stored.then_some(self.change.id).into(),
+            );
             map.insert("from".into(), self.from.into());
             map.insert("to".into(), self.to.into());
             map.insert("from_sha256".into(), self.from_sha256.clone().into());

@@ -289,16 +289,12 @@ impl Store {
                 .optional()
                 .ctx("read neighbouring changes")
         };
-        let previous = one(
-            "SELECT id FROM changes WHERE source_id = ?1
+        let previous = one("SELECT id FROM changes WHERE source_id = ?1
                AND (detected_at < ?2 OR (detected_at = ?2 AND id < ?3))
-             ORDER BY detected_at DESC, id DESC LIMIT 1",
-        )?;
-        let next = one(
-            "SELECT id FROM changes WHERE source_id = ?1
+             ORDER BY detected_at DESC, id DESC LIMIT 1")?;
+        let next = one("SELECT id FROM changes WHERE source_id = ?1
                AND (detected_at > ?2 OR (detected_at = ?2 AND id > ?3))
-             ORDER BY detected_at, id LIMIT 1",
-        )?;
+             ORDER BY detected_at, id LIMIT 1")?;
         Ok((previous, next))
     }
 }

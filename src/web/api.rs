@@ -21,9 +21,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Fail> {
 /// Answers with the JSON `f` builds, or its failure as JSON.
 async fn answer<F>(web: &Web, f: F) -> Response
 where
-    F: FnOnce(&crate::store::Store, &crate::config::Config) -> Result<Value, Fail>
-        + Send
-        + 'static,
+    F: FnOnce(&crate::store::Store, &crate::config::Config) -> Result<Value, Fail> + Send + 'static,
 {
     match web.read(f).await {
         Ok(v) => json_body(&v),

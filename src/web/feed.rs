@@ -86,7 +86,11 @@ fn entry(c: &Change, base: &str) -> Entry {
     e.set_updated(fixed(c.detected_at));
     e.set_published(Some(fixed(c.detected_at)));
     e.set_links(vec![
-        link(format!("{base}/changes/{}", c.id), "alternate", Some("text/html")),
+        link(
+            format!("{base}/changes/{}", c.id),
+            "alternate",
+            Some("text/html"),
+        ),
         link(c.url.clone(), "related", None),
     ]);
     let mut content = Content::default();
@@ -100,14 +104,20 @@ fn entry(c: &Change, base: &str) -> Entry {
 fn build(changes: &[Change], filters: &Filters, base: &str) -> Result<Vec<u8>, Fail> {
     let mut feed = Feed::default();
     let query = filters.query(1);
-    feed.set_id(format!("tag:regwatch,2026:feed?{query}"));
+    feed.set_id(if query.is_empty() {
+        "tag:regwatch,2026:feed".to_string()
+    } else {
+        format!("tag:regwatch,2026:feed?{query}")
+    });
     feed.set_title(Text::plain(if query.is_empty() {
         "regwatch: changes".to_string()
     } else {
         format!("regwatch: changes ({query})")
     }));
     feed.set_updated(fixed(
-        changes.first().map_or_else(Timestamp::now, |c| c.detected_at),
+        changes
+            .first()
+            .map_or_else(Timestamp::now, |c| c.detected_at),
     ));
     let self_href = if query.is_empty() {
         format!("{base}/feed.atom")

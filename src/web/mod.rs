@@ -153,7 +153,11 @@ pub fn router(web: Web) -> Router {
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, web: Web, shutdown: impl Future<Output = ()> + Send + 'static) {
+pub async fn serve(
+    listener: TcpListener,
+    web: Web,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
     if let Err(e) = axum::serve(listener, router(web))
         .with_graceful_shutdown(shutdown)
         .await
@@ -180,12 +184,18 @@ async fn fallback(request: Request) -> Response {
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }

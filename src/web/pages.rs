@@ -83,7 +83,11 @@ pub(super) async fn index(State(web): State<Web>, uri: Uri) -> Response {
         let tz = config.settings.timezone;
         let link = |page: usize| {
             let q = filters.query(page);
-            if q.is_empty() { "/".to_string() } else { format!("/?{q}") }
+            if q.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/?{q}")
+            }
         };
         let feed_query = filters.query(1);
         Ok(Index {
@@ -95,7 +99,11 @@ pub(super) async fn index(State(web): State<Web>, uri: Uri) -> Response {
             tag: filters.tag.clone().unwrap_or_default(),
             sources: known_sources(store, config)?,
             source: filters.source.clone().unwrap_or_default(),
-            since: filters.since.as_ref().map(|(s, _)| s.clone()).unwrap_or_default(),
+            since: filters
+                .since
+                .as_ref()
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default(),
             q: filters.q.clone().unwrap_or_default(),
             page: filters.page,
             newer: (filters.page > 1).then(|| link(filters.page - 1)),

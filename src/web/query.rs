@@ -199,8 +199,8 @@ mod tests {
 
     #[test]
     fn empty_values_are_absent_and_the_query_round_trips() {
-        let f = Filters::parse(Some("severity=HIGH&tag=&q=tier+2&since=7d&page=3&token=x"))
-            .unwrap();
+        let f =
+            Filters::parse(Some("severity=HIGH&tag=&q=tier+2&since=7d&page=3&token=x")).unwrap();
         assert_eq!(f.severity, Some(Severity::High));
         assert_eq!(f.tag, None);
         assert_eq!(f.q.as_deref(), Some("tier 2"));

@@ -52,8 +52,7 @@ pub(super) struct TagView {
 
 impl TagView {
     pub(super) fn of(t: &Tag) -> TagView {
-        let (was, now) =
-            crate::util::evidence_pair(&t.evidence.old, &t.evidence.new, EVIDENCE_MAX);
+        let (was, now) = crate::util::evidence_pair(&t.evidence.old, &t.evidence.new, EVIDENCE_MAX);
         TagView {
             tag: t.tag.clone(),
             severity: t.severity.as_str(),
