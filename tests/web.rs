@@ -3,60 +3,10 @@
 
 mod common;
 
-use common::web::{WebServer, client, get, get_with};
+use common::web::{WebServer, client, config, get, get_with, notes, rules, seeded};
 use common::{Project, json_lines};
 use regwatch::dev::serve::{Page, PageServer};
 use serde_json::Value;
-
-fn rules(threshold: &str, tier: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html><head><title>Rules</title></head><body><main>\
-         <h1>Advanced computing controls</h1>\
-         <p>A chip is controlled when its total processing performance is {threshold} or more.</p>\
-         <table><tr><th>Country</th><th>Tier</th></tr><tr><td>France</td><td>Tier {tier}</td></tr></table>\
-         </main></body></html>"
-    )
-}
-
-fn notes(colour: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html><body><main><p>Our newsletter is printed on {colour} paper.</p></main></body></html>"
-    )
-}
-
-fn config(server: &PageServer, extra: &[&str]) -> String {
-    let mut c = format!(
-        "[settings]\ntimeout = \"5s\"\nper_host_delay = \"0s\"\n\n\
-         [[source]]\nid = \"rules\"\nname = \"Test rules page\"\nurl = \"{}\"\nselect = [\"main\"]\n\n\
-         [[source]]\nid = \"notes\"\nname = \"Newsletter notes\"\nurl = \"{}\"\nselect = [\"main\"]\n",
-        server.url("/rules"),
-        server.url("/notes")
-    );
-    for id in extra {
-        c.push_str(&format!(
-            "\n[[source]]\nid = \"{id}\"\nname = \"Extra {id}\"\nurl = \"{}\"\nselect = [\"main\"]\n",
-            server.url(&format!("/{id}"))
-        ));
-    }
-    c
-}
-
-/// Three versions of `rules` (a threshold change, then a tier move) and two of `notes` (an
-/// untagged change): three changes, ids 1 (threshold), 2 (notes), 3 (tier).
-fn seeded() -> (PageServer, Project) {
-    let server = PageServer::start_in_thread().unwrap();
-    server.set("/rules", Page::html(rules("4,800", "1")));
-    server.set("/notes", Page::html(notes("blue")));
-    let p = Project::new(&config(&server, &[]));
-    assert!(p.check_json(&[]).is_empty(), "baseline");
-    server.set("/rules", Page::html(rules("4,000", "1")));
-    assert_eq!(p.check_json(&["rules"]).len(), 1);
-    server.set("/notes", Page::html(notes("green")));
-    assert_eq!(p.check_json(&["notes"]).len(), 1);
-    server.set("/rules", Page::html(rules("4,000", "2")));
-    assert_eq!(p.check_json(&["rules"]).len(), 1);
-    (server, p)
-}
 
 fn tags_of(c: &Value) -> Vec<String> {
     c["tags"]

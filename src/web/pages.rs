@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::Web;
 use super::fail::Fail;
 use super::query::{Filters, known_sources, known_tags};
-use super::view::{ChangeRow, DiffView, html, time, time_or_dash};
+use super::view::{ChangeRow, DiffView, html, interval, time, time_or_dash};
 use crate::config::Config;
 use crate::model::{OutboxState, Severity};
 use crate::store::{SourceHealth, Store, StoredVersion};
@@ -193,7 +193,7 @@ impl SourceRow {
             name: h.name.clone(),
             url: h.url.clone(),
             kind: configured.map_or("(not configured)".into(), |s| s.kind.as_str().into()),
-            interval: configured.map_or("—".into(), |s| crate::util::humanize(s.interval)),
+            interval: configured.map_or("—".into(), |s| interval(s.interval)),
             last_check: time_or_dash(h.last_check, tz),
             next_check: match (h.next_check, configured) {
                 (Some(t), _) => time(t, tz),

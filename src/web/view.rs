@@ -41,6 +41,20 @@ pub(super) fn time_or_dash(t: Option<Timestamp>, tz: Tz) -> String {
     t.map_or_else(|| "—".to_string(), |t| time(t, tz))
 }
 
+/// An interval as `sources.toml` writes it: the largest whole unit (`6h`, `90s`, `2d`).
+pub(super) fn interval(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 || d.subsec_millis() != 0 {
+        return crate::util::humanize(d);
+    }
+    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if secs % size == 0 {
+            return format!("{}{unit}", secs / size);
+        }
+    }
+    format!("{secs}s")
+}
+
 /// A tag as shown: id, severity, summary and its evidence (was / now).
 pub(super) struct TagView {
     pub tag: String,
@@ -146,6 +160,17 @@ impl DiffView {
 mod tests {
     use super::*;
     use crate::model::Span;
+
+    #[test]
+    fn intervals_read_as_in_the_configuration() {
+        use std::time::Duration;
+        assert_eq!(interval(Duration::from_secs(21_600)), "6h");
+        assert_eq!(interval(Duration::from_secs(90)), "90s");
+        assert_eq!(interval(Duration::from_secs(1_209_600)), "2w");
+        assert_eq!(interval(Duration::from_secs(300)), "5m");
+        assert_eq!(interval(Duration::from_millis(500)), "500ms");
+        assert_eq!(interval(Duration::from_millis(1500)), "1.5s");
+    }
 
     #[test]
     fn a_heading_loses_its_markers_and_kinds_are_named() {
