@@ -48,7 +48,7 @@ pub(super) fn interval(d: std::time::Duration) -> String {
         return crate::util::humanize(d);
     }
     for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs % size == 0 {
+        if secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
