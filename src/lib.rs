@@ -14,7 +14,8 @@
 //! - [`notify`]: alert routing, rendering, the outbox's delivery, digests; the only SMTP.
 //! - [`pipeline`]: one check — fetch → extract → verdict → diff → tag → store + alerts.
 //! - Faces: [`cli`] (one file per command), [`terminal`] (all terminal output), [`daemon`]
-//!   (`regwatch run`: the loop, and its health and metrics surface).
+//!   (`regwatch run`: the loop), [`web`] (the one HTTP surface: dashboard, JSON API, Atom
+//!   feed, `/healthz`, `/metrics`; served by `run` and `web`).
 //! - [`dev`] (feature `dev`, on by default): demo, benchmark and the test page server; only
 //!   the command line's developer commands use it.
 
@@ -36,6 +37,7 @@ pub mod store;
 pub mod tag;
 pub mod terminal;
 pub mod util;
+pub mod web;
 
 pub use config::{Config, ConfigError, Source};
 pub use model::{Change, Evidence, Lang, Severity, Tag, Timestamp};

@@ -35,7 +35,7 @@ pub(super) fn changes(
         since,
         source: source.map(str::to_string),
         tag: tag.map(str::to_string),
-        limit: None,
+        ..ChangeFilter::default()
     })?;
     if !json && list.is_empty() {
         return out("no changes\n");

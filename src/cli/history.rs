@@ -5,7 +5,6 @@
 use super::changes::known_source;
 use super::{Cli, json_line, load_config, open_existing, out, style};
 use crate::config::Config;
-use crate::model::Change;
 use crate::store::{Store, StoredVersion};
 use crate::{Error, pipeline, terminal};
 
@@ -86,73 +85,15 @@ pub(super) fn diff(
         }
         None => pick(&list, source, newer.version - 1)?,
     };
-    let (change, stored) = match store.change_between(older.snapshot_id, newer.snapshot_id)? {
-        Some(c) => (c, true),
-        None => (compare(&config, &store, older, newer)?, false),
-    };
+    let d = pipeline::version_diff(&config, &store, older, newer)?;
     if json {
-        return json_line(&diff_json(older, newer, &change, stored)?);
+        return json_line(&d.to_json().map_err(Error::Runtime)?);
     }
     out(&terminal::version_diff_text(
         older,
         newer,
-        &change,
-        stored,
+        &d.change,
+        d.stored,
         style(&config),
     ))
-}
-
-/// Two versions compared now, as a change would have been (with the source's language, item
-/// lists and the configuration's rules).
-fn compare(
-    config: &Config,
-    store: &Store,
-    older: &StoredVersion,
-    newer: &StoredVersion,
-) -> Result<Change, Error> {
-    let old = store.snapshot_blocks(older.snapshot_id)?;
-    let new = store.snapshot_blocks(newer.snapshot_id)?;
-    let source = config.source(&older.source);
-    let c = pipeline::compare_versions(&old, &new, source, &config.rules);
-    let (name, url) = match source {
-        Some(s) => (s.name.clone(), crate::util::redact_url(&s.url)),
-        None => (
-            older.source.clone(),
-            newer.final_url.clone().unwrap_or_default(),
-        ),
-    };
-    Ok(Change {
-        id: 0,
-        source: older.source.clone(),
-        source_name: name,
-        url: newer.final_url.clone().unwrap_or(url),
-        detected_at: newer.first_seen,
-        severity: Change::severity_of(&c.tags),
-        added: c.added,
-        removed: c.removed,
-        tags: c.tags,
-        diff: c.diff,
-        spans: c.spans,
-    })
-}
-
-/// The JSON of `diff`: a change object (without `id`), with `change` (the stored change's id,
-/// or null when compared now), `from`, `to` and the SHA-256 of both texts.
-fn diff_json(
-    older: &StoredVersion,
-    newer: &StoredVersion,
-    c: &Change,
-    stored: bool,
-) -> Result<serde_json::Value, Error> {
-    let mut v =
-        serde_json::to_value(c).map_err(|e| Error::Runtime(format!("cannot encode JSON: {e}")))?;
-    if let Some(map) = v.as_object_mut() {
-        map.remove("id");
-        map.insert("change".into(), stored.then_some(c.id).into());
-        map.insert("from".into(), older.version.into());
-        map.insert("to".into(), newer.version.into());
-        map.insert("from_sha256".into(), older.sha256.clone().into());
-        map.insert("to_sha256".into(), newer.sha256.clone().into());
-    }
-    Ok(v)
 }

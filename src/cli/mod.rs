@@ -20,6 +20,7 @@ mod run;
 mod show;
 mod sources;
 mod tag;
+mod web;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -54,14 +55,24 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The daemon: schedule checks, deliver alerts, send digests, serve /healthz and /metrics.
+    /// The daemon: schedule checks, deliver alerts, send digests, serve the dashboard, the API,
+    /// /healthz and /metrics.
     Run {
-        /// Address for /healthz and /metrics (default: settings.listen, else 127.0.0.1:9184).
+        /// Address of the web surface (default: settings.listen, else 127.0.0.1:9184); off
+        /// loopback it needs REGWATCH_WEB_TOKEN.
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
         /// Log format on stderr.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+    },
+    /// Serve the dashboard, the JSON API and the Atom feed from the database, read-only,
+    /// checking nothing.
+    Web {
+        /// Address to listen on (default 127.0.0.1:9185); off loopback it needs
+        /// REGWATCH_WEB_TOKEN, which every request must then carry.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
     },
     /// Check sources now (all, or the named ones) and print what changed.
     Check {
@@ -299,6 +310,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     crate::tag::packs::check().map_err(|e| Error::Runtime(format!("rule pack {e}")))?;
     match &cli.command {
         Command::Run { listen, .. } => run::run(&cli, listen.clone()).await,
+        Command::Web { listen } => web::web(&cli, listen.as_deref()).await,
         Command::Check { ids, json, strict } => check::check(&cli, ids, *json, *strict).await,
         Command::Preview(args) => preview::preview(&cli, args).await,
         Command::Versions { source, json } => history::versions(&cli, source, *json),

@@ -377,13 +377,13 @@ fn json_items(
 ) -> Result<Option<crate::extract::JsonItems>, ConfigError> {
     let fields = [("title", &s.title), ("link", &s.link), ("date", &s.date)];
     let key_span = s.key.first().map(Spanned::span);
-    if kind != SourceKind::Json || s.items.is_none() {
-        if let Some(span) = key_span {
-            return Err(ctx.err(
-                span,
-                "`key` applies to kind = \"json\" with `items` only (the fields that identify an item)",
-            ));
-        }
+    if (kind != SourceKind::Json || s.items.is_none())
+        && let Some(span) = key_span
+    {
+        return Err(ctx.err(
+            span,
+            "`key` applies to kind = \"json\" with `items` only (the fields that identify an item)",
+        ));
     }
     if let Some(k) = s.key.iter().find(|k| k.get_ref().trim().is_empty()) {
         return Err(ctx.err(k.span(), "`key`: expected a field name, found \"\""));

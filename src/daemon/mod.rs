@@ -7,8 +7,8 @@
 //! of its own, bounded by `max_concurrency` and the per-host gate. Finished fetches go to the
 //! [`writer`], one blocking thread that owns the write connection (verdict, diff, tags, one
 //! transaction per detection) and reports back. [`delivery`] drains the outbox and queues digests
-//! ([`digests`]) beside the loop, on its own connection. [`health`] serves `/healthz` and
-//! `/metrics`. Shutdown is a future passed in (signals in production, anything in tests); it
+//! ([`digests`]) beside the loop, on its own connection. The [`crate::web`] surface (`/healthz`,
+//! `/metrics`, the dashboard and API) is served beside them. Shutdown is a future passed in (signals in production, anything in tests); it
 //! cancels delivery at once and gives in-flight checks [`SHUTDOWN_GRACE`]. Reloads arrive on a
 //! channel and are validated before use. A lock file keeps a second daemon off the database.
 //!
@@ -18,7 +18,6 @@
 
 mod delivery;
 pub mod digests;
-pub mod health;
 mod lock;
 mod writer;
 
@@ -30,7 +29,6 @@ use std::time::Duration;
 
 use std::collections::{HashMap, VecDeque};
 
-use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -41,9 +39,10 @@ use crate::pipeline::{Checker, Finished, Outcome, Report};
 use crate::scheduler::due_horizon;
 use crate::store::Store;
 
-use health::Metrics;
+use crate::web::{self, Metrics};
 
-/// Default address of `/healthz` and `/metrics`: loopback only.
+/// Default address of the daemon's web surface (`/healthz`, `/metrics`, the dashboard):
+/// loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9184";
 /// How long in-flight checks may run after a shutdown request.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -208,33 +207,34 @@ impl Daemon {
     }
 }
 
-/// Binds the health address and serves it in the background.
-async fn start_health(
+/// Binds the web surface (`/healthz`, `/metrics`, the dashboard, the API) and serves it in the
+/// background (until the task is aborted).
+async fn start_web(
     opts: &RunOptions,
-    config: &Config,
+    config: watch::Receiver<Arc<Config>>,
     metrics: &Arc<Metrics>,
 ) -> Result<tokio::task::JoinHandle<()>, Error> {
-    let listen = opts
-        .listen
-        .clone()
-        .or_else(|| config.settings.listen.clone())
-        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    let listener = TcpListener::bind(&listen)
-        .await
-        .map_err(|source| Error::Io {
-            context: format!("cannot listen on {listen}"),
-            source,
-        })?;
+    let (listen, sources) = {
+        let c = config.borrow();
+        let listen = opts
+            .listen
+            .clone()
+            .or_else(|| c.settings.listen.clone())
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        (listen, c.sources.len())
+    };
+    let token = web::token_from_env();
+    let listener = web::bind(&listen, token.as_deref()).await?;
     let addr = listener.local_addr().map_err(|source| Error::Io {
         context: "cannot read the listening address".into(),
         source,
     })?;
-    tracing::info!(%addr, sources = config.sources.len(), "regwatch running; /healthz and /metrics on http://{addr}");
-    let db = config.settings.database.clone();
-    Ok(tokio::spawn(health::serve(
+    tracing::info!(%addr, sources, "regwatch running; dashboard, /healthz and /metrics on http://{addr}");
+    let surface = web::Web::new(config, Some(Arc::clone(metrics)), token);
+    Ok(tokio::spawn(web::serve(
         listener,
-        Arc::clone(metrics),
-        db,
+        surface,
+        std::future::pending(),
     )))
 }
 
@@ -268,11 +268,11 @@ async fn start(opts: RunOptions) -> Result<(Daemon, Pipes, Background), Error> {
     store.sync_sources(config.identities())?;
     let metrics = Arc::new(Metrics::default());
     metrics.beat();
-    let health = start_health(&opts, &config, &metrics).await?;
+    let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
+    let health = start_web(&opts, config_rx.clone(), &metrics).await?;
     let checker = Checker::new(Arc::clone(&config))?;
     checker.load_robots(&store)?;
     let (jobs, reports, writer) = writer::spawn(Store::open(&db)?);
-    let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let stop_delivery = CancellationToken::new();
     let delivery = tokio::spawn(delivery::supervise(
         db.clone(),

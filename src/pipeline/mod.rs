@@ -33,7 +33,9 @@ use crate::store::{FetchLogEntry, FetchState, RobotsRecord, Store, StoreError};
 
 pub use accept::Accepted;
 pub use error::CheckError;
-pub use offline::{Compared, ComparedVersions, compare_files, compare_versions};
+pub use offline::{
+    Compared, ComparedVersions, VersionDiff, compare_files, compare_versions, version_diff,
+};
 pub use preview::Preview;
 pub use verdict::{MAX_SHRINK, SHRINK_MIN_BYTES, Verdict, VersionInfo, verdict};
 

@@ -39,6 +39,38 @@ pub struct ChangeFilter {
     pub tag: Option<String>,
     /// At most this many (newest first).
     pub limit: Option<usize>,
+    /// Skip this many of the newest first (pagination).
+    pub offset: usize,
+    /// Only changes at or above this severity.
+    pub min_severity: Option<Severity>,
+    /// Only changes whose diff or a tag summary contains this text (case-insensitive for
+    /// ASCII letters; `%` and `_` are literal).
+    pub text: Option<String>,
+}
+
+/// `text` as a `LIKE` pattern: `%text%` with `\`, `%` and `_` escaped (`ESCAPE '\'`).
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The severities at or above `min`, as `,low,medium,` for an `instr` test (all when `None`).
+fn severity_set(min: Option<Severity>) -> Option<String> {
+    let min = min?;
+    let mut set = String::from(",");
+    for s in Severity::ALL.iter().filter(|s| **s >= min) {
+        set.push_str(s.as_str());
+        set.push(',');
+    }
+    Some(set)
 }
 
 fn to_i64(n: usize) -> i64 {
@@ -194,14 +226,31 @@ impl Store {
              WHERE (?1 IS NULL OR c.detected_at >= ?1)
                AND (?2 IS NULL OR c.source_id = ?2)
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM change_tags t WHERE t.change_id = c.id AND t.tag = ?3))
-             ORDER BY c.detected_at DESC, c.id DESC LIMIT ?4"
+               AND (?6 IS NULL OR instr(?6, ',' || c.severity || ',') > 0)
+               AND (?7 IS NULL OR c.diff LIKE ?7 ESCAPE '\\'
+                    OR EXISTS (SELECT 1 FROM change_tags t
+                               WHERE t.change_id = c.id AND t.summary LIKE ?7 ESCAPE '\\'))
+             ORDER BY c.detected_at DESC, c.id DESC LIMIT ?4 OFFSET ?5"
         );
         let limit = f.limit.map_or(-1, to_i64);
+        let severities = severity_set(f.min_severity);
+        let text = f.text.as_deref().map(like_pattern);
         let rows = self
             .conn
             .prepare_cached(&sql)
             .ctx("list changes")?
-            .query_map(params![f.since, f.source, f.tag, limit], change_from_row)
+            .query_map(
+                params![
+                    f.since,
+                    f.source,
+                    f.tag,
+                    limit,
+                    to_i64(f.offset),
+                    severities,
+                    text
+                ],
+                change_from_row,
+            )
             .ctx("list changes")?
             .collect::<Result<Vec<_>, _>>()
             .ctx("list changes")?;
@@ -224,5 +273,28 @@ impl Store {
             .optional()
             .ctx("read change")?;
         Ok(self.attach(row.into_iter().collect())?.pop())
+    }
+
+    /// The ids of the changes of the same source just before and just after `c` (in detection
+    /// order): `(previous, next)`.
+    ///
+    /// # Errors
+    /// [`StoreError::Sql`].
+    pub fn neighbours(&self, c: &Change) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let one = |sql: &str| -> Result<Option<i64>, StoreError> {
+            self.conn
+                .prepare_cached(sql)
+                .ctx("read neighbouring changes")?
+                .query_row(params![c.source, c.detected_at, c.id], |r| r.get(0))
+                .optional()
+                .ctx("read neighbouring changes")
+        };
+        let previous = one("SELECT id FROM changes WHERE source_id = ?1
+               AND (detected_at < ?2 OR (detected_at = ?2 AND id < ?3))
+             ORDER BY detected_at DESC, id DESC LIMIT 1")?;
+        let next = one("SELECT id FROM changes WHERE source_id = ?1
+               AND (detected_at > ?2 OR (detected_at = ?2 AND id > ?3))
+             ORDER BY detected_at, id LIMIT 1")?;
+        Ok((previous, next))
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

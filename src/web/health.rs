@@ -1,18 +1,16 @@
-//! The daemon's health and metrics surface: counters fed by the loop, and `/healthz` and
-//! `/metrics` served with axum on `settings.listen` (loopback by default).
+//! Health and metrics: counters fed by the daemon's loop, and the `/healthz` and `/metrics`
+//! handlers of the web surface. Without a loop (`regwatch web`) health is the database's alone
+//! and `/metrics` has only the gauges read from the database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use tokio::net::TcpListener;
 
+use super::Web;
 use crate::model::OutboxState;
 use crate::pipeline::{Outcome, Report};
 use crate::store::Store;
@@ -172,11 +170,14 @@ impl Metrics {
         );
     }
 
-    /// Prometheus text format; database-derived gauges are read at scrape time.
-    fn render(&self, db: &std::path::Path) -> String {
+    /// Prometheus text format: the loop's counters (when there is a loop), then the gauges
+    /// read from the database at scrape time.
+    fn render(metrics: Option<&Metrics>, db: &std::path::Path) -> String {
         use std::fmt::Write as _;
         let mut o = String::new();
-        self.render_counters(&mut o);
+        if let Some(m) = metrics {
+            m.render_counters(&mut o);
+        }
         if let Ok(store) = Store::open_existing(db) {
             // Counts and times only: a scrape never reads a message body.
             let summary = store.outbox_summary().unwrap_or_default();
@@ -216,15 +217,10 @@ impl Metrics {
     }
 }
 
-#[derive(Clone)]
-struct Surface {
-    metrics: Arc<Metrics>,
-    db: PathBuf,
-}
-
 const TEXT: &str = "text/plain; version=0.0.4";
 
-async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
+/// `/healthz`: 200 `ok`, or 503 `unhealthy: why`.
+pub(super) async fn healthz(State(s): State<Web>) -> impl IntoResponse {
     let db = s.db.clone();
     let db_ok = tokio::task::spawn_blocking(move || {
         Store::open_existing(&db)
@@ -235,7 +231,8 @@ async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
     .unwrap_or(false);
     let problem = s
         .metrics
-        .problem()
+        .as_deref()
+        .and_then(Metrics::problem)
         .or((!db_ok).then_some("the database cannot be opened or is damaged"));
     match problem {
         None => (
@@ -251,21 +248,10 @@ async fn healthz(State(s): State<Surface>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(s): State<Surface>) -> impl IntoResponse {
-    let body = tokio::task::spawn_blocking(move || s.metrics.render(&s.db))
+/// `/metrics`: Prometheus text format.
+pub(super) async fn metrics(State(s): State<Web>) -> impl IntoResponse {
+    let body = tokio::task::spawn_blocking(move || Metrics::render(s.metrics.as_deref(), &s.db))
         .await
         .unwrap_or_default();
     ([(header::CONTENT_TYPE, TEXT)], body)
-}
-
-/// Serves `/healthz` and `/metrics` on `listener` until the task is aborted.
-pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>, db: PathBuf) {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(self::metrics))
-        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
-        .with_state(Surface { metrics, db });
-    if let Err(e) = axum::serve(listener, app).await {
-        tracing::error!(error = %e, "the health and metrics server stopped");
-    }
 }
