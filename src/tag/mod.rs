@@ -81,7 +81,7 @@ pub fn tag_hunks(hunks: &[Hunk], ctx: &TagContext<'_>) -> Vec<Tag> {
     };
     for p in packs::all() {
         if packs::enabled(ctx.packs, &p.id) {
-            let chosen = ctx.packs.iter().any(|c| *c == p.id);
+            let chosen = ctx.packs.contains(&p.id);
             tags.extend(packs::generic::run(p, &sides, chosen));
         }
     }
