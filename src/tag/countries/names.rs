@@ -1,7 +1,6 @@
 //! Countries by name (EN/FR/DE, with aliases) → ISO 3166 alpha-2, and back to an English name.
 
 use crate::tag::packs;
-use crate::tag::text::find_word;
 
 /// The country's first (English) name, capitalized ("France", "Czech Republic").
 #[must_use]
@@ -31,28 +30,39 @@ pub fn english_name(iso: &str) -> String {
 /// Countries named in a normalized text: (ISO code, byte offset), in text order, each place once.
 #[must_use]
 pub fn countries(s: &str) -> Vec<(&'static str, usize)> {
-    let mut names: Vec<(&'static str, &'static str)> = packs::groups("countries")
-        .iter()
-        .flat_map(|g| g.words.iter().map(move |n| (g.key.as_str(), n.as_str())))
-        .collect();
-    names.sort_by_key(|(_, n)| std::cmp::Reverse(n.len()));
-    let mut taken: Vec<(usize, usize)> = Vec::new();
-    let mut out = Vec::new();
-    for (iso, name) in names {
-        let mut from = 0;
-        while let Some(i) = find_word(&s[from..], name) {
-            let start = from + i;
-            let end = start + name.len();
-            if !taken.iter().any(|(a, b)| start < *b && end > *a) {
-                taken.push((start, end));
-                out.push((iso, start));
-            }
-            from = end;
-        }
-    }
-    out.sort_by_key(|(_, p)| *p);
-    out
+    let Some((ac, isos)) = COUNTRY_NAMES.as_ref() else {
+        return Vec::new();
+    };
+    let boundary_before = |at: usize| {
+        !s[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    };
+    let boundary_after = |at: usize| !s[at..].chars().next().is_some_and(char::is_alphanumeric);
+    // Leftmost-longest: "republic of korea" wins over "korea", and names never overlap.
+    ac.find_iter(s)
+        .filter(|m| boundary_before(m.start()) && boundary_after(m.end()))
+        .filter_map(|m| {
+            isos.get(m.pattern().as_usize())
+                .map(|iso| (*iso, m.start()))
+        })
+        .collect()
 }
+
+/// Every country name of the pack in one automaton, with the ISO code of each pattern.
+static COUNTRY_NAMES: std::sync::LazyLock<Option<(aho_corasick::AhoCorasick, Vec<&'static str>)>> =
+    std::sync::LazyLock::new(|| {
+        let (names, isos): (Vec<&'static str>, Vec<&'static str>) = packs::groups("countries")
+            .iter()
+            .flat_map(|g| g.words.iter().map(move |n| (n.as_str(), g.key.as_str())))
+            .unzip();
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok()
+            .map(|ac| (ac, isos))
+    });
 
 #[cfg(test)]
 mod tests {
