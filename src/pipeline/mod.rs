@@ -526,17 +526,22 @@ impl Checker {
     }
 }
 
-/// Records a skipped check on its source (the reason as its last error, the streak untouched)
-/// and schedules the next one an interval later. Returns whether it could be written.
-fn record_skip(store: &mut Store, source: &Source, reason: &str, timing: &detect::Timing) -> bool {
-    let log = FetchLogEntry {
+/// The fetch-log row of a check that produced no text.
+fn failed_log(timing: &detect::Timing, error: String) -> FetchLogEntry {
+    FetchLogEntry {
         at: timing.at,
         outcome: CheckOutcome::Failed,
         http_status: None,
         duration_ms: timing.duration_ms,
         bytes: 0,
-        error: Some(reason.to_string()),
-    };
+        error: Some(error),
+    }
+}
+
+/// Records a skipped check on its source (the reason as its last error, the streak untouched)
+/// and schedules the next one an interval later. Returns whether it could be written.
+fn record_skip(store: &mut Store, source: &Source, reason: &str, timing: &detect::Timing) -> bool {
+    let log = failed_log(timing, reason.to_string());
     match store.record_skip(&source.id, reason, &log, timing.next_check) {
         Ok(()) => true,
         Err(e) => {
@@ -560,14 +565,7 @@ fn record_failure(
     jitter: f64,
 ) -> (Timestamp, bool) {
     let text = error.to_string();
-    let log = FetchLogEntry {
-        at: timing.at,
-        outcome: CheckOutcome::Failed,
-        http_status: None,
-        duration_ms: timing.duration_ms,
-        bytes: 0,
-        error: Some(text.clone()),
-    };
+    let log = failed_log(timing, text.clone());
     let next = |streak| {
         let last = LastCheck::Failed {
             streak,

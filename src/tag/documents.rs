@@ -23,13 +23,14 @@ fn field<'a>(item: &'a Item, names: &[&str]) -> Option<&'a str> {
 /// dates in its `new_document` detail, never as a date *change* ("none → 2025-01-13").
 #[must_use]
 pub fn restates_new_item(tag: &Tag, appeared: &[Item]) -> bool {
+    let evidence = tag.evidence.new.as_str();
     tag.tag == "effective_date_changed"
         && tag.detail["old"].is_null()
+        && !evidence.is_empty()
         && appeared.iter().any(|i| {
-            i.to_blocks().iter().any(|b| {
-                !b.is_empty() && tag.evidence.new.contains(b.as_str())
-                    || b.contains(&tag.evidence.new)
-            })
+            i.to_blocks()
+                .iter()
+                .any(|b| !b.is_empty() && (evidence.contains(b.as_str()) || b.contains(evidence)))
         })
 }
 

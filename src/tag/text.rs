@@ -187,16 +187,7 @@ fn find_plain(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = hay[from..].find(needle) {
         let s = from + i;
-        let e = s + needle.len();
-        // A needle that starts or ends with punctuation (": introduced") brings its own boundary.
-        let before_ok = !needle.starts_with(char::is_alphanumeric)
-            || hay[..s]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = !needle.ends_with(char::is_alphanumeric)
-            || hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if before_ok && after_ok {
+        if at_word_boundaries(hay, s, s + needle.len(), false) {
             return Some(s);
         }
         from = s + needle.len().max(1);
@@ -205,6 +196,23 @@ fn find_plain(hay: &str, needle: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether the match `hay[start..end]` stands at word boundaries: no letter or digit glued before
+/// it, nor after it unless it is a `prefix`. A match that starts or ends with punctuation
+/// (": introduced") brings its own boundary on that side.
+#[must_use]
+pub fn at_word_boundaries(hay: &str, start: usize, end: usize, prefix: bool) -> bool {
+    let m = &hay[start..end];
+    let before_ok = !m.starts_with(char::is_alphanumeric)
+        || !hay[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+    let after_ok = prefix
+        || !m.ends_with(char::is_alphanumeric)
+        || !hay[end..].chars().next().is_some_and(char::is_alphanumeric);
+    before_ok && after_ok
 }
 
 /// True when any of the needles occurs at word boundaries. Needles ending in `*` match as

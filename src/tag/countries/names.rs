@@ -33,16 +33,9 @@ pub fn countries(s: &str) -> Vec<(&'static str, usize)> {
     let Some((ac, isos)) = COUNTRY_NAMES.as_ref() else {
         return Vec::new();
     };
-    let boundary_before = |at: usize| {
-        !s[..at]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric)
-    };
-    let boundary_after = |at: usize| !s[at..].chars().next().is_some_and(char::is_alphanumeric);
     // Leftmost-longest: "republic of korea" wins over "korea", and names never overlap.
     ac.find_iter(s)
-        .filter(|m| boundary_before(m.start()) && boundary_after(m.end()))
+        .filter(|m| crate::tag::text::at_word_boundaries(s, m.start(), m.end(), false))
         .filter_map(|m| {
             isos.get(m.pattern().as_usize())
                 .map(|iso| (*iso, m.start()))

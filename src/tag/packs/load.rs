@@ -208,7 +208,12 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
         .iter()
         .map(|(k, v)| (k.clone(), super::matcher::ListMatcher::new(v)))
         .collect();
+    let sets = lists
+        .iter()
+        .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+        .collect();
     Ok(Pack {
+        sets,
         matchers,
         id,
         title: raw.pack.title,

@@ -4,7 +4,7 @@
 
 use aho_corasick::AhoCorasick;
 
-use crate::tag::text::any_word;
+use crate::tag::text::{any_word, at_word_boundaries};
 
 /// A compiled word list.
 #[derive(Debug, Clone)]
@@ -45,28 +45,17 @@ impl ListMatcher {
     /// Whether `hay` holds one of the words at word boundaries.
     #[must_use]
     pub fn any(&self, hay: &str) -> bool {
-        let alnum_before = |at: usize| {
-            hay[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-        };
-        let alnum_after = |at: usize| hay[at..].chars().next().is_some_and(char::is_alphanumeric);
         if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(hay) {
-                let needle = &hay[m.start()..m.end()];
-                let is_prefix = self
+            let found = ac.find_overlapping_iter(hay).any(|m| {
+                let prefix = self
                     .prefix
                     .get(m.pattern().as_usize())
                     .copied()
                     .unwrap_or(false);
-                let before_ok =
-                    !needle.starts_with(char::is_alphanumeric) || !alnum_before(m.start());
-                let after_ok =
-                    is_prefix || !needle.ends_with(char::is_alphanumeric) || !alnum_after(m.end());
-                if before_ok && after_ok {
-                    return true;
-                }
+                at_word_boundaries(hay, m.start(), m.end(), prefix)
+            });
+            if found {
+                return true;
             }
         }
         !self.gapped.is_empty() && any_word(hay, &self.gapped)
@@ -76,7 +65,7 @@ impl ListMatcher {
 #[cfg(test)]
 mod tests {
     use super::ListMatcher;
-    use crate::tag::text::any_word;
+    use crate::tag::text::{any_word, at_word_boundaries};
 
     #[test]
     fn agrees_with_the_word_by_word_matcher() {

@@ -134,6 +134,8 @@ pub struct Pack {
     pub labels: HashMap<String, HashMap<String, String>>,
     /// Word lists.
     pub lists: HashMap<String, Vec<String>>,
+    /// Each word list as a set, for [`has`].
+    pub sets: HashMap<String, std::collections::HashSet<String>>,
     /// One automaton per word list, for [`any_in`].
     pub matchers: HashMap<String, matcher::ListMatcher>,
     /// Phrase groups.
@@ -198,8 +200,10 @@ pub fn tag_ids() -> Vec<&'static str> {
         .collect()
 }
 
+/// The export-controls pack, found once (its lists are read on every sentence).
 fn vocab() -> Option<&'static Pack> {
-    get(EXPORT_CONTROLS)
+    static VOCAB: LazyLock<Option<&'static Pack>> = LazyLock::new(|| get(EXPORT_CONTROLS));
+    *VOCAB
 }
 
 /// A word list of the export-controls pack (empty if missing; [`check`] proves none is).
@@ -222,7 +226,9 @@ pub fn any_in(name: &str, hay: &str) -> bool {
 /// Whether a word list of the export-controls pack holds `word` exactly.
 #[must_use]
 pub fn has(name: &str, word: &str) -> bool {
-    list(name).iter().any(|w| w == word)
+    vocab()
+        .and_then(|p| p.sets.get(name))
+        .is_some_and(|s| s.contains(word))
 }
 
 /// A phrase group of the export-controls pack.

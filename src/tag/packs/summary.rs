@@ -12,11 +12,20 @@ use crate::tag::numbers::format_value;
 /// Longest value shown in a summary, in characters.
 const MAX_VALUE: usize = 120;
 
-/// The placeholders of a template: (field, table).
-fn placeholders(template: &str) -> Result<Vec<(&str, Option<&str>)>, String> {
+/// A piece of a template.
+enum Piece<'a> {
+    /// Text as written.
+    Text(&'a str),
+    /// `{field}` or `{field|table}`.
+    Field(&'a str, Option<&'a str>),
+}
+
+/// A template cut into text and placeholders.
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
+        out.push(Piece::Text(&rest[..open]));
         let after = &rest[open + 1..];
         let close = after
             .find('}')
@@ -29,9 +38,10 @@ fn placeholders(template: &str) -> Result<Vec<(&str, Option<&str>)>, String> {
         if field.is_empty() {
             return Err("an empty `{}` placeholder".into());
         }
-        out.push((field, table));
+        out.push(Piece::Field(field, table));
         rest = &after[close + 1..];
     }
+    out.push(Piece::Text(rest));
     Ok(out)
 }
 
@@ -41,7 +51,10 @@ pub(super) fn check_template(
     fields: &[String],
     labels: &HashMap<String, HashMap<String, String>>,
 ) -> Result<(), String> {
-    for (field, table) in placeholders(template)? {
+    for piece in pieces(template)? {
+        let Piece::Field(field, table) = piece else {
+            continue;
+        };
         if !fields.iter().any(|f| f == field) {
             return Err(format!(
                 "`{{{field}}}` is not one of the detail fields ({})",
@@ -75,31 +88,28 @@ fn plain(v: Option<&Value>) -> String {
 
 /// Renders one template over a tag's detail.
 fn fill(pack: &Pack, template: &str, detail: &Value) -> String {
-    let Ok(places) = placeholders(template) else {
+    let Ok(pieces) = pieces(template) else {
         return template.to_string();
     };
     let mut out = String::new();
-    let mut rest = template;
-    for (field, table) in places {
-        let Some(open) = rest.find('{') else { break };
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        let value = plain(detail.get(field));
-        let shown = match table.and_then(|t| pack.labels.get(t)) {
-            Some(t) => match t.get(&value) {
-                Some(l) => l.clone(),
-                None => t
-                    .get("*")
-                    .map_or_else(|| value.replace('_', " "), |f| f.replace("{}", &value)),
-            },
-            None => value,
-        };
-        out.push_str(&shown);
-        rest = &rest[open + close + 1..];
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Field(field, table) => {
+                let value = plain(detail.get(field));
+                let shown = match table.and_then(|t| pack.labels.get(t)) {
+                    Some(t) => match t.get(&value) {
+                        Some(l) => l.clone(),
+                        None => t
+                            .get("*")
+                            .map_or_else(|| value.replace('_', " "), |f| f.replace("{}", &value)),
+                    },
+                    None => value,
+                };
+                out.push_str(&shown);
+            }
+        }
     }
-    out.push_str(rest);
     out
 }
 
