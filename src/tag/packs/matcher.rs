@@ -65,7 +65,7 @@ impl ListMatcher {
 #[cfg(test)]
 mod tests {
     use super::ListMatcher;
-    use crate::tag::text::{any_word, at_word_boundaries};
+    use crate::tag::text::any_word;
 
     #[test]
     fn agrees_with_the_word_by_word_matcher() {
