@@ -168,9 +168,9 @@ fn a_low_change_is_not_alerted_but_is_in_the_digest() {
 #[test]
 fn an_smtp_outage_leaves_the_alert_pending_until_deliver_sends_it_once() {
     let pages = PageServer::start_in_thread().unwrap();
-    let port = SmtpServer::free_port();
+    let down = SmtpServer::closed_port();
     pages.set("/rules", Page::html(rules_page("4,800", "1")));
-    let p = Project::new(&config(&pages, Some(port)));
+    let p = Project::new(&config(&pages, Some(down.port)));
     p.ok(&["check"]);
     pages.set("/rules", Page::html(rules_page("4,000", "2")));
     let out = p.run(&["check"]);
@@ -185,7 +185,7 @@ fn an_smtp_outage_leaves_the_alert_pending_until_deliver_sends_it_once() {
         outbox[0]
     );
 
-    let mail = SmtpServer::start_on(port);
+    let mail = SmtpServer::start_on(&down);
     p.ok(&["deliver"]);
     assert_eq!(mail.received().len(), 1);
     p.ok(&["deliver"]);
@@ -199,9 +199,9 @@ fn an_smtp_outage_leaves_the_alert_pending_until_deliver_sends_it_once() {
 #[test]
 fn an_smtp_outage_is_explained_once() {
     let pages = PageServer::start_in_thread().unwrap();
-    let port = SmtpServer::free_port();
+    let down = SmtpServer::closed_port();
     pages.set("/rules", Page::html(rules_page("4,800", "1")));
-    let p = Project::new(&config(&pages, Some(port)));
+    let p = Project::new(&config(&pages, Some(down.port)));
     p.ok(&["check"]);
     pages.set("/rules", Page::html(rules_page("4,000", "2")));
     p.ok(&["check"]);

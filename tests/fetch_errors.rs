@@ -7,6 +7,9 @@
 //! (`ca-as-server`), and the same with `CA:FALSE`, `extendedKeyUsage=serverAuth` and
 //! `keyUsage=digitalSignature` (`self-signed`).
 
+#[path = "common/ports.rs"]
+mod ports;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::Path;
@@ -35,11 +38,8 @@ async fn fetch_error(url: &str) -> FetchError {
 
 #[tokio::test]
 async fn a_closed_port_is_an_unreachable_host() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let e = fetch_error(&format!("http://127.0.0.1:{port}/")).await;
+    let down = ports::ClosedPort::reserve();
+    let e = fetch_error(&format!("http://127.0.0.1:{}/", down.port)).await;
     assert!(e.is_unreachable(), "{e:?}");
     assert_eq!(
         e.to_string(),

@@ -5,6 +5,7 @@ mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
+use common::ports::ClosedPort;
 use common::{Project, json_lines, rules_page};
 use mail_parser::MessageParser;
 use regwatch::dev::serve::{Page, PageServer};
@@ -82,15 +83,15 @@ fn ops_config(pages: &PageServer, port: u16) -> String {
 }
 
 /// A HIGH alert queued while the relay is down (its port closed).
-fn alert_during_outage() -> (PageServer, u16, Project) {
+fn alert_during_outage() -> (PageServer, ClosedPort, Project) {
     let pages = PageServer::start_in_thread().unwrap();
-    let port = SmtpServer::free_port();
+    let down = SmtpServer::closed_port();
     pages.set("/rules", Page::html(rules_page("4,800", "1")));
-    let p = Project::new(&ops_config(&pages, port));
+    let p = Project::new(&ops_config(&pages, down.port));
     p.ok(&["check"]);
     pages.set("/rules", Page::html(rules_page("4,000", "2")));
     p.ok(&["check"]);
-    (pages, port, p)
+    (pages, down, p)
 }
 
 fn sql(p: &Project, statement: &str) {
@@ -100,7 +101,7 @@ fn sql(p: &Project, statement: &str) {
 
 #[test]
 fn a_long_relay_outage_leaves_the_alert_pending_and_it_is_sent_when_the_relay_returns() {
-    let (_pages, port, p) = alert_during_outage();
+    let (_pages, down, p) = alert_during_outage();
     let mut last = String::new();
     for _ in 0..12 {
         last = p.ok(&["deliver"]);
@@ -115,14 +116,14 @@ fn a_long_relay_outage_leaves_the_alert_pending_and_it_is_sent_when_the_relay_re
         "{last}"
     );
 
-    let mail = SmtpServer::start_on(port);
+    let mail = SmtpServer::start_on(&down);
     p.ok(&["deliver"]);
     assert_eq!(mail.received().len(), 1);
 }
 
 #[test]
 fn a_message_failing_longer_than_the_retry_period_is_dead_reported_and_requeued_by_retry() {
-    let (_pages, port, p) = alert_during_outage();
+    let (_pages, down, p) = alert_during_outage();
     // The first failure was eight days ago (the default period is seven).
     sql(
         &p,
@@ -136,7 +137,7 @@ fn a_message_failing_longer_than_the_retry_period_is_dead_reported_and_requeued_
     assert!(err.contains("gave up after retrying for 7d"), "{err}");
 
     // The relay is back: the digest reports the dead alert; retry requeues it; deliver sends it.
-    let mail = SmtpServer::start_on(port);
+    let mail = SmtpServer::start_on(&down);
     p.ok(&["digest", "--recipient", "cto"]);
     let got = mail.received();
     assert_eq!(got.len(), 1);
@@ -174,7 +175,7 @@ fn a_message_failing_longer_than_the_retry_period_is_dead_reported_and_requeued_
 
 #[test]
 fn deliver_explains_a_message_claimed_by_another_process() {
-    let (_pages, _port, p) = alert_during_outage();
+    let (_pages, _down, p) = alert_during_outage();
     sql(
         &p,
         "UPDATE outbox SET state = 'sending', claimed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",

@@ -172,11 +172,8 @@ fn a_robots_txt_that_never_answers_is_asked_once_for_all_pages_of_its_host() {
 
 #[test]
 fn an_unreachable_host_is_named_as_such_not_as_a_robots_txt_problem() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let down = common::ports::ClosedPort::reserve();
+    let port = down.port;
     let p = Project::new(&source(
         "gone",
         &format!("http://127.0.0.1:{port}/rules"),

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod ports;
 pub mod web;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::common::ports::ClosedPort;
+
 /// One message as received.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -33,20 +35,21 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        Self::start_on(0)
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind smtp"))
     }
 
-    /// A port where nothing listens (for "server down"); it can be started later with `start_on`.
-    pub fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+    /// A port where nothing listens (for "server down"), held so that no other test can take it;
+    /// the relay comes back there with `start_on`.
+    pub fn closed_port() -> ClosedPort {
+        ClosedPort::reserve()
     }
 
-    pub fn start_on(port: u16) -> SmtpServer {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind smtp");
+    /// The relay, back on a reserved port.
+    pub fn start_on(reserved: &ClosedPort) -> SmtpServer {
+        Self::serve(reserved.listen())
+    }
+
+    fn serve(listener: TcpListener) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
