@@ -9,21 +9,44 @@
 #[path = "common/corpus.rs"]
 mod corpus;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use corpus::Mode;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/train");
+    // `REGWATCH_CORPUS=DIR` scores another folder (a new batch, before it joins the split); the
+    // ratchet then does not apply.
+    let chosen = std::env::var_os("REGWATCH_CORPUS").map(PathBuf::from);
+    let dir = chosen
+        .clone()
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/train"));
     let run =
         corpus::run(&dir, Mode::Training).unwrap_or_else(|| panic!("{} is missing", dir.display()));
     let all = &run.all;
+    print_figures(&run);
+    if chosen.is_some() {
+        return;
+    }
     assert!(all.cases >= 80, "only {} cases", all.cases);
     assert!(
         all.negatives * 4 >= all.cases,
         "only {} negative cases",
         all.negatives
     );
+    let (precision, recall) = (all.precision(), all.recall());
+    let report = run.report.join("\n");
+    // A ratchet: the split grew from 118 tuned cases to 552, with 434 written independently of
+    // the engine (issue 14). Raise these as the engine improves; a new batch of independent cases
+    // may lower the figures once, and the ratchet is then set to what the engine reaches on it.
+    assert!(
+        precision >= 0.96 && recall >= 0.97,
+        "precision {precision:.3}, recall {recall:.3}\n{report}"
+    );
+}
+
+/// Prints the figures: overall, per language, per pack, per tag, then each miss.
+fn print_figures(run: &corpus::Run) {
+    let all = &run.all;
     let (precision, recall) = (all.precision(), all.recall());
     println!(
         "tag corpus: {} cases ({} negative), {} expected tags found, {} false positives, {} missed",
@@ -46,11 +69,4 @@ fn main() {
     if !report.is_empty() {
         println!("{report}");
     }
-    // A ratchet: the split grew from 118 tuned cases to 552, with 434 written independently of
-    // the engine (issue 14). Raise these as the engine improves; a new batch of independent cases
-    // may lower the figures once, and the ratchet is then set to what the engine reaches on it.
-    assert!(
-        precision >= 0.96 && recall >= 0.97,
-        "precision {precision:.3}, recall {recall:.3}\n{report}"
-    );
 }
