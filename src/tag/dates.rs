@@ -98,6 +98,13 @@ pub fn dates(s: &str) -> Vec<NaiveDate> {
 /// Dates with the byte offset where each starts.
 #[must_use]
 pub fn dates_at(s: &str) -> Vec<(NaiveDate, usize)> {
+    dates_at_in(s, false)
+}
+
+/// Dates with the byte offset where each starts; `day_first` reads "01/07/2025" as 1 July (French
+/// and German text), else as January 7 unless the first part cannot be a month.
+#[must_use]
+pub fn dates_at_in(s: &str, day_first: bool) -> Vec<(NaiveDate, usize)> {
     let toks: Vec<&str> = s
         .split(|c: char| c.is_whitespace() || c == '(' || c == '"')
         .filter(|t| !t.is_empty())
@@ -108,7 +115,7 @@ pub fn dates_at(s: &str) -> Vec<(NaiveDate, usize)> {
         let t = toks[i].trim_end_matches([',', ';', ')', ':']);
         // ISO 2025-05-15 and dotted 15.05.2025 / US 05/15/2025.
         let at = |k: usize| toks[k].as_ptr() as usize - s.as_ptr() as usize;
-        if let Some(d) = iso_or_numeric(t) {
+        if let Some(d) = iso_or_numeric(t, day_first) {
             out.push((d, at(i)));
             i += 1;
             continue;
@@ -138,7 +145,7 @@ pub fn dates_at(s: &str) -> Vec<(NaiveDate, usize)> {
     out
 }
 
-fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
+fn iso_or_numeric(t: &str, day_first: bool) -> Option<NaiveDate> {
     let t = t.trim_end_matches('.');
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Some(d);
@@ -147,9 +154,15 @@ fn iso_or_numeric(t: &str) -> Option<NaiveDate> {
         return NaiveDate::parse_from_str(t, "%d.%m.%Y").ok();
     }
     if t.len() == 10 && t.as_bytes().get(2) == Some(&b'/') {
-        // US month first, unless the first part cannot be a month (15/05/2025 is day first).
-        return NaiveDate::parse_from_str(t, "%m/%d/%Y")
-            .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        // US month first, unless the text is French or German or the first part cannot be a
+        // month (15/05/2025 is day first).
+        let (first, second) = if day_first {
+            ("%d/%m/%Y", "%m/%d/%Y")
+        } else {
+            ("%m/%d/%Y", "%d/%m/%Y")
+        };
+        return NaiveDate::parse_from_str(t, first)
+            .or_else(|_| NaiveDate::parse_from_str(t, second))
             .ok();
     }
     None
@@ -172,7 +185,7 @@ pub fn date_kind(s: &str) -> Option<&'static str> {
 /// Each date of a sentence with the kind of the nearest cue word (`compliance` or `effective`);
 /// dates in a sentence without cue words are left out.
 #[must_use]
-pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
+pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
     if date_kind(s).is_none() {
         return Vec::new();
     }
@@ -188,7 +201,27 @@ pub fn dated_kinds(s: &str) -> Vec<(NaiveDate, &'static str)> {
     let effective = cue_positions(packs::list("effective_cues"));
     let neutral = cue_positions(packs::list("date_start_words"));
     let other = cue_positions(packs::list("other_date_cues"));
-    let dates = dates_at(s);
+    let dates = dates_at_in(s, day_first);
+    // "moved from 15 May 2025 to 15 September 2025", « reportée du … au … », „vom … auf den …
+    // verschoben“: the date after the shift's "from" is the old one, not stated now.
+    let dates: Vec<(NaiveDate, usize)> = if packs::any_in("date_shift_words", s) {
+        let froms = cue_positions(packs::list("date_shift_from"));
+        dates
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, p))| {
+                let shifted_from = froms.iter().any(|f| {
+                    f < p
+                        && !s[..*f].ends_with(char::is_alphanumeric)
+                        && s[*f..*p].split_whitespace().count() <= 2
+                });
+                !(shifted_from && dates.len() > *k + 1)
+            })
+            .map(|(_, d)| *d)
+            .collect()
+    } else {
+        dates
+    };
     // Each cue binds the date nearest to it; in a sentence that also names publication or
     // signature, other dates (a publication date beside "take effect") are not kept.
     let bound: Vec<usize> = compliance

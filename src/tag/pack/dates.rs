@@ -4,12 +4,19 @@
 use serde_json::json;
 
 use super::{Sent, mk};
-use crate::model::Tag;
+use crate::model::{Lang, Tag};
 use crate::tag::dates::dated_kinds;
 
 /// Whether a sentence dates a law or regulation in a block that says nothing of export controls
 /// ("the EU supply-chain act enters into force on …", „das Lieferkettengesetz tritt … in Kraft“).
 fn of_another_law(s: &str, context: &str) -> bool {
+    // A law named as another one ("the AI Act", „KI-Verordnung“, « règlement sur l'IA ») dates
+    // that law, even in an export-control briefing, unless the sentence speaks of export rules.
+    if crate::tag::packs::any_in("other_laws", s)
+        && !crate::tag::packs::any_in("export_rule_words", s)
+    {
+        return true;
+    }
     if crate::tag::countries::tier_context(context) {
         return false;
     }
@@ -21,14 +28,15 @@ fn of_another_law(s: &str, context: &str) -> bool {
 }
 
 /// Tags the dated effective or compliance statements that changed.
-pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<Tag>) {
+    let day_first = matches!(lang, Lang::Fr | Lang::De);
     let facts = |side: &[Sent<'_>]| {
         let mut v = Vec::new();
         for (i, s) in side.iter().enumerate() {
             if of_another_law(&s.norm, &s.context) {
                 continue;
             }
-            for (d, kind) in dated_kinds(&s.norm) {
+            for (d, kind) in dated_kinds(&s.norm, day_first) {
                 v.push((kind, d, i));
             }
         }

@@ -57,7 +57,8 @@ fn side<'a>(
             }
             // A change only considered or rumoured ("may lower the threshold", « pourrait
             // abaisser », „erwägt“) states no fact on either side.
-            if crate::tag::packs::any_in("hypothetical_markers", &n) {
+            // A question ("Should Washington rescind the rule?") asks, it does not state.
+            if s.trim_end().ends_with('?') || crate::tag::packs::any_in("hypothetical_markers", &n) {
                 continue;
             }
             out.push(Sent {
@@ -210,7 +211,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<
     let mut tags = Vec::new();
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
     tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
-    dates::date_tags(&old_s, &new_s, &mut tags);
+    dates::date_tags(&old_s, &new_s, lang, &mut tags);
     rescission::rescission_tags(&old_s, &new_s, &mut tags);
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);

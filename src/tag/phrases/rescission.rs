@@ -11,7 +11,7 @@ fn negated_before(s: &str, pos: usize) -> bool {
     let head: Vec<&str> = s[..pos]
         .split_whitespace()
         .rev()
-        .take(4)
+        .take(6)
         .flat_map(|w| [w, w.rsplit('\'').next().unwrap_or(w)])
         .collect();
     head.iter().any(|w| {
@@ -68,6 +68,26 @@ fn first_match(s: &str, needles: &[String]) -> Option<usize> {
         .min()
 }
 
+/// Possessives that give a rescission verb an object of its own (« a annulé sa commande », "the
+/// client cancelled its order", „hat seine Bestellung storniert“): not a rule, unless the words
+/// after it name one.
+const POSSESSIVES: &[&str] = &[
+    "its", "their", "his", "her", "our", "sa", "son", "ses", "leur", "leurs", "seine", "ihre",
+    "seinen", "ihren",
+];
+
+/// Whether the rescission word at `pos` is about a rule: not when a possessive object follows
+/// it that names no rule.
+fn about_a_rule(s: &str, pos: usize) -> bool {
+    let after: Vec<&str> = s[pos..].split_whitespace().skip(1).take(3).collect();
+    match after.iter().position(|w| POSSESSIVES.contains(w)) {
+        Some(i) => after
+            .get(i + 1)
+            .is_some_and(|w| crate::tag::packs::any_in("rule_nouns", w)),
+        None => true,
+    }
+}
+
 /// The rescission kind a sentence announces, if any.
 #[must_use]
 pub fn rescission(s: &str) -> Option<&'static str> {
@@ -83,7 +103,9 @@ pub fn rescission(s: &str) -> Option<&'static str> {
         return None;
     }
     for g in packs::groups("rescission") {
-        if let Some(pos) = first_match(s, &g.words) {
+        if let Some(pos) = first_match(s, &g.words)
+            && about_a_rule(s, pos)
+        {
             // "will not enforce" carries its own negation; others must not be negated.
             if g.key == "not_enforced" || !negated_before(s, pos) {
                 return Some(g.key.as_str());

@@ -107,7 +107,45 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
         }
     }
     mark_transitions(s, &nums, &mut out);
+    mark_old_values(s, &nums, &mut out);
     out
+}
+
+/// "900 GB/s or more (no longer 1,100 GB/s)", „der bisher 25 Prozent betrug, wurde auf 15
+/// Prozent gesenkt“, « 12 % contre 15 % auparavant »: a value an old-value marker stands right
+/// before is the old one of the other value of its kind in the sentence.
+fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
+    let markers = crate::tag::packs::list("old_value_markers");
+    let marked = |q: &Quantity| {
+        nums.iter()
+            .filter(|n| (n.value - q.value).abs() < 1e-9 || (n.value * 1000.0 - q.value).abs() < 1e-6)
+            .any(|n| {
+                let head: Vec<&str> = words(&s[..n.start]);
+                let tail = head[head.len().saturating_sub(4)..].join(" ");
+                markers.iter().any(|m| {
+                    tail.ends_with(m.as_str())
+                        || tail.contains(&format!("{m} "))
+                        || tail.split_whitespace().next_back() == Some(m.as_str())
+                })
+            })
+    };
+    let mut i = 0;
+    while i < out.len() {
+        let old = &out[i];
+        let partner = out
+            .iter()
+            .enumerate()
+            .position(|(j, q)| {
+                j != i && q.from.is_none() && q.kind.key() == old.kind.key() && !marked(q)
+            });
+        if out.len() > 1 && out[i].from.is_none() && marked(&out[i]) && let Some(j) = partner {
+            let v = out[i].value;
+            out[j].from = Some(v);
+            out.remove(i);
+            continue;
+        }
+        i += 1;
+    }
 }
 
 /// "lowered by 800 to 4,000", „um 800 auf 4.000 gesenkt“: the 800 is the size of the move.
@@ -130,8 +168,27 @@ fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         Some((unit, factor)) => with_unit(s, n, unit, factor, cues),
         // A bare year ("for 2025") is never a threshold.
         None if is_bare_year(s, n) => None,
-        None => after_metric_name(s, n, cues),
+        None => after_metric_name(s, n, cues).or_else(|| capped_tpp_total(s, n, cues)),
     }
+}
+
+/// "The aggregate TPP of items exported … to any one destination … shall not exceed
+/// 790,000,000": a large amount under a cap word in a sentence about TPP is a TPP quota, however
+/// far the metric's name stands.
+fn capped_tpp_total(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    (n.value >= 100_000.0
+        && cues.cap
+        && !cues.trade_pact
+        && crate::tag::packs::any_in("tpp_words", s))
+    .then(|| {
+        (
+            QKind::Quota {
+                unit: "TPP",
+                scope: scope_of(s, n.start, n.end),
+            },
+            n.value,
+        )
+    })
 }
 
 /// A number written as four digits between 1990 and 2100.
@@ -159,7 +216,10 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             let metric = bandwidth_metric(&s[..n.start]);
             // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
             // not a control, unless the sentence speaks of a limit.
-            if comparator_near(s, n.start, n.end) || (cues.cap && !cues.comparator) {
+            if comparator_near(s, n.start, n.end)
+                || (cues.cap && !cues.comparator)
+                || moved_limit(s, n)
+            {
                 Some((QKind::Threshold { metric }, n.value * factor))
             } else {
                 None
@@ -188,6 +248,36 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
         }
         _ => None,
     }
+}
+
+/// "raises the memory prong from 1,400 GB/s up to 1,600 GB/s": a value moved from or to, in a
+/// sentence that names a threshold, is a limit, not a chip's specification. The move must be
+/// written out: "from" before one value and "to" before the next.
+fn moved_limit(s: &str, n: &Num) -> bool {
+    const FROM: &[&str] = &["from", "von", "de"];
+    const TO: &[&str] = &["to", "auf", "à"];
+    let head = words(&s[..n.start]);
+    let last = head.last().copied().unwrap_or_default();
+    let rest = words(&s[n.end..]);
+    let to_follows = rest
+        .iter()
+        .take(5)
+        .position(|w| TO.contains(w))
+        .is_some_and(|i| {
+            rest.get(i + 1)
+                .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        });
+    let from_before = || {
+        let window = &head[head.len().saturating_sub(6)..];
+        window.iter().enumerate().any(|(i, w)| {
+            FROM.contains(w)
+                && window
+                    .get(i + 1)
+                    .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
+        })
+    };
+    let moved = (FROM.contains(&last) && to_follows) || (TO.contains(&last) && from_before());
+    moved && crate::tag::packs::any_in("threshold_words", s)
 }
 
 /// A number written with "TPP" after it: a quota when scoped, capped or large, else a threshold;
