@@ -58,7 +58,8 @@ fn side<'a>(
             // A change only considered or rumoured ("may lower the threshold", « pourrait
             // abaisser », „erwägt“) states no fact on either side.
             // A question ("Should Washington rescind the rule?") asks, it does not state.
-            if s.trim_end().ends_with('?') || crate::tag::packs::any_in("hypothetical_markers", &n) {
+            if s.trim_end().ends_with('?') || crate::tag::packs::any_in("hypothetical_markers", &n)
+            {
                 continue;
             }
             out.push(Sent {

@@ -76,15 +76,15 @@ const POSSESSIVES: &[&str] = &[
     "seinen", "ihren",
 ];
 
-/// Whether the rescission word at `pos` is about a rule: not when a possessive object follows
-/// it that names no rule.
+/// Whether the rescission word at `pos` is about a rule: not when a possessive object right
+/// after it names no rule.
 fn about_a_rule(s: &str, pos: usize) -> bool {
     let after: Vec<&str> = s[pos..].split_whitespace().skip(1).take(3).collect();
-    match after.iter().position(|w| POSSESSIVES.contains(w)) {
-        Some(i) => after
-            .get(i + 1)
-            .is_some_and(|w| crate::tag::packs::any_in("rule_nouns", w)),
-        None => true,
+    match after.first() {
+        Some(w) if POSSESSIVES.contains(w) => after[1..]
+            .iter()
+            .any(|w| crate::tag::packs::any_in("rule_nouns", w)),
+        _ => true,
     }
 }
 

@@ -118,7 +118,9 @@ fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     let markers = crate::tag::packs::list("old_value_markers");
     let marked = |q: &Quantity| {
         nums.iter()
-            .filter(|n| (n.value - q.value).abs() < 1e-9 || (n.value * 1000.0 - q.value).abs() < 1e-6)
+            .filter(|n| {
+                (n.value - q.value).abs() < 1e-9 || (n.value * 1000.0 - q.value).abs() < 1e-6
+            })
             .any(|n| {
                 let head: Vec<&str> = words(&s[..n.start]);
                 let tail = head[head.len().saturating_sub(4)..].join(" ");
@@ -132,13 +134,14 @@ fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     let mut i = 0;
     while i < out.len() {
         let old = &out[i];
-        let partner = out
-            .iter()
-            .enumerate()
-            .position(|(j, q)| {
-                j != i && q.from.is_none() && q.kind.key() == old.kind.key() && !marked(q)
-            });
-        if out.len() > 1 && out[i].from.is_none() && marked(&out[i]) && let Some(j) = partner {
+        let partner = out.iter().enumerate().position(|(j, q)| {
+            j != i && q.from.is_none() && q.kind.key() == old.kind.key() && !marked(q)
+        });
+        if out.len() > 1
+            && out[i].from.is_none()
+            && marked(&out[i])
+            && let Some(j) = partner
+        {
             let v = out[i].value;
             out[j].from = Some(v);
             out.remove(i);
