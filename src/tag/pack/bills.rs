@@ -37,8 +37,14 @@ pub(super) fn bill_tags(
             }
             if doc_bill || domain(&s.context) {
                 let context = if doc_bill { "bill" } else { s.context.as_str() };
-                for st in phrases::bill_stages(&s.norm, context) {
-                    v.push((st, i));
+                // "…, and the House passed the farm bill": each clause for itself.
+                for clause in clauses(&s.norm) {
+                    if other_bill(clause) {
+                        continue;
+                    }
+                    for st in phrases::bill_stages(clause, context) {
+                        v.push((st, i));
+                    }
                 }
             }
         }
@@ -48,6 +54,29 @@ pub(super) fn bill_tags(
     let n = stages(new);
     push_move(&o, &n, old, new, tags);
 }
+
+/// The clauses of a sentence, cut at "; " and ", and " (« , et », „, und“).
+fn clauses(s: &str) -> Vec<&str> {
+    let mut out = vec![s];
+    for sep in [
+        "; ",
+        ", and ",
+        ", et ",
+        ", und ",
+        ", while ",
+        ", tandis que ",
+    ] {
+        out = out.into_iter().flat_map(|c| c.split(sep)).collect();
+    }
+    out
+}
+
+/// Words after « loi » that do not name another law (« la loi a été adoptée », « la loi sur »).
+const LOI_NOT_A_NAME: &[&str] = &[
+    "a", "est", "sera", "était", "qui", "que", "de", "du", "des", "sur", "relative", "portant",
+    "visant", "gain", "ai", "adoptée", "adopté", "votée", "voté", "pour", "et", "n", "ne", "h",
+    "s", "prévoit", "dite",
+];
 
 /// Words before "bill" that do not name it ("the bill", "this bill").
 const UNNAMED: &[&str] = &[
@@ -64,8 +93,13 @@ fn other_bill(s: &str) -> bool {
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
         .collect();
-    ws.windows(2)
-        .any(|w| w[1] == "bill" && !UNNAMED.contains(&w[0]))
+    ws.windows(2).any(|w| {
+        (w[1] == "bill" && !UNNAMED.contains(&w[0]))
+            // « la loi agricole », „das Agrargesetz“: a law named by its subject.
+            || (w[0] == "loi" && !LOI_NOT_A_NAME.contains(&w[1]) && w[1].len() > 3)
+    }) || ws
+        .iter()
+        .any(|w| w.len() > 9 && w.ends_with("gesetz") && !w.starts_with("ki"))
 }
 
 /// Whether a sentence speaks of a vehicle bill (the NDAA) and of no tracked bill: in a text about

@@ -17,13 +17,88 @@ fn of_another_law(s: &str, context: &str) -> bool {
     {
         return true;
     }
+    let law = crate::tag::packs::list("law_words");
+    // A law named by its subject (« le règlement sur les emballages », "the packaging
+    // regulation", „die Verpackungsverordnung“) in a sentence that says nothing of export rules
+    // is another law, whatever the block speaks of.
+    if !crate::tag::packs::any_in("export_rule_words", s) && qualified_law(s, law) {
+        return true;
+    }
     if crate::tag::countries::tier_context(context) {
         return false;
     }
-    let law = crate::tag::packs::list("law_words");
     s.split(|c: char| !c.is_alphanumeric()).any(|w| {
         law.iter()
             .any(|l| w == l || (l.len() > 5 && w.ends_with(l.as_str())))
+    })
+}
+
+/// Whether a law word is qualified by a subject: followed by « sur »/"on"/„über“/„zur“, or
+/// preceded by a noun ("packaging regulation"), or the end of a longer compound.
+fn qualified_law(s: &str, law: &[String]) -> bool {
+    let ws: Vec<&str> = s
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    const OPEN: &[&str] = &[
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "new",
+        "final",
+        "interim",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "ce",
+        "cette",
+        "du",
+        "de",
+        "des",
+        "nouveau",
+        "nouvelle",
+        "die",
+        "der",
+        "das",
+        "den",
+        "dem",
+        "diese",
+        "dieser",
+        "neue",
+        "neuen",
+        "l'",
+        "commerce",
+        "federal",
+        "department",
+        "agency",
+        "amended",
+        "proposed",
+        "revised",
+    ];
+    ws.iter().enumerate().any(|(i, w)| {
+        if law
+            .iter()
+            .any(|l| l.len() > 5 && w.len() > l.len() + 3 && w.ends_with(l.as_str()))
+        {
+            return true;
+        }
+        if !law.iter().any(|l| w == l) {
+            return false;
+        }
+        let next = ws.get(i + 1).copied().unwrap_or_default();
+        let prev = if i > 0 { ws[i - 1] } else { "" };
+        matches!(
+            next,
+            "sur" | "on" | "über" | "zur" | "zum" | "relatif" | "relative"
+        ) || (!prev.is_empty()
+            && !OPEN.contains(&prev)
+            && !prev.ends_with('\'')
+            && prev.chars().all(char::is_alphabetic)
+            && prev.len() > 3)
     })
 }
 

@@ -54,7 +54,7 @@ pub fn chips(s: &str) -> Vec<&'static str> {
         .iter()
         .filter(|g| {
             let found = g.words.iter().any(|w| find_word(s, w).is_some());
-            found && (context || g.key.len() > 5)
+            found && (context || g.key.len() > 4)
         })
         .map(|g| g.key.as_str())
         .collect()
