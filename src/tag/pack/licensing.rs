@@ -23,7 +23,9 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
     for s in new {
         // A sentence that describes the policy of before ("under the earlier rule, exports had
         // faced a presumption of denial") states no new policy.
-        if crate::tag::packs::any_in("past_markers", &s.norm) {
+        if crate::tag::packs::any_in("past_markers", &s.norm)
+            || crate::tag::packs::any_in("other_authorities", &s.norm)
+        {
             continue;
         }
         // In text order: the last policy the old text did not state is the new one.

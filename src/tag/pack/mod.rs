@@ -24,7 +24,11 @@ use super::text::{guess_lang, norm, sentences};
 use crate::model::{Hunk, Lang, Tag};
 
 /// One changed sentence with what surrounds it.
+#[derive(Clone)]
 struct Sent<'a> {
+    /// It only considers, rumours or asks for a change: it states no fact, though the things it
+    /// names (chips, ECCNs) are still named.
+    hypothetical: bool,
     /// As written.
     text: &'a str,
     /// Normalized.
@@ -58,11 +62,10 @@ fn side<'a>(
             // A change only considered or rumoured ("may lower the threshold", « pourrait
             // abaisser », „erwägt“) states no fact on either side.
             // A question ("Should Washington rescind the rule?") asks, it does not state.
-            if s.trim_end().ends_with('?') || crate::tag::packs::any_in("hypothetical_markers", &n)
-            {
-                continue;
-            }
+            let hypothetical = s.trim_end().ends_with('?')
+                || crate::tag::packs::any_in("hypothetical_markers", &n);
             out.push(Sent {
+                hypothetical,
                 text: s,
                 norm: n,
                 context: context.clone(),
@@ -205,10 +208,16 @@ struct Doc {
     bill: bool,
 }
 
+/// The sentences that state facts (not the hypothetical ones).
+fn stated<'a>(v: &[Sent<'a>]) -> Vec<Sent<'a>> {
+    v.iter().filter(|s| !s.hypothetical).cloned().collect()
+}
+
 /// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
 fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<Tag> {
-    let old_s = side(old, sentence_counts(new));
-    let new_s = side(new, sentence_counts(old));
+    let old_all = side(old, sentence_counts(new));
+    let new_all = side(new, sentence_counts(old));
+    let (old_s, new_s) = (stated(&old_all), stated(&new_all));
     let mut tags = Vec::new();
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
     tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
@@ -217,7 +226,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);
     bills::bill_tags(&old_s, &new_s, doc.bill, doc.tracked, &mut tags);
-    named::set_tags(&old_s, &new_s, &mut tags);
+    named::set_tags(&old_all, &new_all, &mut tags);
     // One tag per meaning.
     let mut seen = BTreeSet::new();
     tags.retain(|t: &Tag| seen.insert(format!("{}|{}", t.tag, t.detail)));

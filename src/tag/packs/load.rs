@@ -119,6 +119,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "date_shift_from",
     "other_laws",
     "old_value_markers",
+    "other_authorities",
     "export_rule_words",
     "exception_withdrawn",
     "past_markers",
