@@ -288,20 +288,30 @@ pub fn outbox_text(rows: &[OutboxRow], style: Style) -> String {
     for r in rows {
         let _ = writeln!(
             text,
-            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}  {}",
+            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}  {}{}",
             r.id,
             r.state.as_str(),
             r.kind.as_str(),
             clean(&r.recipient),
             r.attempts,
             style.time(r.created_at),
-            clean(&r.subject)
+            clean(&r.subject),
+            channel_note(r)
         );
         if let Some(e) = &r.last_error {
             let _ = writeln!(text, "       last error: {}", clean(e));
         }
     }
     text
+}
+
+/// ` (webhook, slack)` after a webhook message's subject; nothing for e-mail.
+fn channel_note(r: &OutboxRow) -> String {
+    match (r.channel, r.format) {
+        (crate::model::Channel::Webhook, Some(f)) => format!(" (webhook, {f})"),
+        (crate::model::Channel::Webhook, None) => " (webhook)".to_string(),
+        (crate::model::Channel::Email, _) => String::new(),
+    }
 }
 
 /// What `outbox retry` requeued.

@@ -10,7 +10,7 @@ mod hook;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Project, json_lines, rules_page, stderr, stdout};
+use common::{Project, json_lines, stderr, stdout};
 use hmac::{Hmac, Mac};
 use hook::{HookServer, Reply};
 use regwatch::dev::serve::{Page, PageServer};
