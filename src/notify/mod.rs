@@ -1,5 +1,6 @@
-//! Email: who gets what (routing), how it reads (`render`), and how it leaves (delivery through the
-//! outbox, over SMTP or into a mail directory). The only module that speaks SMTP.
+//! Alerts and digests: who gets what (routing), how it reads (`render` for e-mail, `webhook::payload`
+//! for Slack, Teams and JSON), and how it leaves (delivery through the outbox, over SMTP, into a
+//! mail directory, or as a webhook POST). The only module that speaks SMTP.
 //!
 //! # Architecture
 //! Alerts are rendered and written to the outbox in the same transaction as the change they
@@ -9,7 +10,8 @@
 //! capped at [`crate::scheduler::MAX_BACKOFF`], for `settings.delivery_retry_for` after its first
 //! failure; a permanent one (SMTP 5xx, a bad address) or the end of that period ends `dead` with
 //! its error kept, until `outbox retry` requeues it. Rows are independent, so one failing
-//! recipient never blocks another. Listings and metrics never read bodies; only the message being
+//! recipient never blocks another, and they are sent in lanes (one for mail, one per webhook
+//! recipient; docs/ARCHITECTURE.md, *Mail and webhooks*), so a hanging receiver holds only its own. Listings and metrics never read bodies; only the message being
 //! sent is read whole, and sent messages' bodies are blanked after `settings.outbox_retention`.
 
 mod accepted;
