@@ -135,7 +135,8 @@ impl Drop for HookServer {
     }
 }
 
-fn read_request(conn: &TcpStream) -> Option<(String, Vec<(String, String)>, Vec<u8>)> {
+/// The request on `conn`, not yet answered.
+fn read_request(conn: &TcpStream) -> Option<Request> {
     let mut r = BufReader::new(conn.try_clone().ok()?);
     let mut line = String::new();
     r.read_line(&mut line).ok()?;
@@ -158,12 +159,17 @@ fn read_request(conn: &TcpStream) -> Option<(String, Vec<(String, String)>, Vec<
         .unwrap_or(0);
     let mut body = vec![0; len];
     r.read_exact(&mut body).ok()?;
-    Some((path, headers, body))
+    Some(Request {
+        path,
+        headers,
+        body,
+        answered: 0,
+    })
 }
 
 fn serve(mut conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
-    let Some((path, headers, body)) = read_request(&conn) else {
+    let Some(mut request) = read_request(&conn) else {
         return;
     };
     let (lock, cv) = shared;
@@ -174,12 +180,8 @@ fn serve(mut conn: TcpStream, shared: &(Mutex<State>, Condvar)) {
             Reply::Status(code, _) => *code,
             Reply::Hang | Reply::Close => 0,
         };
-        s.requests.push(Request {
-            path,
-            headers,
-            body,
-            answered,
-        });
+        request.answered = answered;
+        s.requests.push(request);
         cv.notify_all();
         (s.requests.len() - 1, reply)
     };
