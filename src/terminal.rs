@@ -288,20 +288,30 @@ pub fn outbox_text(rows: &[OutboxRow], style: Style) -> String {
     for r in rows {
         let _ = writeln!(
             text,
-            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}  {}",
+            "#{:<5} {:<7} {:<8} {:<12} attempts {}  {}  {}{}",
             r.id,
             r.state.as_str(),
             r.kind.as_str(),
             clean(&r.recipient),
             r.attempts,
             style.time(r.created_at),
-            clean(&r.subject)
+            clean(&r.subject),
+            channel_note(r)
         );
         if let Some(e) = &r.last_error {
             let _ = writeln!(text, "       last error: {}", clean(e));
         }
     }
     text
+}
+
+/// ` (webhook, slack)` after a webhook message's subject; nothing for e-mail.
+fn channel_note(r: &OutboxRow) -> String {
+    match (r.channel, r.format) {
+        (crate::model::Channel::Webhook, Some(f)) => format!(" (webhook, {f})"),
+        (crate::model::Channel::Webhook, None) => " (webhook)".to_string(),
+        (crate::model::Channel::Email, _) => String::new(),
+    }
 }
 
 /// What `outbox retry` requeued.
@@ -450,7 +460,8 @@ pub fn digest_preview(emails: &[String], subject: &str, text: &str) -> String {
     )
 }
 
-/// `config check`'s warnings for header variables that are not set (`is_set` looks one up):
+/// `config check`'s warnings for header and webhook variables that are not set (`is_set` looks one
+/// up):
 /// `FILE:LINE:COL: warning: environment variable KEY is not set: source ID will be skipped`.
 #[must_use]
 pub fn unset_env_warnings(c: &crate::config::Config, is_set: impl Fn(&str) -> bool) -> Vec<String> {
@@ -465,6 +476,25 @@ pub fn unset_env_warnings(c: &crate::config::Config, is_set: impl Fn(&str) -> bo
                     h.at,
                     clean(&s.id),
                     clean(&h.name)
+                ));
+            }
+        }
+    }
+    for r in &c.recipients {
+        let Some(w) = &r.webhook else { continue };
+        let also = if r.emails.is_empty() {
+            String::new()
+        } else {
+            format!("; e-mail to {} is unaffected", clean(&r.name))
+        };
+        for (var, what) in std::iter::once((&w.env, "webhook_env"))
+            .chain(w.secret_env.iter().map(|s| (s, "webhook_secret_env")))
+        {
+            if !is_set(var) {
+                out.push(format!(
+                    "{}: warning: environment variable {var} is not set ({what}): the webhook for recipient {} will be skipped until it is{also}",
+                    w.at,
+                    clean(&r.name)
                 ));
             }
         }

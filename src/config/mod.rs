@@ -35,7 +35,7 @@ pub use access::{
 };
 pub use error::ConfigError;
 pub use preview::Overrides;
-pub use recipient::{AlertLevel, Recipient};
+pub use recipient::{AlertLevel, Recipient, Webhook};
 pub use settings::{MailSettings, Settings};
 pub use source::{Source, SourceKind};
 pub use units::{

@@ -41,6 +41,7 @@ pub(super) struct RawSettings {
     pub(super) delivery_retry_for: Option<HumanDuration>,
     pub(super) outbox_retention: Option<HumanDuration>,
     pub(super) accept_shrink_after: Option<Spanned<i64>>,
+    pub(super) public_url: Option<Spanned<String>>,
 }
 
 /// `[mail]`.
@@ -57,7 +58,11 @@ pub(super) struct RawMail {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRecipient {
     pub(super) name: Spanned<String>,
+    #[serde(default)]
     pub(super) emails: Vec<Spanned<String>>,
+    pub(super) webhook_env: Option<Spanned<String>>,
+    pub(super) webhook_secret_env: Option<Spanned<String>>,
+    pub(super) format: Option<Spanned<String>>,
     pub(super) alerts: Option<Spanned<String>>,
     pub(super) digest: Option<Spanned<String>>,
     #[serde(default)]

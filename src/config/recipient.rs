@@ -7,7 +7,7 @@ use toml::Spanned;
 use super::error::{ConfigError, Ctx};
 use super::raw::RawRecipient;
 use super::source::check_source_refs;
-use crate::model::Severity;
+use crate::model::{Severity, WebhookFormat};
 use crate::scheduler::Cron;
 
 /// When a recipient wants immediate alerts.
@@ -19,13 +19,29 @@ pub enum AlertLevel {
     AtLeast(Severity),
 }
 
+/// A recipient's webhook: where its URL (a secret) and signing secret are read from, and the
+/// payload it takes. Neither value is kept here: they are read from the environment when needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// The environment variable holding the URL (`webhook_env`).
+    pub env: String,
+    /// The environment variable holding the HMAC secret (`webhook_secret_env`), if any.
+    pub secret_env: Option<String>,
+    /// `format`: `slack`, `teams` or `json`.
+    pub format: WebhookFormat,
+    /// `file:line:column` of `webhook_env`, for warnings.
+    pub at: String,
+}
+
 /// `[[recipient]]`.
 #[derive(Debug, Clone)]
 pub struct Recipient {
     /// Short name used by `digest --recipient`.
     pub name: String,
-    /// Addresses.
+    /// Addresses (may be empty when the recipient has a webhook).
     pub emails: Vec<String>,
+    /// Webhook channel (`webhook_env`, `webhook_secret_env`, `format`), if any.
+    pub webhook: Option<Webhook>,
     /// Minimum severity for an immediate alert.
     pub alerts: AlertLevel,
     /// Digest schedule (cron line in `settings.timezone`, checked at load time), if any.
@@ -78,6 +94,16 @@ pub(super) fn recipients(
             return Err(ctx.err(r.name.span(), why));
         }
         check_emails(ctx, &r.emails)?;
+        let webhook = webhook(ctx, &r)?;
+        if r.emails.is_empty() && webhook.is_none() {
+            return Err(ctx.err(
+                r.name.span(),
+                format!(
+                    "recipient \"{}\" has no channel: expected `emails = [...]`, `webhook_env = \"VARIABLE\"` with `format`, or both",
+                    super::error::echo(name)
+                ),
+            ));
+        }
         let alerts = alert_level(ctx, r.alerts.as_ref())?;
         let digest = r.digest.as_ref().map(|d| digest(ctx, d)).transpose()?;
         check_source_refs(ctx, &r.sources, known.sources)?;
@@ -86,6 +112,7 @@ pub(super) fn recipients(
         out.push(Recipient {
             name: r.name.into_inner(),
             emails: r.emails.into_iter().map(Spanned::into_inner).collect(),
+            webhook,
             alerts,
             digest,
             sources: r.sources.into_iter().map(Spanned::into_inner).collect(),
@@ -108,6 +135,79 @@ fn check_emails(ctx: &Ctx<'_>, emails: &[Spanned<String>]) -> Result<(), ConfigE
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// `webhook_env`, `webhook_secret_env` and `format`, checked together: `format` and the secret
+/// only with a webhook, a webhook only with a known `format`, variables named (never a URL, which
+/// is a secret and is not echoed).
+fn webhook(ctx: &Ctx<'_>, r: &RawRecipient) -> Result<Option<Webhook>, ConfigError> {
+    let Some(env) = &r.webhook_env else {
+        if let Some(f) = &r.format {
+            return Err(ctx.err(
+                f.span(),
+                "`format`: only a webhook has a format: add `webhook_env = \"VARIABLE\"` (the environment variable holding the webhook's URL) or remove `format`",
+            ));
+        }
+        if let Some(s) = &r.webhook_secret_env {
+            return Err(ctx.err(
+                s.span(),
+                "`webhook_secret_env`: only a webhook is signed: add `webhook_env = \"VARIABLE\"` and `format = \"json\"`, or remove `webhook_secret_env`",
+            ));
+        }
+        return Ok(None);
+    };
+    env_name(ctx, env, "webhook_env", "the webhook's URL")?;
+    if let Some(s) = &r.webhook_secret_env {
+        env_name(ctx, s, "webhook_secret_env", "the signing secret")?;
+    }
+    let Some(f) = &r.format else {
+        return Err(ctx.err(
+            env.span(),
+            "`webhook_env` needs `format`: expected format = \"slack\", \"teams\" or \"json\" beside it",
+        ));
+    };
+    let format = f.get_ref().parse::<WebhookFormat>().map_err(|_| {
+        ctx.err(
+            f.span(),
+            format!(
+                "`format`: unknown webhook format \"{}\": expected slack, teams or json",
+                super::error::echo(f.get_ref())
+            ),
+        )
+    })?;
+    Ok(Some(Webhook {
+        env: env.get_ref().clone(),
+        secret_env: r.webhook_secret_env.as_ref().map(|s| s.get_ref().clone()),
+        format,
+        at: ctx.location(env.span()),
+    }))
+}
+
+/// An environment variable's name: letters, digits and `_`, not starting with a digit. A value
+/// that looks like a URL is refused without being echoed: it is the secret itself.
+fn env_name(ctx: &Ctx<'_>, v: &Spanned<String>, key: &str, holds: &str) -> Result<(), ConfigError> {
+    let name = v.get_ref();
+    if name.contains("://") || name.contains('/') {
+        return Err(ctx.err(
+            v.span(),
+            format!(
+                "`{key}`: expected the name of the environment variable holding {holds}, not the value itself (a secret never lives in this file): set e.g. OPS_WEBHOOK_URL in the environment and write `{key} = \"OPS_WEBHOOK_URL\"`"
+            ),
+        ));
+    }
+    let ok = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(ctx.err(
+            v.span(),
+            format!(
+                "`{key}`: \"{}\" is not an environment variable name: expected letters, digits and _, e.g. \"OPS_WEBHOOK_URL\"",
+                super::error::echo(name)
+            ),
+        ));
     }
     Ok(())
 }

@@ -43,6 +43,10 @@ pub struct Settings {
     /// After this many suspicious (>90 % shrunken) fetches in a row with the same text, that
     /// text is accepted as a new baseline (0: never).
     pub accept_shrink_after: u32,
+    /// Where people reach the dashboard (`regwatch web`/`run --listen`), without a trailing
+    /// slash, e.g. `https://regwatch.example.eu`: Slack and Teams messages link to
+    /// `{public_url}/changes/{id}`; without it, to the page that changed.
+    pub public_url: Option<String>,
 }
 
 /// `[mail]`.
@@ -105,7 +109,9 @@ pub(super) fn settings(
                 )
             })?,
     };
+    let public_url = raw.public_url.map(|u| public_url(ctx, &u)).transpose()?;
     Ok(Settings {
+        public_url,
         database: relative_to(base, raw.database.as_deref().unwrap_or("regwatch.db")),
         user_agent: raw.user_agent.unwrap_or_else(|| {
             format!(
@@ -133,6 +139,29 @@ pub(super) fn settings(
             .map_or(DEFAULT_OUTBOX_RETENTION, |d| d.0),
         accept_shrink_after,
     })
+}
+
+/// `public_url`: an http(s) URL without credentials, query or fragment; kept without its
+/// trailing slash.
+fn public_url(ctx: &Ctx<'_>, u: &Spanned<String>) -> Result<String, ConfigError> {
+    let ok = url::Url::parse(u.get_ref()).is_ok_and(|p| {
+        matches!(p.scheme(), "http" | "https")
+            && p.host_str().is_some()
+            && p.username().is_empty()
+            && p.password().is_none()
+            && p.query().is_none()
+            && p.fragment().is_none()
+    });
+    if !ok {
+        return Err(ctx.err(
+            u.span(),
+            format!(
+                "`public_url`: \"{}\" is not a base URL: expected the dashboard's address, e.g. \"https://regwatch.example.eu\" (no credentials, query or fragment)",
+                super::error::echo(u.get_ref())
+            ),
+        ));
+    }
+    Ok(u.get_ref().trim_end_matches('/').to_string())
 }
 
 /// `[mail]`, checked, with defaults filled in.

@@ -111,6 +111,24 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// An HTTP client for sending rather than fetching (webhook deliveries), built like the
+/// fetcher's: ring for TLS, the proxy variables with loopback kept direct, redirects never
+/// followed, and `timeout` over the whole request.
+///
+/// # Errors
+/// [`FetchError::Request`] when the TLS backend cannot start.
+pub fn sending_client(user_agent: &str, timeout: Duration) -> Result<reqwest::Client, FetchError> {
+    install_crypto_provider();
+    client::build(
+        &FetchOptions {
+            user_agent: user_agent.to_string(),
+            timeout,
+            max_body: 0,
+        },
+        &[],
+    )
+}
+
 /// What a successful fetch returns.
 #[derive(Debug, Clone)]
 pub struct Fetched {

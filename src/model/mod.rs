@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 mod states;
 mod time;
 
-pub use states::{CheckOutcome, MessageKind, OutboxState};
+pub use states::{Channel, CheckOutcome, MessageKind, OutboxState, WebhookFormat};
 pub use time::Timestamp;
 
 /// Validators from the previous response, sent back for a conditional GET.

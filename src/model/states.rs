@@ -80,6 +80,29 @@ word_enum!(
 );
 
 word_enum!(
+    /// How a message leaves: by e-mail (SMTP or `.eml` files) or as an HTTP POST to a
+    /// recipient's webhook.
+    Channel {
+        /// E-mail to the recipient's `emails`.
+        Email = "email",
+        /// A POST to the URL in the recipient's `webhook_env` variable.
+        Webhook = "webhook",
+    }
+);
+
+word_enum!(
+    /// The payload a webhook receives (`format` of a recipient).
+    WebhookFormat {
+        /// A Slack incoming webhook: Block Kit blocks.
+        Slack = "slack",
+        /// A Teams workflow webhook: a message with an Adaptive Card attachment.
+        Teams = "teams",
+        /// The change object of `show --json` (digests: `{"kind": "digest", ...}`).
+        Json = "json",
+    }
+);
+
+word_enum!(
     /// How a check of one source ended, as the fetch log and the metrics name it.
     CheckOutcome {
         /// First version stored.

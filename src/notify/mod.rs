@@ -1,5 +1,6 @@
-//! Email: who gets what (routing), how it reads (`render`), and how it leaves (delivery through the
-//! outbox, over SMTP or into a mail directory). The only module that speaks SMTP.
+//! Alerts and digests: who gets what (routing), how it reads (`render` for e-mail, `webhook::payload`
+//! for Slack, Teams and JSON), and how it leaves (delivery through the outbox, over SMTP, into a
+//! mail directory, or as a webhook POST). The only module that speaks SMTP.
 //!
 //! # Architecture
 //! Alerts are rendered and written to the outbox in the same transaction as the change they
@@ -9,13 +10,15 @@
 //! capped at [`crate::scheduler::MAX_BACKOFF`], for `settings.delivery_retry_for` after its first
 //! failure; a permanent one (SMTP 5xx, a bad address) or the end of that period ends `dead` with
 //! its error kept, until `outbox retry` requeues it. Rows are independent, so one failing
-//! recipient never blocks another. Listings and metrics never read bodies; only the message being
+//! recipient never blocks another, and they are sent in lanes (one for mail, one per webhook
+//! recipient; docs/ARCHITECTURE.md, *Mail and webhooks*), so a hanging receiver holds only its own. Listings and metrics never read bodies; only the message being
 //! sent is read whole, and sent messages' bodies are blanked after `settings.outbox_retention`.
 
 mod accepted;
 mod alerts;
 pub mod bound;
 pub mod render;
+pub mod webhook;
 
 pub use alerts::{enqueue_alerts, wants_alert};
 
@@ -28,7 +31,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Recipient};
-use crate::model::{MessageKind, Timestamp};
+use crate::model::{Channel, MessageKind, Timestamp};
 use crate::store::{NewMessage, OutboxRow, Store, StoreError};
 
 /// Environment variable holding the SMTP password (never the config file).
@@ -132,8 +135,13 @@ enum Transport {
     Dir(PathBuf),
 }
 
+/// Why one message was not delivered.
 enum SendError {
+    /// Worth retrying after the usual backoff.
     Transient(String),
+    /// Worth retrying after the time the receiver asked for (`Retry-After`).
+    Deferred(String, Duration),
+    /// Retrying would not help: the message is dead.
     Permanent(String),
 }
 
@@ -302,13 +310,15 @@ fn backoff(attempts: i64) -> Duration {
     crate::scheduler::backoff(FIRST_BACKOFF, attempts, crate::scheduler::MAX_BACKOFF)
 }
 
-/// What happens after a transient failure at `now`: the next attempt's time, or `None` when the
-/// retry period that began at the message's first failure has run out.
+/// What happens after a transient failure at `now`: the next attempt's time (one backoff later,
+/// or after `asked`, the receiver's `Retry-After`), or `None` when the retry period that began at
+/// the message's first failure has run out.
 fn retry_after_transient(
     now: Timestamp,
     first_failed_at: Option<Timestamp>,
     attempts_before: i64,
     retry_for: Duration,
+    asked: Option<Duration>,
 ) -> Option<Timestamp> {
     let first = first_failed_at.unwrap_or(now);
     let give_up_at = first.plus(retry_for);
@@ -316,7 +326,10 @@ fn retry_after_transient(
         return None;
     }
     // The last attempt falls on the end of the period rather than one backoff after it.
-    Some(now.plus(backoff(attempts_before)).min(give_up_at))
+    Some(
+        now.plus(asked.unwrap_or_else(|| backoff(attempts_before)))
+            .min(give_up_at),
+    )
 }
 
 /// A duration as written in `sources.toml`: `7d`, `6h`, `5m`, `90s`.
@@ -380,17 +393,67 @@ pub async fn deliver(
     deliver_until(store, config, ignore_backoff, &CancellationToken::new()).await
 }
 
+/// Messages sent at once in one pass: one lane for e-mail (one SMTP conversation at a time, as
+/// relays like it) and one per webhook recipient, each lane sending its messages in order.
+pub const MAX_LANES: usize = 16;
+
+/// Where a message waits its turn: messages of one lane are sent one after the other, lanes side
+/// by side, so a relay or receiver that hangs holds only its own lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Lane {
+    Mail,
+    Webhook(String),
+}
+
+impl Lane {
+    fn of(row: &OutboxRow) -> Lane {
+        match row.channel {
+            Channel::Email => Lane::Mail,
+            Channel::Webhook => Lane::Webhook(row.recipient.clone()),
+        }
+    }
+}
+
+/// The ways out of one delivery pass, each set up once, only when a message needs it.
+struct Senders {
+    mail: Option<Transport>,
+    http: Option<reqwest::Client>,
+}
+
+impl Senders {
+    async fn send(&self, config: &Config, row: &OutboxRow) -> Result<(), SendError> {
+        let missing = || SendError::Transient("no sender set up for this channel".into());
+        match row.channel {
+            Channel::Email => match &self.mail {
+                Some(t) => send(t, config, row).await,
+                None => Err(missing()),
+            },
+            Channel::Webhook => match &self.http {
+                Some(c) => webhook::send(c, config, row).await,
+                None => Err(missing()),
+            },
+        }
+    }
+}
+
 /// [`deliver`] that stops as soon as `stop` is cancelled: a message being sent then goes back to
 /// `pending` at once (not after the stale-claim delay), with its attempts unchanged.
 ///
+/// Messages are sent in lanes ([`MAX_LANES`] at once): e-mail in one, each webhook recipient in
+/// its own, so a receiver that hangs or a relay that is slow delays nobody else; each result is
+/// recorded as soon as it comes.
+///
 /// # Errors
-/// As [`deliver`].
+/// As [`deliver`]. When one channel cannot be set up (SMTP settings), the other channels are
+/// still delivered, and the setup error is returned at the end.
 pub async fn deliver_until(
     store: &mut Store,
     config: &Config,
     ignore_backoff: bool,
     stop: &CancellationToken,
 ) -> Result<Delivered, NotifyError> {
+    use futures_util::StreamExt as _;
+
     let now = Timestamp::now();
     store.reclaim_stale(now.minus(STALE_CLAIM))?;
     prune(store, config, now);
@@ -399,61 +462,135 @@ pub async fn deliver_until(
     if due.is_empty() {
         return Ok(out);
     }
-    let t = transport(config)?;
+    let mut lanes: Vec<(Lane, std::collections::VecDeque<OutboxRow>)> = Vec::new();
     for row in due {
-        if stop.is_cancelled() {
-            break;
+        let lane = Lane::of(&row);
+        match lanes.iter_mut().find(|(l, _)| *l == lane) {
+            Some((_, queue)) => queue.push_back(row),
+            None => lanes.push((lane, std::collections::VecDeque::from([row]))),
         }
-        let claimed = Timestamp::now();
-        if !store.claim(row.id, claimed)? {
-            continue;
-        }
-        // Listings carry no bodies: the message being sent is the only one read whole.
-        let Some(row) = store.message(row.id)? else {
-            continue;
-        };
-        let sent = tokio::select! {
-            r = send(&t, config, &row) => r,
-            () = stop.cancelled() => {
-                store.release(row.id, claimed)?;
-                break;
-            }
-        };
-        match sent {
-            Ok(()) => {
-                record_sent(store, row.id, claimed).await?;
-                out.sent += 1;
-            }
-            Err(SendError::Permanent(e)) => {
-                tracing::warn!(message = row.id, recipient = %row.recipient, error = %e, "message rejected");
-                store.mark_failed(row.id, claimed, &e, None, Timestamp::now())?;
-                out.dead += 1;
-            }
-            Err(SendError::Transient(e)) => {
-                let now = Timestamp::now();
-                let retry_for = config.settings.delivery_retry_for;
-                match retry_after_transient(now, row.first_failed_at, row.attempts, retry_for) {
-                    Some(at) => {
-                        tracing::info!(message = row.id, error = %e, next_attempt = %at, "delivery failed, will retry");
-                        store.mark_failed(row.id, claimed, &e, Some(at), now)?;
-                        out.retrying += 1;
-                    }
-                    None => {
-                        let why = format!(
-                            "{e} (gave up after retrying for {} since the first failure, {} attempts; `regwatch outbox retry {}` requeues it)",
-                            human_span(retry_for),
-                            row.attempts + 1,
-                            row.id
-                        );
-                        tracing::warn!(message = row.id, recipient = %row.recipient, error = %why, "message given up");
-                        store.mark_failed(row.id, claimed, &why, None, now)?;
-                        out.dead += 1;
-                    }
-                }
+    }
+    let mut setup_error = None;
+    let mut senders = Senders {
+        mail: None,
+        http: None,
+    };
+    if lanes.iter().any(|(l, _)| *l == Lane::Mail) {
+        match transport(config) {
+            Ok(t) => senders.mail = Some(t),
+            Err(e) => {
+                lanes.retain(|(l, _)| *l != Lane::Mail);
+                setup_error = Some(e);
             }
         }
     }
-    Ok(out)
+    if lanes.iter().any(|(l, _)| matches!(l, Lane::Webhook(_))) {
+        match crate::fetch::sending_client(&config.settings.user_agent, webhook::WEBHOOK_TIMEOUT) {
+            Ok(c) => senders.http = Some(c),
+            Err(e) => {
+                lanes.retain(|(l, _)| *l == Lane::Mail);
+                setup_error.get_or_insert(NotifyError::Setup(format!("webhook client: {e}")));
+            }
+        }
+    }
+    let senders = &senders;
+    let mut busy = vec![false; lanes.len()];
+    let mut claims: Vec<(i64, Timestamp)> = Vec::new();
+    let mut running = futures_util::stream::FuturesUnordered::new();
+    loop {
+        if !stop.is_cancelled() {
+            for (i, (_, queue)) in lanes.iter_mut().enumerate() {
+                if busy[i] || running.len() >= MAX_LANES {
+                    continue;
+                }
+                while let Some(next) = queue.pop_front() {
+                    let claimed = Timestamp::now();
+                    if !store.claim(next.id, claimed)? {
+                        continue;
+                    }
+                    // Listings carry no bodies: the messages being sent are the only ones read
+                    // whole.
+                    let Some(row) = store.message(next.id)? else {
+                        continue;
+                    };
+                    claims.push((row.id, claimed));
+                    busy[i] = true;
+                    running.push(async move {
+                        let sent = senders.send(config, &row).await;
+                        (i, row, claimed, sent)
+                    });
+                    break;
+                }
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((i, row, claimed, sent)) = running.next() => {
+                busy[i] = false;
+                claims.retain(|(id, _)| *id != row.id);
+                record(store, config, &row, claimed, sent, &mut out).await?;
+            }
+            () = stop.cancelled() => {
+                for (id, claimed) in claims {
+                    store.release(id, claimed)?;
+                }
+                break;
+            }
+        }
+    }
+    match setup_error {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// Records the outcome of one attempt on its row and in the pass's counts.
+async fn record(
+    store: &mut Store,
+    config: &Config,
+    row: &OutboxRow,
+    claimed: Timestamp,
+    sent: Result<(), SendError>,
+    out: &mut Delivered,
+) -> Result<(), NotifyError> {
+    let (e, asked) = match sent {
+        Ok(()) => {
+            record_sent(store, row.id, claimed).await?;
+            out.sent += 1;
+            return Ok(());
+        }
+        Err(SendError::Permanent(e)) => {
+            tracing::warn!(message = row.id, recipient = %row.recipient, channel = %row.channel, error = %e, "message rejected");
+            store.mark_failed(row.id, claimed, &e, None, Timestamp::now())?;
+            out.dead += 1;
+            return Ok(());
+        }
+        Err(SendError::Transient(e)) => (e, None),
+        Err(SendError::Deferred(e, wait)) => (e, Some(wait)),
+    };
+    let now = Timestamp::now();
+    let retry_for = config.settings.delivery_retry_for;
+    match retry_after_transient(now, row.first_failed_at, row.attempts, retry_for, asked) {
+        Some(at) => {
+            tracing::info!(message = row.id, channel = %row.channel, error = %e, next_attempt = %at, "delivery failed, will retry");
+            store.mark_failed(row.id, claimed, &e, Some(at), now)?;
+            out.retrying += 1;
+        }
+        None => {
+            let why = format!(
+                "{e} (gave up after retrying for {} since the first failure, {} attempts; `regwatch outbox retry {}` requeues it)",
+                human_span(retry_for),
+                row.attempts + 1,
+                row.id
+            );
+            tracing::warn!(message = row.id, recipient = %row.recipient, channel = %row.channel, error = %why, "message given up");
+            store.mark_failed(row.id, claimed, &why, None, now)?;
+            out.dead += 1;
+        }
+    }
+    Ok(())
 }
 
 /// A message the relay has refused for this long is reported in digests while it is retried.
@@ -468,6 +605,14 @@ fn delivery_problems(store: &Store, at: Timestamp) -> Result<Vec<OutboxRow>, Not
             || m.first_failed_at.is_some_and(|f| f <= at.minus(LONG_RETRY))
     });
     Ok(rows)
+}
+
+/// What webhook payloads need from the configuration.
+fn payload_context(config: &Config) -> webhook::payload::Context<'_> {
+    webhook::payload::Context {
+        public_url: config.settings.public_url.as_deref(),
+        tz: config.settings.timezone,
+    }
 }
 
 /// Builds a recipient's digest of every change since its previous digest (7 days back for the
@@ -523,9 +668,12 @@ pub fn build_digest(
     if record {
         let instance = store.instance_id()?;
         let message_id = digest_message_id(&instance, &recipient.name, until, &config.mail.from);
-        store.enqueue_digest(
-            &NewMessage {
+        let mut messages = Vec::new();
+        if !recipient.emails.is_empty() {
+            messages.push(NewMessage {
                 kind: MessageKind::Digest,
+                channel: Channel::Email,
+                format: None,
                 recipient: &recipient.name,
                 to: &recipient.emails,
                 change_id: None,
@@ -534,10 +682,42 @@ pub fn build_digest(
                 text: &rendered.text,
                 html: &rendered.html,
                 at: until,
-            },
-            since,
-            until,
-        )?;
+            });
+        }
+        let hook = webhook::usable(recipient).and_then(|w| {
+            let changes: Vec<_> = changes.iter().map(bound::change_for_mail).collect();
+            let d = webhook::payload::Digest {
+                recipient: &recipient.name,
+                since,
+                until,
+                changes: &changes,
+            };
+            match webhook::payload::digest(w.format, &d, &payload_context(config)) {
+                Ok(body) => Some((w.format, body)),
+                Err(e) => {
+                    tracing::error!(recipient = %recipient.name, error = %e, "cannot render the webhook digest");
+                    None
+                }
+            }
+        });
+        let hook_id = webhook::digest_delivery_id(&instance, &recipient.name, until);
+        let empty: Vec<String> = Vec::new();
+        if let Some((format, body)) = &hook {
+            messages.push(NewMessage {
+                kind: MessageKind::Digest,
+                channel: Channel::Webhook,
+                format: Some(*format),
+                recipient: &recipient.name,
+                to: &empty,
+                change_id: None,
+                message_id: &hook_id,
+                subject: &rendered.subject,
+                text: body,
+                html: "",
+                at: until,
+            });
+        }
+        store.enqueue_digest(&recipient.name, &messages, since, until)?;
     }
     Ok(rendered)
 }
@@ -575,24 +755,29 @@ mod tests {
         let week = Duration::from_secs(7 * 86_400);
         // The first failure starts the period; the next attempt is one backoff away.
         assert_eq!(
-            retry_after_transient(t0, None, 0, week),
+            retry_after_transient(t0, None, 0, week, None),
             Some(t0.plus(FIRST_BACKOFF))
         );
         // Many failures later (an 8.5 h outage is about 10), still retrying, 6 h apart at most.
         let later = t0.plus(Duration::from_secs(9 * 3600));
         assert_eq!(
-            retry_after_transient(later, Some(t0), 12, week),
+            retry_after_transient(later, Some(t0), 12, week, None),
             Some(later.plus(crate::scheduler::MAX_BACKOFF))
         );
         // Near the end, the last attempt falls on the end of the period.
         let near = t0.plus(week).minus(Duration::from_secs(60));
         assert_eq!(
-            retry_after_transient(near, Some(t0), 40, week),
+            retry_after_transient(near, Some(t0), 40, week, None),
             Some(t0.plus(week))
+        );
+        // A receiver's `Retry-After` replaces the backoff, within the period.
+        assert_eq!(
+            retry_after_transient(t0, None, 0, week, Some(Duration::from_secs(5))),
+            Some(t0.plus(Duration::from_secs(5)))
         );
         // Past it: given up.
         assert_eq!(
-            retry_after_transient(t0.plus(week), Some(t0), 41, week),
+            retry_after_transient(t0.plus(week), Some(t0), 41, week, None),
             None
         );
     }

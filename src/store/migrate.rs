@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_version_facts",
         include_str!("../../migrations/0005_version_facts.sql"),
     ),
+    (
+        "0006_outbox_channels",
+        include_str!("../../migrations/0006_outbox_channels.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use crate::model::{CheckOutcome, MessageKind, OutboxState, Timestamp};
+use crate::model::{Channel, CheckOutcome, MessageKind, OutboxState, Timestamp, WebhookFormat};
 
 pub use changes::{ChangeFilter, NewChange};
 pub use fetch_log::FetchLogEntry;
@@ -250,7 +250,13 @@ macro_rules! sql_word {
     )+};
 }
 
-sql_word!(OutboxState, MessageKind, CheckOutcome);
+sql_word!(
+    OutboxState,
+    MessageKind,
+    CheckOutcome,
+    Channel,
+    WebhookFormat
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,16 +5,21 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Ctx, Detection, Store, StoreError};
-use crate::model::{MessageKind, OutboxState, Timestamp};
+use crate::model::{Channel, MessageKind, OutboxState, Timestamp, WebhookFormat};
 
 /// A message to enqueue (already rendered).
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
     /// Alert or digest.
     pub kind: MessageKind,
+    /// E-mail or webhook.
+    pub channel: Channel,
+    /// The payload of a webhook message (`None` for e-mail).
+    pub format: Option<WebhookFormat>,
     /// Recipient name.
     pub recipient: &'a str,
-    /// Addresses.
+    /// Addresses (empty for a webhook: its URL is a secret, read from the environment when the
+    /// message is sent, never stored).
     pub to: &'a [String],
     /// The change an alert announces.
     pub change_id: Option<i64>,
@@ -22,9 +27,9 @@ pub struct NewMessage<'a> {
     pub message_id: &'a str,
     /// Subject line.
     pub subject: &'a str,
-    /// Plain-text part.
+    /// Plain-text part (a webhook's JSON payload).
     pub text: &'a str,
-    /// HTML part.
+    /// HTML part (empty for a webhook).
     pub html: &'a str,
     /// When.
     pub at: Timestamp,
@@ -39,8 +44,12 @@ pub struct OutboxRow {
     pub kind: MessageKind,
     /// Recipient name.
     pub recipient: String,
-    /// Addresses.
+    /// Addresses (empty for a webhook).
     pub to: Vec<String>,
+    /// E-mail or webhook.
+    pub channel: Channel,
+    /// The payload of a webhook message: `slack`, `teams` or `json` (`null` for e-mail).
+    pub format: Option<WebhookFormat>,
     /// Change announced (alerts).
     pub change_id: Option<i64>,
     /// `Message-ID` header.
@@ -66,7 +75,8 @@ pub struct OutboxRow {
     pub first_failed_at: Option<Timestamp>,
     /// When its bodies were pruned (sent messages older than `settings.outbox_retention`).
     pub pruned_at: Option<Timestamp>,
-    /// Plain-text body (empty in listings: only [`Store::message`] reads it).
+    /// Plain-text body, or a webhook's JSON payload (empty in listings: only [`Store::message`]
+    /// reads it).
     #[serde(skip)]
     pub body_text: String,
     /// HTML body (empty in listings: only [`Store::message`] reads it).
@@ -80,8 +90,8 @@ fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, Sto
     let to = serde_json::to_string(m.to).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO outbox (kind, recipient, to_addrs, change_id, message_id, subject, body_text,
-                             body_html, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                             body_html, next_attempt_at, created_at, channel, format)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)
          ON CONFLICT DO NOTHING",
     )
     .ctx("enqueue message")?
@@ -94,7 +104,9 @@ fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, Sto
         m.subject,
         m.text,
         m.html,
-        m.at
+        m.at,
+        m.channel,
+        m.format
     ])
     .ctx("enqueue message")
     .and_then(|n| {
@@ -103,12 +115,13 @@ fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, Sto
         }
         tx.prepare_cached(
             "SELECT id FROM outbox WHERE message_id = ?1
-                OR (kind = 'alert' AND ?2 = 'alert' AND recipient = ?3 AND change_id = ?4)
+                OR (kind = 'alert' AND ?2 = 'alert' AND recipient = ?3 AND change_id = ?4
+                    AND channel = ?5)
              ORDER BY id LIMIT 1",
         )
         .ctx("enqueue message")?
         .query_row(
-            params![m.message_id, m.kind, m.recipient, m.change_id],
+            params![m.message_id, m.kind, m.recipient, m.change_id, m.channel],
             |r| r.get(0),
         )
         .ctx("enqueue message")
@@ -120,13 +133,13 @@ fn insert(tx: &rusqlite::Transaction<'_>, m: &NewMessage<'_>) -> Result<i64, Sto
 const META_COLUMNS: &str =
     "id, kind, recipient, to_addrs, change_id, message_id, subject, state, attempts,
      next_attempt_at, last_error, created_at, sent_at, claimed_at, first_failed_at, pruned_at,
-     '' AS body_text, '' AS body_html";
+     '' AS body_text, '' AS body_html, channel, format";
 
 /// Every column, bodies included: one message at a time.
 const FULL_COLUMNS: &str =
     "id, kind, recipient, to_addrs, change_id, message_id, subject, state, attempts,
      next_attempt_at, last_error, created_at, sent_at, claimed_at, first_failed_at, pruned_at,
-     body_text, body_html";
+     body_text, body_html, channel, format";
 
 /// How the outbox stands, from counts and metadata (no bodies).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -148,6 +161,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         kind: r.get(1)?,
         recipient: r.get(2)?,
         to: serde_json::from_str(&to).unwrap_or_default(),
+        channel: r.get(18)?,
+        format: r.get(19)?,
         change_id: r.get(4)?,
         message_id: r.get(5)?,
         subject: r.get(6)?,
@@ -214,14 +229,17 @@ impl Store {
             .ctx("read last digest")
     }
 
-    /// Enqueues a digest and records its period in one transaction. Returns `false` when that
-    /// period was already recorded (by another process or an earlier run).
+    /// Enqueues a digest (one message per channel of the recipient: e-mail, webhook, or both)
+    /// and records its period, in one transaction. Returns `false` when that period was already
+    /// recorded (by another process or an earlier run). With no message (a recipient whose only
+    /// channel is a skipped webhook), the period is recorded all the same.
     ///
     /// # Errors
     /// [`StoreError::Sql`].
     pub fn enqueue_digest(
         &mut self,
-        m: &NewMessage<'_>,
+        recipient: &str,
+        messages: &[NewMessage<'_>],
         since: Timestamp,
         until: Timestamp,
     ) -> Result<bool, StoreError> {
@@ -229,17 +247,21 @@ impl Store {
         let done: bool = tx
             .prepare_cached("SELECT 1 FROM digests WHERE recipient = ?1 AND until = ?2")
             .ctx("enqueue digest")?
-            .exists(params![m.recipient, until])
+            .exists(params![recipient, until])
             .ctx("enqueue digest")?;
         if done {
             return Ok(false);
         }
-        let id = insert(&tx, m)?;
+        let mut first = None;
+        for m in messages {
+            let id = insert(&tx, m)?;
+            first.get_or_insert(id);
+        }
         tx.prepare_cached(
             "INSERT INTO digests (recipient, since, until, outbox_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .ctx("enqueue digest")?
-        .execute(params![m.recipient, since, until, id, m.at])
+        .execute(params![recipient, since, until, first, until])
         .ctx("enqueue digest")?;
         tx.commit().ctx("enqueue digest")?;
         Ok(true)

@@ -12,8 +12,11 @@ fn enqueue_digest(store: &mut Store, recipient: &str, until: Timestamp, body: &s
     assert!(
         store
             .enqueue_digest(
-                &NewMessage {
+                recipient,
+                &[NewMessage {
                     kind: MessageKind::Digest,
+                    channel: Channel::Email,
+                    format: None,
                     recipient,
                     to: &to,
                     change_id: None,
@@ -22,7 +25,7 @@ fn enqueue_digest(store: &mut Store, recipient: &str, until: Timestamp, body: &s
                     text: body,
                     html: body,
                     at: until,
-                },
+                }],
                 until.minus(std::time::Duration::from_secs(86_400)),
                 until,
             )
