@@ -27,7 +27,10 @@ fn documented() -> Vec<Documented> {
         .lines()
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let metric = cells.get(1)?.strip_prefix("`regwatch_")?.strip_suffix('`')?;
+            let metric = cells
+                .get(1)?
+                .strip_prefix("`regwatch_")?
+                .strip_suffix('`')?;
             let (name, label) = match metric.split_once('{') {
                 Some((n, l)) => (n, Some(l.trim_end_matches('}').to_string())),
                 None => (metric, None),
@@ -149,7 +152,10 @@ fn the_daemon_exposes_every_documented_metric_with_its_type_and_label() {
                     && buckets.iter().any(|b| b.less_than == 60.0),
                 "buckets 0.05 s … 60 s: {text}"
             );
-            let within_a_minute = buckets.iter().find(|b| b.less_than == 60.0).map(|b| b.count);
+            let within_a_minute = buckets
+                .iter()
+                .find(|b| b.less_than == 60.0)
+                .map(|b| b.count);
             assert!(within_a_minute >= Some(2.0), "two checks counted: {text}");
         }
         other => panic!("histogram: {other:?}\n{text}"),
@@ -166,7 +172,8 @@ async fn regwatch_web_exposes_the_database_gauges_without_loop_counters() {
     assert!(ctype.starts_with("text/plain; version=0.0.4"), "{ctype}");
     let scrape = parse(&text);
     for m in documented() {
-        let from_database = m.name.starts_with("regwatch_outbox_") || m.name == "regwatch_sources_failing";
+        let from_database =
+            m.name.starts_with("regwatch_outbox_") || m.name == "regwatch_sources_failing";
         if from_database {
             check(&scrape, &text, &m);
         } else {

@@ -318,7 +318,10 @@ async fn demo_serve_prints_the_dashboard_url_serves_the_changes_and_stops_on_sig
     }
     let url = url.unwrap_or_else(|| panic!("no \"Dashboard: URL\" line in:\n{said}"));
     assert!(said.contains("2 changed"), "{said}");
-    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
     assert!(!url.ends_with(":0/"), "the real port, not 0: {url}");
 
     let (status, _, home) = common::web::get(&url).await;
@@ -328,7 +331,10 @@ async fn demo_serve_prints_the_dashboard_url_serves_the_changes_and_stops_on_sig
         "tier_move",
         "BIS — advanced computing rules (demo)",
     ] {
-        assert!(home.contains(want), "{want} missing from the demo's /:\n{home}");
+        assert!(
+            home.contains(want),
+            "{want} missing from the demo's /:\n{home}"
+        );
     }
     let (status, _, change) = common::web::get(&format!("{url}changes/1")).await;
     assert_eq!(status, 200, "{change}");
@@ -340,10 +346,7 @@ async fn demo_serve_prints_the_dashboard_url_serves_the_changes_and_stops_on_sig
     assert!(killed.success());
     // The rest of stdout up to EOF (the process closed it by exiting), then its code.
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(
-        rest.iter().any(|l| l.contains("stopped")),
-        "{rest:?}"
-    );
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "{status:?}");
 }

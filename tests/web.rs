@@ -615,7 +615,10 @@ async fn ten_thousand_changes_stream_whole_as_valid_json_within_a_memory_bound()
             .all(|w| w[0]["detected_at"].as_str() >= w[1]["detected_at"].as_str()),
         "newest first"
     );
-    assert_eq!(&changes[..50], first["changes"].as_array().unwrap().as_slice());
+    assert_eq!(
+        &changes[..50],
+        first["changes"].as_array().unwrap().as_slice()
+    );
     // The whole answer is far larger than what the server held at once.
     let grew = after.saturating_sub(before);
     eprintln!(
@@ -630,7 +633,8 @@ async fn ten_thousand_changes_stream_whole_as_valid_json_within_a_memory_bound()
     );
 
     // Filters apply to the streamed list as to pages.
-    let (status, _, body) = get(&web.url("/api/v1/changes?limit=all&tag=tier_move&severity=high")).await;
+    let (status, _, body) =
+        get(&web.url("/api/v1/changes?limit=all&tag=tier_move&severity=high")).await;
     assert_eq!(status, 200);
     let tiers: Value = serde_json::from_str(&body).unwrap();
     let tiers = tiers["changes"].as_array().unwrap();

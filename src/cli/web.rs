@@ -60,7 +60,9 @@ pub(super) fn stop_signal() -> Result<impl std::future::Future<Output = ()> + Se
 ///
 /// # Errors
 /// [`Error::Io`] when the socket cannot say.
-pub(super) fn local_addr(listener: &tokio::net::TcpListener) -> Result<std::net::SocketAddr, Error> {
+pub(super) fn local_addr(
+    listener: &tokio::net::TcpListener,
+) -> Result<std::net::SocketAddr, Error> {
     listener.local_addr().map_err(|source| Error::Io {
         context: "cannot read the listening address".into(),
         source,

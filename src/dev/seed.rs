@@ -101,14 +101,18 @@ pub fn seed_changes(store: &mut Store, n: usize) -> Result<(), StoreError> {
             let old = blocks(s, v - 1);
             let new = blocks(s, v);
             let snapshot = insert_version(&det, &urls[s], &new, false, at)?;
-            let diff = format!("@@ -3,2 +3,2 @@\n-{}\n-{}\n+{}\n+{}\n", old[2], old[3], new[2], new[3]);
+            let diff = format!(
+                "@@ -3,2 +3,2 @@\n-{}\n-{}\n+{}\n+{}\n",
+                old[2], old[3], new[2], new[3]
+            );
             let edits = vec![BlockEdit {
                 old: old[2].clone(),
                 new: new[2].clone(),
                 spans: vec![
                     Span {
                         kind: SpanKind::Equal,
-                        text: "A chip is controlled when its total processing performance is ".into(),
+                        text: "A chip is controlled when its total processing performance is "
+                            .into(),
                     },
                     Span {
                         kind: SpanKind::Delete,

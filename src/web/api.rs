@@ -189,7 +189,10 @@ fn write_all(
             break;
         };
         filter.after = Some((last.detected_at, last.id));
-        if tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf)))).is_err() {
+        if tx
+            .blocking_send(Ok(Bytes::from(std::mem::take(&mut buf))))
+            .is_err()
+        {
             return Ok(());
         }
     }

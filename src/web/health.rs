@@ -158,11 +158,7 @@ impl Metrics {
 
     /// Registers the loop's metrics (shared handles: the registry reads their current values).
     fn register(&self, registry: &mut Registry) {
-        registry.register(
-            "regwatch_checks",
-            "Checks by outcome",
-            self.checks.clone(),
-        );
+        registry.register("regwatch_checks", "Checks by outcome", self.checks.clone());
         registry.register(
             "regwatch_changes",
             "Changes detected by severity",
