@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the web surface over a real SQLite file holding 10,000 changes
 //! (seeded by `regwatch::dev::seed`, 20 sources): the dashboard's first page with default
-//! filters, the same filtered by tag and severity, the Atom feed, one page of the API and the
+//! filters, the same filtered by tag and severity, a filter nothing matches (the worst case: the
+//! whole time index walked), the Atom feed, one page of the API and the
 //! whole list streamed (`?limit=all`). Each request goes through the same router `regwatch web`
 //! serves (middleware, a fresh connection per request, the template), in process, without a
 //! socket. Run: `cargo bench --bench web`; figures in BENCHMARKS.md, "Web".
@@ -50,6 +51,11 @@ fn web(c: &mut Criterion) {
             "GET /?tag=tier_move&severity=high",
             "/?tag=tier_move&severity=high",
             "tier_move",
+        ),
+        (
+            "GET /?severity=critical (no match: every change looked at)",
+            "/?severity=critical",
+            "Changes",
         ),
         ("GET /feed.atom", "/feed.atom", "<entry>"),
         ("GET /api/v1/changes", "/api/v1/changes", "\"changes\""),
