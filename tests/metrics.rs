@@ -134,6 +134,17 @@ fn the_daemon_exposes_every_documented_metric_with_its_type_and_label() {
         Some(Value::Counter(1.0)),
         "{text}"
     );
+    // Every outcome and severity is a series from the start, at 0 until it happens.
+    assert_eq!(
+        value("regwatch_checks_total", ("outcome", "failed")),
+        Some(Value::Counter(0.0)),
+        "{text}"
+    );
+    assert_eq!(
+        value("regwatch_changes_total", ("severity", "critical")),
+        Some(Value::Counter(0.0)),
+        "{text}"
+    );
     for state in ["pending", "sending", "sent", "dead"] {
         assert!(
             value("regwatch_outbox_messages", ("state", state)).is_some(),

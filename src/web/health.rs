@@ -24,7 +24,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use super::Web;
-use crate::model::OutboxState;
+use crate::model::{CheckOutcome, OutboxState, Severity};
 use crate::pipeline::{Outcome, Report};
 use crate::store::Store;
 
@@ -71,10 +71,23 @@ pub struct Metrics {
 }
 
 impl Default for Metrics {
+    /// Every outcome and severity starts at 0, so each series exists from the first scrape
+    /// (an alert rule on `rate(…)` or `increase(…)` then sees its first increment).
     fn default() -> Metrics {
+        let checks = Family::<OutcomeLabel, Counter>::default();
+        let outcomes = CheckOutcome::ALL.iter().map(|o| o.as_str());
+        for outcome in outcomes.chain(["skipped"]) {
+            drop(checks.get_or_create(&OutcomeLabel { outcome }));
+        }
+        let changes = Family::<SeverityLabel, Counter>::default();
+        for s in Severity::ALL {
+            drop(changes.get_or_create(&SeverityLabel {
+                severity: s.as_str(),
+            }));
+        }
         Metrics {
-            checks: Family::default(),
-            changes: Family::default(),
+            checks,
+            changes,
             durations: Histogram::new(BUCKETS.iter().copied()),
             last_success: Gauge::default(),
             heartbeat: AtomicI64::new(0),
