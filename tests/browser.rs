@@ -132,3 +132,60 @@ fn headless_chromium_sees_tags_diff_marks_and_draws_the_pages() {
         assert_not_blank(&shot, width);
     }
 }
+
+/// Regenerates the README's screenshots (`docs/img/dashboard.png`, `docs/img/change.png`) from
+/// the demo's database, as a newcomer sees it: `regwatch demo --serve`, then headless Chromium
+/// on `/` and on the rescission change. Run by hand:
+/// `cargo test --test browser -- --ignored screenshots`.
+#[test]
+#[ignore = "writes docs/img/; run by hand to refresh the README's screenshots"]
+fn screenshots() {
+    use std::io::BufRead as _;
+    let bin = chromium().expect("chromium is needed: apt-get install -y chromium");
+    let work = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(assert_cmd::cargo::cargo_bin("regwatch"))
+        .current_dir(work.path())
+        .env("NO_COLOR", "1")
+        .env_remove("REGWATCH_WEB_TOKEN")
+        .args(["demo", "--serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start regwatch demo --serve");
+    let lines = std::io::BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let url = lines
+        .take(500)
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("Dashboard: ").map(|u| u.trim().to_string()))
+        .expect("the demo prints its dashboard's address");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/img");
+    std::fs::create_dir_all(&out).unwrap();
+    // The change with the most tags (the rules page: threshold, tier, date, rescission).
+    let home = run(&bin, profile.path(), &["--dump-dom", &url]);
+    assert!(home.contains("rule_rescinded"), "{home}");
+    for (name, path, height) in [("dashboard.png", "", 760), ("change.png", "changes/1", 900)] {
+        let shot = out.join(name);
+        run(
+            &bin,
+            profile.path(),
+            &[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size=1200,{height}"),
+                "--force-device-scale-factor=1",
+                &format!("{url}{path}"),
+            ],
+        );
+        assert_not_blank(&shot, 1200);
+        eprintln!(
+            "wrote {} ({} bytes)",
+            shot.display(),
+            std::fs::metadata(&shot).unwrap().len()
+        );
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &demo.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(demo.wait().unwrap().code(), Some(0));
+}

@@ -283,3 +283,97 @@ fn the_demo_keeps_its_database_so_the_commands_it_suggests_work() {
     let listed = run(&["versions", "bis-advanced-computing"]);
     assert!(stdout(&listed).contains("2 version(s) of bis-advanced-computing"));
 }
+
+/// Starts `regwatch demo ARGS…` in `dir` with stdout piped.
+fn spawn_demo(dir: &std::path::Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("regwatch"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("REGWATCH_WEB_TOKEN")
+        .arg("demo")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start regwatch demo")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_serve_prints_the_dashboard_url_serves_the_changes_and_stops_on_sigterm() {
+    use std::io::BufRead as _;
+    let p = Project::new("");
+    let mut child = spawn_demo(p.path(), &["--serve", "--listen", "127.0.0.1:0"]);
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // The demo's story, then the address; EOF (an early exit) ends the loop and fails below.
+    let mut said = String::new();
+    let mut url = None;
+    for line in lines.by_ref().take(500) {
+        let line = line.expect("stdout line");
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(u) = line.strip_prefix("Dashboard: ") {
+            url = Some(u.trim().to_string());
+            break;
+        }
+    }
+    let url = url.unwrap_or_else(|| panic!("no \"Dashboard: URL\" line in:\n{said}"));
+    assert!(said.contains("2 changed"), "{said}");
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+    assert!(!url.ends_with(":0/"), "the real port, not 0: {url}");
+
+    let (status, _, home) = common::web::get(&url).await;
+    assert_eq!(status, 200, "{home}");
+    for want in [
+        "threshold_changed",
+        "tier_move",
+        "BIS — advanced computing rules (demo)",
+    ] {
+        assert!(
+            home.contains(want),
+            "{want} missing from the demo's /:\n{home}"
+        );
+    }
+    let (status, _, change) = common::web::get(&format!("{url}changes/1")).await;
+    assert_eq!(status, 200, "{change}");
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // The rest of stdout up to EOF (the process closed it by exiting), then its code.
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[test]
+fn demo_without_serve_says_how_to_open_the_dashboard_and_a_taken_port_is_named() {
+    let p = Project::new("");
+    let out = p.run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("regwatch demo --serve"), "{text}");
+    assert!(
+        text.contains("regwatch --config regwatch-demo/sources.toml web"),
+        "{text}"
+    );
+
+    // An address given with --listen that is taken is an error naming it, after the demo.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = p.run(&["demo", "--serve", "--listen", &addr]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&format!("cannot listen on {addr}")),
+        "{}",
+        stderr(&out)
+    );
+    // --listen without --serve is a usage error.
+    let out = p.run(&["demo", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -569,3 +569,86 @@ fn the_daemon_serves_the_same_pages_beside_health_and_metrics() {
     );
     assert_eq!(d.stop(), Some(0));
 }
+
+/// Peak resident memory (`VmHWM`) of a process, in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kb * 1024
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_thousand_changes_stream_whole_as_valid_json_within_a_memory_bound() {
+    const N: usize = 10_000;
+    let p = Project::new("[settings]\n");
+    {
+        let mut store = regwatch::Store::open(&p.db_path()).unwrap();
+        regwatch::dev::seed::seed_changes(&mut store, N).unwrap();
+    }
+    let web = WebServer::start(&p, "127.0.0.1:0", &[]);
+    // A page first, so that the connection, the caches and the template are warm.
+    let (status, _, first) = get(&web.url("/api/v1/changes")).await;
+    assert_eq!(status, 200, "{first}");
+    let first: Value = serde_json::from_str(&first).unwrap();
+    let before = peak_rss(web.child.id());
+
+    let (status, ctype, body) = get(&web.url("/api/v1/changes?limit=all")).await;
+    assert_eq!(status, 200);
+    assert_eq!(ctype, "application/json");
+    let after = peak_rss(web.child.id());
+    let all: Value = serde_json::from_str(&body).expect("complete, valid JSON");
+    let changes = all["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), N);
+    assert_eq!(all["page"], 1);
+    assert!(all["next"].is_null());
+    // Newest first, each change once, and the first page is its start.
+    let ids: std::collections::HashSet<i64> =
+        changes.iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), N);
+    assert!(
+        changes
+            .windows(2)
+            .all(|w| w[0]["detected_at"].as_str() >= w[1]["detected_at"].as_str()),
+        "newest first"
+    );
+    assert_eq!(
+        &changes[..50],
+        first["changes"].as_array().unwrap().as_slice()
+    );
+    // The whole answer is far larger than what the server held at once.
+    let grew = after.saturating_sub(before);
+    eprintln!(
+        "{N} changes: {} bytes of JSON; server peak RSS {before} → {after} (+{grew})",
+        body.len()
+    );
+    assert!(body.len() > 8_000_000, "{}", body.len());
+    assert!(
+        grew < 8 * 1024 * 1024,
+        "peak RSS grew by {grew} bytes for a {}-byte answer",
+        body.len()
+    );
+
+    // Filters apply to the streamed list as to pages.
+    let (status, _, body) =
+        get(&web.url("/api/v1/changes?limit=all&tag=tier_move&severity=high")).await;
+    assert_eq!(status, 200);
+    let tiers: Value = serde_json::from_str(&body).unwrap();
+    let tiers = tiers["changes"].as_array().unwrap();
+    assert_eq!(tiers.len(), N / 4);
+    assert!(tiers.iter().all(|c| tags_of(c) == ["tier_move"]));
+
+    for (query, expected) in [
+        ("limit=5", "limit: expected \\\"all\\\""),
+        ("limit=all&page=2", "page: not with limit=all"),
+        ("limit=all&tag=no_such_tag", "unknown tag"),
+    ] {
+        let (status, ctype, body) = get(&web.url(&format!("/api/v1/changes?{query}"))).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(ctype, "application/json", "{query}");
+        assert!(body.contains(expected), "{query}: {body}");
+    }
+}

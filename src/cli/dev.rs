@@ -1,4 +1,4 @@
-//! The developer commands: `bench` and the hidden `measure` (see [`crate::dev`]).
+//! The developer commands: `demo`, `bench` and the hidden `measure` (see [`crate::dev`]).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -74,4 +74,58 @@ pub(super) async fn bench(args: &BenchArgs) -> Result<(), Error> {
     } else {
         out(&bench::table(&cycles))
     }
+}
+
+/// `regwatch demo` flags.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// After the demo, serve the dashboard over its database until Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// Address of the dashboard with --serve (default 127.0.0.1:9185; when that port is taken,
+    /// a free one). Loopback only unless REGWATCH_WEB_TOKEN is set.
+    #[arg(long, value_name = "ADDR", requires = "serve")]
+    pub listen: Option<String>,
+}
+
+/// `regwatch demo [--serve [--listen ADDR]]`: the offline showcase, then (with `--serve`) the
+/// read-only dashboard over the demo's database, until SIGINT or SIGTERM.
+pub(super) async fn demo(args: &DemoArgs) -> Result<(), Error> {
+    let config_path = crate::dev::demo::run().await?;
+    let shown = Path::new(crate::dev::demo::DEMO_DIR).join("sources.toml");
+    if !args.serve {
+        return out(&format!(
+            "\nSee it in a browser: `regwatch demo --serve` (the dashboard on http://{}/ until \
+             Ctrl-C), or\n   regwatch --config {} web\n",
+            crate::web::DEFAULT_LISTEN,
+            shown.display()
+        ));
+    }
+    // Installed before the server listens (a Ctrl-C during the demo itself just ends it).
+    let stop = super::web::stop_signal()?;
+    let config = crate::config::Config::load(&config_path)?;
+    let token = crate::web::token_from_env();
+    let listener = match &args.listen {
+        Some(listen) => crate::web::bind(listen, token.as_deref()).await?,
+        None => match crate::web::bind(crate::web::DEFAULT_LISTEN, token.as_deref()).await {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AddrInUse => {
+                out(&format!(
+                    "\n{} is taken (another regwatch web?); serving on a free port instead.\n",
+                    crate::web::DEFAULT_LISTEN
+                ))?;
+                crate::web::bind("127.0.0.1:0", token.as_deref()).await?
+            }
+            other => other?,
+        },
+    };
+    let addr = super::web::local_addr(&listener)?;
+    out(&format!(
+        "\nThe dashboard over the demo's database ({}), read-only:\nDashboard: http://{addr}/\n\
+         (Ctrl-C stops; later: regwatch --config {} web)\n",
+        config.settings.database.display(),
+        shown.display()
+    ))?;
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    super::web::serve_until(listener, config, token, stop).await;
+    out("regwatch demo: stopped.\n")
 }

@@ -229,9 +229,10 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
-    /// Offline showcase: bundled pages served on 127.0.0.1, a baseline, edits, and what regwatch says.
+    /// Offline showcase: bundled pages served on 127.0.0.1, a baseline, edits, and what regwatch
+    /// says; with --serve, then the dashboard over the demo's database until Ctrl-C.
     #[cfg(feature = "dev")]
-    Demo,
+    Demo(dev::DemoArgs),
     /// End-to-end benchmark on 127.0.0.1: N generated pages, a baseline check, 10 % changed, a
     /// second check, an unchanged third; wall, CPU, pages/s, peak RSS, database size, changes.
     #[cfg(feature = "dev")]
@@ -356,7 +357,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             action: ConfigAction::Check,
         } => config_check::check(&cli),
         #[cfg(feature = "dev")]
-        Command::Demo => crate::dev::demo::run().await,
+        Command::Demo(args) => dev::demo(args).await,
         #[cfg(feature = "dev")]
         Command::Measure { out, command } => dev::measure(out, command),
         #[cfg(feature = "dev")]

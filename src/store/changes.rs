@@ -46,6 +46,10 @@ pub struct ChangeFilter {
     /// Only changes whose diff or a tag summary contains this text (case-insensitive for
     /// ASCII letters; `%` and `_` are literal).
     pub text: Option<String>,
+    /// Only changes listed after this one: detected before it, or at the same time with a
+    /// smaller id (keyset pagination: `(detected_at, id)` of the last change of the previous
+    /// batch; unlike `offset`, each batch costs the same however deep it is).
+    pub after: Option<(Timestamp, i64)>,
 }
 
 /// `text` as a `LIKE` pattern: `%text%` with `\`, `%` and `_` escaped (`ESCAPE '\'`).
@@ -221,6 +225,13 @@ impl Store {
     /// # Errors
     /// [`StoreError::Sql`] or [`StoreError::Corrupt`].
     pub fn changes(&self, f: &ChangeFilter) -> Result<Vec<Change>, StoreError> {
+        // The keyset condition is only in the statement when used, so that SQLite can start
+        // its walk down the time index at the cursor.
+        let keyset = if f.after.is_some() {
+            "AND (c.detected_at, c.id) < (?8, ?9)"
+        } else {
+            "AND ?8 IS NULL AND ?9 IS NULL"
+        };
         let sql = format!(
             "SELECT {CHANGE_COLUMNS} FROM changes c JOIN sources s ON s.id = c.source_id
              WHERE (?1 IS NULL OR c.detected_at >= ?1)
@@ -230,11 +241,13 @@ impl Store {
                AND (?7 IS NULL OR c.diff LIKE ?7 ESCAPE '\\'
                     OR EXISTS (SELECT 1 FROM change_tags t
                                WHERE t.change_id = c.id AND t.summary LIKE ?7 ESCAPE '\\'))
+               {keyset}
              ORDER BY c.detected_at DESC, c.id DESC LIMIT ?4 OFFSET ?5"
         );
         let limit = f.limit.map_or(-1, to_i64);
         let severities = severity_set(f.min_severity);
         let text = f.text.as_deref().map(like_pattern);
+        let (after_time, after_id) = f.after.unzip();
         let rows = self
             .conn
             .prepare_cached(&sql)
@@ -247,7 +260,9 @@ impl Store {
                     limit,
                     to_i64(f.offset),
                     severities,
-                    text
+                    text,
+                    after_time,
+                    after_id
                 ],
                 change_from_row,
             )

@@ -132,17 +132,25 @@ impl Filters {
         Ok(())
     }
 
+    /// The store's filter for these filters, without a limit (every page).
+    pub(super) fn change_filter(&self) -> ChangeFilter {
+        ChangeFilter {
+            since: self.since.as_ref().map(|(_, t)| *t),
+            source: self.source.clone(),
+            tag: self.tag.clone(),
+            min_severity: self.severity,
+            text: self.q.clone(),
+            ..ChangeFilter::default()
+        }
+    }
+
     /// The changes of this page (checking the filters first).
     pub(super) fn list(&self, store: &Store, config: &Config) -> Result<ChangePage, Fail> {
         self.check_known(store, config)?;
         let mut changes = store.changes(&ChangeFilter {
-            since: self.since.as_ref().map(|(_, t)| *t),
-            source: self.source.clone(),
-            tag: self.tag.clone(),
             limit: Some(PAGE_SIZE + 1),
             offset: (self.page - 1) * PAGE_SIZE,
-            min_severity: self.severity,
-            text: self.q.clone(),
+            ..self.change_filter()
         })?;
         let more = changes.len() > PAGE_SIZE;
         changes.truncate(PAGE_SIZE);

@@ -58,10 +58,11 @@ fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error {
 }
 
 /// Runs the demo: a database in `./regwatch-demo/`, no network beyond 127.0.0.1, a few seconds.
+/// Returns the path of the demo's configuration (`regwatch demo --serve` serves its database).
 ///
 /// # Errors
 /// When the local server, the temporary folder or the database cannot be set up.
-pub async fn run() -> Result<(), Error> {
+pub async fn run() -> Result<PathBuf, Error> {
     let server = serve_pages().await?;
     let mut demo = Demo::set_up(&server)?;
     println!(
@@ -85,7 +86,7 @@ pub async fn run() -> Result<(), Error> {
     }
     println!("(its pages were served by the demo itself: `check` on it finds them gone.)");
     println!("\nTry it on real sources: `regwatch --config sources.toml check`.");
-    Ok(())
+    Ok(demo.config.path.clone())
 }
 
 /// Starts the local server with both pages as first published.
