@@ -108,9 +108,10 @@ fn split(word: &str) -> Option<Vec<u64>> {
         if rest.is_empty() {
             break;
         }
+        let first = rest.as_bytes()[0];
         let (m, v) = MORPHEMES
             .iter()
-            .filter(|(m, _)| rest.starts_with(m))
+            .filter(|(m, _)| m.as_bytes()[0] == first && rest.starts_with(m))
             .max_by_key(|(m, _)| m.len())?;
         out.push(*v);
         rest = &rest[m.len()..];
@@ -136,14 +137,18 @@ fn value(ms: &[u64]) -> u64 {
     total.saturating_add(current)
 }
 
+/// Magnitude words: an amount of a hundred or more holds one.
+const MAGNITUDES: &[&str] = &[
+    "hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard",
+];
+
 /// Cheap test before the rewrite: a magnitude word occurs.
 fn may_hold_numbers(s: &str) -> bool {
-    [
-        "hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard",
-    ]
-    .iter()
-    .any(|w| s.contains(w))
+    MAGNITUDES.iter().any(|w| s.contains(w))
 }
+
+/// Words a run of number words may span on each side of its magnitude word.
+const RUN_REACH: usize = 8;
 
 /// Rewrites spelled amounts of at least 100 in a normalized (lower-case) text as digits.
 #[must_use]
@@ -152,13 +157,27 @@ pub fn digits(s: &str) -> String {
         return s.to_string();
     }
     let words: Vec<&str> = s.split(' ').collect();
+    // Only words near a magnitude word can belong to an amount of a hundred or more: the others
+    // are not split into morphemes at all (most of a long page).
+    let mut near = vec![false; words.len()];
+    for (k, w) in words.iter().enumerate() {
+        if MAGNITUDES.iter().any(|m| w.contains(m)) {
+            let end = (k + RUN_REACH + 1).min(words.len());
+            near[k.saturating_sub(RUN_REACH)..end].fill(true);
+        }
+    }
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
+        if !near[i] {
+            out.push(words[i].to_string());
+            i += 1;
+            continue;
+        }
         let mut j = i;
         let mut ms = Vec::new();
         let mut end = i;
-        while j < words.len() {
+        while j < words.len() && near[j] {
             let w = words[j];
             if j > i && JOINERS.contains(&w) {
                 j += 1;
