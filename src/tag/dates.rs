@@ -261,6 +261,18 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             if negated {
                 return None;
             }
+            // A date no cue binds, far from every bound date ("…; items exported before then
+            // are exempt if they arrive by 16 June 2025"), is not the cue's.
+            if !bound.contains(&pos) && !bound.is_empty() {
+                let gap_ok = bound.iter().any(|b| {
+                    let (a, z) = if *b < pos { (*b, pos) } else { (pos, *b) };
+                    let between = &s[a..z];
+                    !between.contains(';') && between.split_whitespace().count() <= 12
+                });
+                if !gap_ok {
+                    return None;
+                }
+            }
             let claimed = other_bound.contains(&pos);
             if claimed && (!bound.contains(&pos) || dist(&other) < c.min(e).min(n)) {
                 return None;

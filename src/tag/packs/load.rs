@@ -120,6 +120,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "other_laws",
     "old_value_markers",
     "other_authorities",
+    "purchase_words",
     "export_rule_words",
     "exception_withdrawn",
     "past_markers",

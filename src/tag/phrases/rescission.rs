@@ -8,9 +8,11 @@ use crate::tag::text::find_word;
 /// "no formal rescission notice").
 fn negated_before(s: &str, pos: usize) -> bool {
     // Elided forms count as their word: « qu'aucun » is "aucun".
+    // Within the word's own clause: "does not enforce it and rescinds it" is no negation.
     let head: Vec<&str> = s[..pos]
         .split_whitespace()
         .rev()
+        .take_while(|w| !matches!(*w, "und" | "and" | "et" | "but" | "aber" | "mais"))
         .take(6)
         .flat_map(|w| [w, w.rsplit('\'').next().unwrap_or(w)])
         .collect();
@@ -41,6 +43,17 @@ fn negated_before(s: &str, pos: usize) -> bool {
                 | "isn't"
         )
     })
+}
+
+/// A negation in the verb-final clause after the word: „Eine förmliche Aufhebung ist bis heute
+/// nicht erschienen“, « la rescision n'a pas été publiée ».
+fn negated_after(s: &str, pos: usize) -> bool {
+    let clause = s[pos..].split([';', ',']).next().unwrap_or_default();
+    clause
+        .split_whitespace()
+        .skip(1)
+        .take(7)
+        .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
 }
 
 /// Byte offset of the first needle found: needles ending in `*` as prefixes at a word start,
@@ -107,7 +120,7 @@ pub fn rescission(s: &str) -> Option<&'static str> {
             && about_a_rule(s, pos)
         {
             // "will not enforce" carries its own negation; others must not be negated.
-            if g.key == "not_enforced" || !negated_before(s, pos) {
+            if g.key == "not_enforced" || !(negated_before(s, pos) || negated_after(s, pos)) {
                 return Some(g.key.as_str());
             }
         }

@@ -96,8 +96,26 @@ pub(super) fn comparator_near(s: &str, at: usize, end: usize) -> bool {
     let before = before.rsplit(';').next().unwrap_or(before);
     let after = &s[end..to];
     let after = after.split(';').next().unwrap_or(after);
+    // A preposition ("unter", "below", « sous ») compares the number after it: after the
+    // number ("… mit 4,8 TB/s anbindet, unter Auflagen") it is no limit.
     crate::tag::packs::any_in("comparators", before)
-        || crate::tag::packs::any_in("comparators", after)
+        || crate::tag::packs::any_in("comparators", &without_prepositions(after))
+}
+
+/// Comparators that are prepositions: they bind the number right after them only.
+const PREPOSITIONS: &[&str] = &[
+    "unter", "under", "below", "above", "sous", "über", "ab", "dès", "over",
+];
+
+/// The text with its prepositional comparators blanked out.
+fn without_prepositions(t: &str) -> String {
+    t.split(' ')
+        .map(|w| {
+            let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if PREPOSITIONS.contains(&bare) { "_" } else { w }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether threshold words ("threshold", « seuil », „Schwelle“, "or more", "≥") stand right

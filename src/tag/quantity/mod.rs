@@ -93,6 +93,10 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
         if is_delta(s, n) {
             continue;
         }
+        // "ordered 18,000 GPUs", „hat 5.000 GPUs bestellt“: a purchase, not a cap.
+        if purchase_near(s, n) {
+            continue;
+        }
         if let Some((kind, value)) = classify(s, n, &cues) {
             // "no 25 % tariff", „kein Zoll von 25 Prozent“: a rate said not to apply.
             if matches!(kind, QKind::Tariff) && cues::negated_before(s, n.start) {
@@ -106,9 +110,40 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
             });
         }
     }
+    mark_bare_from(s, &nums, &mut out);
     mark_transitions(s, &nums, &mut out);
     mark_old_values(s, &nums, &mut out);
     out
+}
+
+/// « passe de 1 400 à 1 200 Go/s », "from 1,400 to 1,200 GB/s": the first number, bare, has the
+/// kind of the second.
+fn mark_bare_from(s: &str, nums: &[Num], out: &mut [Quantity]) {
+    for w in nums.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let between = s[a.end..b.start].trim();
+        if !matches!(between, "à" | "to" | "auf" | "bis") {
+            continue;
+        }
+        let head = s[..a.start].trim_end();
+        if !["from", "de", "von", "passe de", "passé de"]
+            .iter()
+            .any(|f| head.ends_with(f))
+        {
+            continue;
+        }
+        let bound = |v: f64| (v - b.value).abs() < 1e-9 || (b.value * 1000.0 - v).abs() < 1e-6;
+        let a_classified = out
+            .iter()
+            .any(|q| (q.value - a.value).abs() < 1e-9 || (a.value * 1000.0 - q.value).abs() < 1e-6);
+        if a_classified || b.value <= 0.0 {
+            continue;
+        }
+        if let Some(q) = out.iter_mut().find(|q| q.from.is_none() && bound(q.value)) {
+            let factor = q.value / b.value;
+            q.from = Some(a.value * factor);
+        }
+    }
 }
 
 /// "900 GB/s or more (no longer 1,100 GB/s)", „der bisher 25 Prozent betrug, wurde auf 15
@@ -149,6 +184,15 @@ fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
         }
         i += 1;
     }
+}
+
+/// Whether purchase words stand right before the number (two words) or right after its unit.
+fn purchase_near(s: &str, n: &Num) -> bool {
+    let head = words(&s[..n.start]);
+    let near = head[head.len().saturating_sub(2)..].join(" ");
+    let tail: Vec<&str> = words(&s[n.end..]).into_iter().take(4).collect();
+    crate::tag::packs::any_in("purchase_words", &near)
+        || crate::tag::packs::any_in("purchase_words", &tail.join(" "))
 }
 
 /// "lowered by 800 to 4,000", „um 800 auf 4.000 gesenkt“: the 800 is the size of the move.
