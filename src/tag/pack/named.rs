@@ -23,7 +23,9 @@ fn named<T: Ord>(side: &[Sent<'_>], find: impl Fn(&str) -> Vec<T>) -> BTreeMap<T
 pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let (o, n) = (named(old, phrases::eccns), named(new, phrases::eccns));
     for (e, i) in &n {
-        if !o.contains_key(e) {
+        // "the bill closely follows ECCN 3A090", « reprend les paramètres de la rubrique 3A090 »:
+        // a reference, not an entry added.
+        if !o.contains_key(e) && !crate::tag::packs::any_in("reference_words", &new[*i].norm) {
             tags.push(mk(
                 "eccn_changed",
                 json!({ "eccn": e, "change": "added" }),

@@ -86,11 +86,29 @@ fn group_moves(
     moved
 }
 
+/// A move sentence without the countries it compares with: „Italien ist in die zweite Stufe
+/// herabgestuft worden und unterliegt nun wie Österreich und Polen einer Obergrenze“, « la
+/// Belgique a été rétrogradée et est soumise, comme l'Autriche, à un plafond ».
+fn without_comparisons(s: &str) -> &str {
+    let Some(moved_at) = crate::tag::packs::list("tier_change_words")
+        .iter()
+        .filter_map(|w| crate::tag::text::find_word(s, w.trim_end_matches('*')))
+        .min()
+    else {
+        return s;
+    };
+    [" wie ", " comme ", " just like ", " as with ", " like "]
+        .iter()
+        .filter_map(|c| s[moved_at..].find(c).map(|i| moved_at + i))
+        .min()
+        .map_or(s, |cut| &s[..cut])
+}
+
 /// Every placement each sentence of a side states.
 fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
     let mut v = Vec::new();
     for (i, s) in side.iter().enumerate() {
-        for (iso, p) in placements(&s.norm, &s.context, doc_context) {
+        for (iso, p) in placements(without_comparisons(&s.norm), &s.context, doc_context) {
             v.push((iso, p, i));
         }
     }

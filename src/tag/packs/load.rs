@@ -121,6 +121,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "old_value_markers",
     "other_authorities",
     "purchase_words",
+    "reference_words",
+    "tier_change_words",
     "export_rule_words",
     "exception_withdrawn",
     "past_markers",
