@@ -280,7 +280,7 @@ pub(super) fn keep_differences(
                 // A country has one place at a time: a move into the place the old version
                 // already gave it ("Italy moved to tier 2, like Austria and Poland") is none.
                 let placed_before = key.starts_with("placement|") && new.is_some() && new_was_there;
-                !(new_was_there && old_still_there) && !placed_before
+                !(placed_before || (new_was_there && old_still_there))
             }
         };
         i += 1;
