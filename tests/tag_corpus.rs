@@ -42,7 +42,7 @@ fn main() {
     // independent cases may lower the figures once, and the ratchet is then set to what the
     // engine reaches on it.
     assert!(
-        precision >= 0.965 && recall >= 0.965,
+        precision >= 0.97 && recall >= 0.97,
         "precision {precision:.3}, recall {recall:.3}\n{report}"
     );
 }

@@ -123,6 +123,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "purchase_words",
     "reference_words",
     "tier_change_words",
+    "share_of_goods",
     "export_rule_words",
     "exception_withdrawn",
     "past_markers",

@@ -249,7 +249,12 @@ fn is_bare_year(s: &str, n: &Num) -> bool {
 fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(QKind, f64)> {
     match unit {
         // A tariff on chips, not a trade pact's duties.
-        "pct" if cues.tariff && !cues.trade_pact && !cues::other_goods_near(s, n.start) => {
+        "pct"
+            if cues.tariff
+                && !cues.trade_pact
+                && !cues::other_goods_near(s, n.start)
+                && !share_of_goods(s, n) =>
+        {
             Some((QKind::Tariff, n.value))
         }
         "pct" => None,
@@ -325,6 +330,12 @@ fn moved_limit(s: &str, n: &Num) -> bool {
     };
     let moved = (FROM.contains(&last) && to_follows) || (TO.contains(&last) && from_before());
     moved && crate::tag::packs::any_in("threshold_words", s)
+}
+
+/// "cuts tariffs on 95 percent of goods", „auf 95 Prozent der Waren“: a share of goods, not a rate.
+fn share_of_goods(s: &str, n: &Num) -> bool {
+    let rest: Vec<&str> = words(&s[n.end..]).into_iter().take(4).collect();
+    crate::tag::packs::any_in("share_of_goods", &rest.join(" "))
 }
 
 /// A number written with "TPP" after it: a quota when scoped, capped or large, else a threshold;
