@@ -78,7 +78,9 @@ pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
 
 /// Whether a negation stands in the few words before byte offset `at` ("no", „kein“, « aucun »).
 pub(super) fn negated_before(s: &str, at: usize) -> bool {
+    // Elided forms count as their word: « qu'aucun » is « aucun ».
     s[..at].split_whitespace().rev().take(5).any(|w| {
+        let w = w.rsplit(['\'', '\u{2019}']).next().unwrap_or(w);
         packs::has(
             "quantity_negations",
             w.trim_matches(|c: char| !c.is_alphanumeric()),
