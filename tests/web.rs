@@ -346,13 +346,22 @@ async fn fifty_changes_a_page_with_a_next_link_to_the_rest() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_atom_feed_parses_with_stable_ids_and_the_same_filters() {
-    let (_server, p) = seeded();
+    let (server, p) = seeded();
     let web = WebServer::start(&p, "127.0.0.1:0", &[]);
     let cli = json_lines(&p.ok(&["changes", "--json"]));
     let (status, ctype, body) = get(&web.url("/feed.atom")).await;
     assert_eq!(status, 200);
     assert!(ctype.starts_with("application/atom+xml"), "{ctype}");
     let feed = feed_rs::parser::parse(body.as_bytes()).expect("valid Atom");
+    // RFC 4287 §4.1.1: the entries have no author, so the feed names one.
+    assert_eq!(
+        feed.authors
+            .iter()
+            .map(|a| a.name.as_deref())
+            .collect::<Vec<_>>(),
+        [Some("regwatch")],
+        "{body}"
+    );
     let ids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     let want: Vec<String> = cli
         .iter()
@@ -403,6 +412,21 @@ async fn the_atom_feed_parses_with_stable_ids_and_the_same_filters() {
         untagged.title.as_ref().unwrap().content,
         "Change in Newsletter notes"
     );
+
+    // With `settings.public_url`, the links name it, whatever Host the request came with.
+    p.write_config(&config(&server, &[]).replace(
+        "[settings]\n",
+        "[settings]\npublic_url = \"https://rw.example.eu/\"\n",
+    ));
+    let public = WebServer::start(&p, "127.0.0.1:0", &[]);
+    let (_, _, body) = get(&public.url("/feed.atom")).await;
+    let linked = feed_rs::parser::parse(body.as_bytes()).unwrap();
+    assert_eq!(
+        linked.entries[0].links[0].href,
+        format!("https://rw.example.eu/changes/{}", tier["id"]),
+        "{body}"
+    );
+    drop(public);
 
     let (_, _, high) = get(&web.url("/feed.atom?severity=high")).await;
     let high = feed_rs::parser::parse(high.as_bytes()).unwrap();
@@ -546,6 +570,15 @@ fn every_answer_carries_the_content_security_policy() {
             );
             let body = r.text().await.unwrap();
             assert!(!body.contains("<script") && !body.contains("style=\""), "{path}: no scripts, no inline styles");
+        }
+        // No write endpoints: every other method is refused, with the same headers.
+        for method in ["POST", "PUT", "DELETE", "PATCH"] {
+            for path in ["/", "/changes/1", "/api/v1/changes", "/api/v1/changes/1", "/feed.atom", "/healthz"] {
+                let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+                let r = client().request(m, web.url(path)).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+                assert!(r.headers().contains_key("content-security-policy"), "{method} {path}");
+            }
         }
     });
 }

@@ -552,3 +552,83 @@ fn webhook_settings_are_checked_with_file_line_and_column() {
         assert!(!err.contains("T0SECRETX"), "a URL is never echoed: {err}");
     }
 }
+
+#[test]
+fn the_daemon_delivers_webhooks_too_signed_to_a_webhook_only_recipient() {
+    let pages = PageServer::start_in_thread().unwrap();
+    let hook = HookServer::start(vec![]);
+    let url = hook.url("/daemon");
+    // The source is the config's last table: a 1 s interval, so the daemon checks it again soon.
+    let cfg = format!(
+        "{}interval = \"1s\"\n",
+        config(
+            &pages,
+            &hook_recipient(
+                "bot",
+                "BOT_URL",
+                "json",
+                "webhook_secret_env = \"BOT_SECRET\""
+            ),
+            "",
+        )
+    );
+    let p = Project::new(&cfg);
+    pages.set("/rules", Page::html(page("4,800")));
+    let mut daemon = Command::new(assert_cmd::cargo::cargo_bin("regwatch"))
+        .current_dir(p.path())
+        .env_remove("REGWATCH_LOG")
+        .env("BOT_URL", &url)
+        .env("BOT_SECRET", "s3cret")
+        .arg("--config")
+        .arg(p.config_path())
+        .args(["run", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the daemon");
+    // The baseline first (no message for it), then the HIGH change.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let checked = || {
+        if !p.db_path().exists() {
+            return None;
+        }
+        let conn = rusqlite::Connection::open(p.db_path()).ok()?;
+        conn.busy_timeout(Duration::from_secs(5)).ok()?;
+        conn.query_row(
+            "SELECT last_success_at FROM sources WHERE id = 'rules'",
+            [],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .ok()
+        .flatten()
+    };
+    while checked().is_none() {
+        assert!(Instant::now() < deadline, "no baseline");
+        assert!(daemon.try_wait().unwrap().is_none(), "the daemon ended");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pages.set("/rules", Page::html(page("4,000")));
+    let got = hook.wait_for(1, Duration::from_secs(60));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while state(&p, "bot", "webhook").as_deref() != Some("sent") {
+        assert!(Instant::now() < deadline, "not recorded as sent");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let _ = daemon.wait();
+    assert_eq!(got.len(), 1, "{got:?}");
+    verify(
+        "s3cret",
+        &got[0].body,
+        got[0].header("x-regwatch-signature"),
+    );
+    let r = row(&outbox(&p), "bot", "webhook").clone();
+    assert_eq!(
+        got[0].header("x-regwatch-delivery"),
+        r["message_id"].as_str()
+    );
+    assert_eq!(got[0].json()["id"], r["change_id"]);
+    assert_eq!(hook.requests().len(), 1, "delivered once");
+}

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Text};
+use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +26,7 @@ fn fixed(t: Timestamp) -> FixedDateTime {
 }
 
 /// The address the visitor reached us at (`X-Forwarded-Proto` and `Host`, as a reverse proxy
-/// sets them), for the absolute links a feed reader needs.
+/// sets them), for the absolute links a feed reader needs when `settings.public_url` is not set.
 fn base_url(headers: &HeaderMap) -> String {
     let get = |name: &str| {
         headers
@@ -114,6 +114,11 @@ fn build(changes: &[Change], filters: &Filters, base: &str) -> Result<Vec<u8>, F
     } else {
         format!("regwatch: changes ({query})")
     }));
+    // RFC 4287 §4.1.1: a feed whose entries have no author must name one itself.
+    feed.set_authors(vec![Person {
+        name: "regwatch".to_string(),
+        ..Person::default()
+    }]);
     feed.set_updated(fixed(
         changes
             .first()
@@ -139,7 +144,14 @@ pub(super) async fn feed(State(web): State<Web>, uri: Uri, headers: HeaderMap) -
         Ok(f) => f,
         Err(fail) => return fail.plain(),
     };
-    let base = base_url(&headers);
+    // `settings.public_url` names the dashboard's address; only without it is the request's
+    // own address (`Host`, `X-Forwarded-Proto`) taken.
+    let base = web
+        .config()
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| base_url(&headers));
     let result = web
         .read(move |store, config| {
             let list = filters.list(store, config)?;

@@ -68,6 +68,13 @@ fn slack_link(url: &str, label: &str) -> String {
     format!("<{}|{}>", mrkdwn(url), mrkdwn(label).replace('|', "¦"))
 }
 
+/// A Slack message's top-level `text` (the notification and fallback line): Slack reads it as
+/// mrkdwn, so page text in it is escaped like a section's, or a `<!channel>` in a tag summary
+/// would ping a whole channel.
+fn fallback(s: &str) -> String {
+    mrkdwn(&plain(s, 300))
+}
+
 /// Plain text for Slack `plain_text` fields and Teams `TextRun`s: one line per line, unsafe
 /// characters replaced, at most `max` characters.
 fn plain(s: &str, max: usize) -> String {
@@ -140,7 +147,7 @@ fn slack_alert(c: &Change, ctx: &Context<'_>) -> Value {
         ));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": foot}]}));
-    json!({"text": plain(&format!("{title} — {}", c.source_name), 300), "blocks": blocks})
+    json!({"text": fallback(&format!("{title} — {}", c.source_name)), "blocks": blocks})
 }
 
 /// A mrkdwn section, cut to Slack's limit (an entity is never cut in half: the cut falls before
@@ -329,7 +336,7 @@ fn slack_digest(d: &Digest<'_>, ctx: &Context<'_>) -> Value {
             format!("{} more change(s) not shown: `regwatch changes`", d.changes.len() - top.len())}]}));
     }
     blocks.truncate(SLACK_MAX_BLOCKS);
-    json!({"text": plain(&title, 300), "blocks": blocks})
+    json!({"text": fallback(&title), "blocks": blocks})
 }
 
 fn teams_digest(d: &Digest<'_>, ctx: &Context<'_>) -> Value {
@@ -467,6 +474,34 @@ mod tests {
             "{about}"
         );
         assert!(blocks[0]["text"]["text"].as_str().unwrap().chars().count() <= SLACK_HEADER_MAX);
+    }
+
+    #[test]
+    fn slacks_fallback_text_is_escaped_so_page_text_cannot_mention_anyone() {
+        let mut c = change(1, "4,000");
+        c.tags[0].summary = "<!channel> Tier <@U123> moved".into();
+        let v: Value =
+            serde_json::from_str(&alert(WebhookFormat::Slack, &c, &CTX).unwrap()).unwrap();
+        let text = v["text"].as_str().unwrap();
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+        assert!(
+            text.contains("&lt;!channel&gt; Tier &lt;@U123&gt; moved"),
+            "{text}"
+        );
+        assert!(text.contains("Rules &lt;&amp;&gt; Co"), "{text}");
+        let d = Digest {
+            recipient: "<!here>",
+            since: c.detected_at,
+            until: c.detected_at,
+            changes: std::slice::from_ref(&c),
+        };
+        let v: Value =
+            serde_json::from_str(&digest(WebhookFormat::Slack, &d, &CTX).unwrap()).unwrap();
+        let text = v["text"].as_str().unwrap();
+        assert!(
+            text.contains("&lt;!here&gt;") && !text.contains('<'),
+            "{text}"
+        );
     }
 
     #[test]
