@@ -35,7 +35,12 @@ pub fn countries(s: &str) -> Vec<(&'static str, usize)> {
     };
     // Leftmost-longest: "republic of korea" wins over "korea", and names never overlap.
     ac.find_iter(s)
-        .filter(|m| crate::tag::text::at_word_boundaries(s, m.start(), m.end(), false))
+        // German genitives count as the name: „die Aufnahme Griechenlands“, „Polens Status“.
+        .filter(|m| {
+            crate::tag::text::at_word_boundaries(s, m.start(), m.end(), false)
+                || (s[m.end()..].starts_with('s')
+                    && crate::tag::text::at_word_boundaries(s, m.start(), m.end() + 1, false))
+        })
         .filter_map(|m| {
             isos.get(m.pattern().as_usize())
                 .map(|iso| (*iso, m.start()))

@@ -124,6 +124,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "share_of_goods",
+    "limit_move_verbs",
     "export_rule_words",
     "exception_withdrawn",
     "past_markers",

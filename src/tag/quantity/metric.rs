@@ -18,7 +18,7 @@ pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     // Walk back over fillers and numbers (a "from X to" pattern) for at most 12 tokens.
     let mut n = 0;
     for (i, w) in toks.iter().enumerate().rev() {
-        let w = w.trim_matches(|c: char| c == '(' || c == ')');
+        let w = w.trim_matches(|c: char| c == '(' || c == ')' || c == ',');
         n += 1;
         if n > 12 {
             return None;

@@ -328,7 +328,11 @@ fn moved_limit(s: &str, n: &Num) -> bool {
                     .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
         })
     };
-    let moved = (FROM.contains(&last) && to_follows) || (TO.contains(&last) && from_before());
+    // „… auf 1.800 GB/s anhebt“, "raised to 1,800 GB/s": a value set by a move verb.
+    let set_by_move = TO.contains(&last) && crate::tag::packs::any_in("limit_move_verbs", s);
+    let moved = (FROM.contains(&last) && to_follows)
+        || (TO.contains(&last) && from_before())
+        || set_by_move;
     moved && crate::tag::packs::any_in("threshold_words", s)
 }
 
