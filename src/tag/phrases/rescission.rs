@@ -52,6 +52,7 @@ fn negated_after(s: &str, pos: usize) -> bool {
     clause
         .split_whitespace()
         .skip(1)
+        .take_while(|w| !matches!(*w, "und" | "and" | "et" | "but" | "aber" | "mais"))
         .take(7)
         .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
 }
