@@ -104,14 +104,19 @@ pub fn alert_message_id(instance: &str, change_id: i64, recipient: &str, from: &
     )
 }
 
-/// The stable `Message-ID` of a recipient's digest for the period ending `until`.
-#[must_use]
-pub fn digest_message_id(instance: &str, recipient: &str, until: Timestamp, from: &str) -> String {
-    let stamp: String = until
+/// The digits of a digest period's end, as digest ids (e-mail and webhook) carry it.
+fn period_stamp(until: Timestamp) -> String {
+    until
         .to_rfc3339()
         .chars()
         .filter(char::is_ascii_digit)
-        .collect();
+        .collect()
+}
+
+/// The stable `Message-ID` of a recipient's digest for the period ending `until`.
+#[must_use]
+pub fn digest_message_id(instance: &str, recipient: &str, until: Timestamp, from: &str) -> String {
+    let stamp = period_stamp(until);
     format!(
         "<digest.{stamp}.{}.{instance}@{}>",
         recipient_key(recipient),

@@ -246,6 +246,56 @@ pub fn has_prefix_word(hay: &str, prefix: &str) -> bool {
     false
 }
 
+/// Words that open a new clause after ", and" (not a list's last item: "China, Russia, and Iran").
+const CLAUSE_OPENERS: &[&str] = &[
+    "this", "the", "it", "that", "these", "bis", "commerce", "we", "la", "le", "die", "der", "das",
+];
+
+/// Where the clauses of a (normalized) sentence meet: at ";", at "while"/« tandis que »/
+/// „während“ after a comma, and at ", and"/« , et »/„, und“ followed by a clause opener.
+#[must_use]
+pub fn clause_cuts(s: &str) -> Vec<usize> {
+    let mut cuts: Vec<usize> = s.match_indices(';').map(|(i, _)| i).collect();
+    for sep in [", while ", ", tandis que ", ", während "] {
+        cuts.extend(s.match_indices(sep).map(|(i, _)| i));
+    }
+    for sep in [", and ", ", et ", ", und "] {
+        for (i, _) in s.match_indices(sep) {
+            let next = s[i + sep.len()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or_default();
+            if CLAUSE_OPENERS.contains(&next) {
+                cuts.push(i);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts
+}
+
+/// The clauses of a sentence, cut where [`clause_cuts`] says.
+#[must_use]
+pub fn clauses(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for c in clause_cuts(s) {
+        out.push(&s[start..c]);
+        start = c;
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// The clause of `s` around byte offset `pos`.
+#[must_use]
+pub fn clause_at(s: &str, pos: usize) -> &str {
+    let cuts = clause_cuts(s);
+    let start = cuts.iter().rev().find(|c| **c < pos).copied().unwrap_or(0);
+    let end = cuts.iter().find(|c| **c >= pos).copied().unwrap_or(s.len());
+    &s[start..end]
+}
+
 /// Words of a normalized text (letters, digits, apostrophes, `:` and `.` inside tokens kept).
 #[must_use]
 pub fn words(s: &str) -> Vec<&str> {

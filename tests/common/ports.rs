@@ -47,7 +47,6 @@ impl ClosedPort {
             .bind(&addr.into())
             .expect("bind the reserved port again");
         socket.listen(128).expect("listen");
-        let _held = &self.socket;
         socket.into()
     }
 }

@@ -51,11 +51,7 @@ pub fn alert_delivery_id(instance: &str, change_id: i64, recipient: &str) -> Str
 /// `until`.
 #[must_use]
 pub fn digest_delivery_id(instance: &str, recipient: &str, until: Timestamp) -> String {
-    let stamp: String = until
-        .to_rfc3339()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let stamp = super::period_stamp(until);
     format!(
         "digest.{stamp}.{}.{instance}.webhook",
         super::recipient_key(recipient)

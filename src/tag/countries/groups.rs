@@ -47,7 +47,7 @@ pub(super) fn group_placements(
     for (iso, pos) in cs {
         // "D:1 continues to list China …, and this rule adds Malaysia to D:1": the addition is
         // the second clause's, not China's.
-        let clause = clause_at(s, *pos);
+        let clause = crate::tag::text::clause_at(s, *pos);
         let removed = crate::tag::packs::any_in("group_removed", clause);
         let added = crate::tag::packs::any_in("group_added", clause);
         let p = match &explicit {
@@ -61,45 +61,6 @@ pub(super) fn group_placements(
         out.push((*iso, p));
     }
     out
-}
-
-/// Words that open a new clause after ", and " (not a list's last item).
-const CLAUSE_OPENERS: &[&str] = &[
-    "this", "the", "it", "that", "these", "bis", "commerce", "we", "la", "le", "die", "der", "das",
-];
-
-/// The clause of `s` around byte offset `pos`: cut at ";" and at ", and"/« , et »/„, und“
-/// followed by a clause opener.
-fn clause_at(s: &str, pos: usize) -> &str {
-    let mut start = 0;
-    let mut end = s.len();
-    let mut cuts: Vec<usize> = s.match_indices(';').map(|(i, _)| i).collect();
-    for sep in [
-        ", and ",
-        ", et ",
-        ", und ",
-        ", while ",
-        ", tandis que ",
-        ", während ",
-    ] {
-        for (i, _) in s.match_indices(sep) {
-            let next = s[i + sep.len()..]
-                .split_whitespace()
-                .next()
-                .unwrap_or_default();
-            if sep.starts_with(", w") || sep.starts_with(", t") || CLAUSE_OPENERS.contains(&next) {
-                cuts.push(i);
-            }
-        }
-    }
-    for c in cuts {
-        if c < pos {
-            start = start.max(c);
-        } else {
-            end = end.min(c);
-        }
-    }
-    &s[start..end]
 }
 
 /// "moved from D:3 to A:5": the first and last group named, when a from-word precedes the first.

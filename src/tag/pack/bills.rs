@@ -36,9 +36,9 @@ pub(super) fn bill_tags(
                 continue;
             }
             if doc_bill || domain(&s.context) {
-                let context = if doc_bill { "bill" } else { s.context.as_str() };
+                let context = if doc_bill { "bill" } else { &s.context };
                 // "…, and the House passed the farm bill": each clause for itself.
-                for clause in clauses(&s.norm) {
+                for clause in crate::tag::text::clauses(&s.norm) {
                     if other_bill(clause) {
                         continue;
                     }
@@ -53,22 +53,6 @@ pub(super) fn bill_tags(
     let o = stages(old);
     let n = stages(new);
     push_move(&o, &n, old, new, tags);
-}
-
-/// The clauses of a sentence, cut at "; " and ", and " (« , et », „, und“).
-fn clauses(s: &str) -> Vec<&str> {
-    let mut out = vec![s];
-    for sep in [
-        "; ",
-        ", and ",
-        ", et ",
-        ", und ",
-        ", while ",
-        ", tandis que ",
-    ] {
-        out = out.into_iter().flat_map(|c| c.split(sep)).collect();
-    }
-    out
 }
 
 /// Words after « loi » that do not name another law (« la loi a été adoptée », « la loi sur »).

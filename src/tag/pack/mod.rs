@@ -17,6 +17,7 @@ mod rescission;
 mod tiers;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -33,8 +34,8 @@ struct Sent<'a> {
     text: &'a str,
     /// Normalized.
     norm: String,
-    /// Normalized block and heading, for context checks.
-    context: String,
+    /// Normalized block and heading, for context checks (shared by the block's sentences).
+    context: Rc<str>,
 }
 
 /// The sentences of a side's blocks that the other side does not also have (counted in
@@ -46,9 +47,9 @@ fn side<'a>(
     let mut out = Vec::new();
     for (block, heading) in blocks {
         let block_norm = norm(block);
-        let context = match heading {
-            Some(h) => format!("{block_norm} {}", norm(h)),
-            None => block_norm.clone(),
+        let context: Rc<str> = match heading {
+            Some(h) => format!("{block_norm} {}", norm(h)).into(),
+            None => block_norm.into(),
         };
         for s in sentences(block) {
             let n = norm(s);
@@ -68,7 +69,7 @@ fn side<'a>(
                 hypothetical,
                 text: s,
                 norm: n,
-                context: context.clone(),
+                context: Rc::clone(&context),
             });
         }
     }

@@ -4,6 +4,9 @@
 use crate::tag::packs;
 use crate::tag::text::find_word;
 
+/// Words that join two clauses: a negation across one is the other clause's.
+const CLAUSE_JOINERS: &[&str] = &["und", "and", "et", "but", "aber", "mais"];
+
 /// Negations that keep rescission language from being a rescission ("has not been rescinded",
 /// "no formal rescission notice").
 fn negated_before(s: &str, pos: usize) -> bool {
@@ -12,7 +15,7 @@ fn negated_before(s: &str, pos: usize) -> bool {
     let head: Vec<&str> = s[..pos]
         .split_whitespace()
         .rev()
-        .take_while(|w| !matches!(*w, "und" | "and" | "et" | "but" | "aber" | "mais"))
+        .take_while(|w| !CLAUSE_JOINERS.contains(w))
         .take(6)
         .flat_map(|w| [w, w.rsplit('\'').next().unwrap_or(w)])
         .collect();
@@ -52,7 +55,7 @@ fn negated_after(s: &str, pos: usize) -> bool {
     clause
         .split_whitespace()
         .skip(1)
-        .take_while(|w| !matches!(*w, "und" | "and" | "et" | "but" | "aber" | "mais"))
+        .take_while(|w| !CLAUSE_JOINERS.contains(w))
         .take(7)
         .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
 }

@@ -116,6 +116,21 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     out
 }
 
+/// Whether the number `n` as written states the quantity value `v` (equal, or `v` in thousands
+/// as a bandwidth in TB/s is in GB/s).
+fn states(n: &Num, v: f64) -> bool {
+    (n.value - v).abs() < 1e-9 || (n.value * 1000.0 - v).abs() < 1e-6
+}
+
+/// Words that open a move's old value ("from 4,800 to 4,000", « passe de … à », „von … auf“).
+const FROM_WORDS: &[&str] = &["from", "de", "von", "passe de", "passé de"];
+
+/// Whether a from-word stands right before the number `n`.
+fn after_from_word(s: &str, n: &Num) -> bool {
+    let head = s[..n.start].trim_end();
+    FROM_WORDS.iter().any(|f| head.ends_with(f))
+}
+
 /// « passe de 1 400 à 1 200 Go/s », "from 1,400 to 1,200 GB/s": the first number, bare, has the
 /// kind of the second.
 fn mark_bare_from(s: &str, nums: &[Num], out: &mut [Quantity]) {
@@ -125,21 +140,17 @@ fn mark_bare_from(s: &str, nums: &[Num], out: &mut [Quantity]) {
         if !matches!(between, "à" | "to" | "auf" | "bis") {
             continue;
         }
-        let head = s[..a.start].trim_end();
-        if !["from", "de", "von", "passe de", "passé de"]
-            .iter()
-            .any(|f| head.ends_with(f))
-        {
+        if !after_from_word(s, a) {
             continue;
         }
-        let bound = |v: f64| (v - b.value).abs() < 1e-9 || (b.value * 1000.0 - v).abs() < 1e-6;
-        let a_classified = out
-            .iter()
-            .any(|q| (q.value - a.value).abs() < 1e-9 || (a.value * 1000.0 - q.value).abs() < 1e-6);
+        let a_classified = out.iter().any(|q| states(a, q.value));
         if a_classified || b.value <= 0.0 {
             continue;
         }
-        if let Some(q) = out.iter_mut().find(|q| q.from.is_none() && bound(q.value)) {
+        if let Some(q) = out
+            .iter_mut()
+            .find(|q| q.from.is_none() && states(b, q.value))
+        {
             let factor = q.value / b.value;
             q.from = Some(a.value * factor);
         }
@@ -152,19 +163,13 @@ fn mark_bare_from(s: &str, nums: &[Num], out: &mut [Quantity]) {
 fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     let markers = crate::tag::packs::list("old_value_markers");
     let marked = |q: &Quantity| {
-        nums.iter()
-            .filter(|n| {
-                (n.value - q.value).abs() < 1e-9 || (n.value * 1000.0 - q.value).abs() < 1e-6
-            })
-            .any(|n| {
-                let head: Vec<&str> = words(&s[..n.start]);
-                let tail = head[head.len().saturating_sub(4)..].join(" ");
-                markers.iter().any(|m| {
-                    tail.ends_with(m.as_str())
-                        || tail.contains(&format!("{m} "))
-                        || tail.split_whitespace().next_back() == Some(m.as_str())
-                })
-            })
+        nums.iter().filter(|n| states(n, q.value)).any(|n| {
+            let head: Vec<&str> = words(&s[..n.start]);
+            let tail = head[head.len().saturating_sub(4)..].join(" ");
+            markers
+                .iter()
+                .any(|m| tail.ends_with(m.as_str()) || tail.contains(&format!("{m} ")))
+        })
     };
     let mut i = 0;
     while i < out.len() {
@@ -306,7 +311,6 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
 /// sentence that names a threshold, is a limit, not a chip's specification. The move must be
 /// written out: "from" before one value and "to" before the next.
 fn moved_limit(s: &str, n: &Num) -> bool {
-    const FROM: &[&str] = &["from", "von", "de"];
     const TO: &[&str] = &["to", "auf", "à"];
     let head = words(&s[..n.start]);
     let last = head.last().copied().unwrap_or_default();
@@ -322,7 +326,7 @@ fn moved_limit(s: &str, n: &Num) -> bool {
     let from_before = || {
         let window = &head[head.len().saturating_sub(6)..];
         window.iter().enumerate().any(|(i, w)| {
-            FROM.contains(w)
+            FROM_WORDS.contains(w)
                 && window
                     .get(i + 1)
                     .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
@@ -330,7 +334,7 @@ fn moved_limit(s: &str, n: &Num) -> bool {
     };
     // „… auf 1.800 GB/s anhebt“, "raised to 1,800 GB/s": a value set by a move verb.
     let set_by_move = TO.contains(&last) && crate::tag::packs::any_in("limit_move_verbs", s);
-    let moved = (FROM.contains(&last) && to_follows)
+    let moved = (FROM_WORDS.contains(&last) && to_follows)
         || (TO.contains(&last) && from_before())
         || set_by_move;
     moved && crate::tag::packs::any_in("threshold_words", s)
@@ -398,12 +402,8 @@ fn mark_transitions(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     while i + 1 < out.len() {
         let (a, b) = (&out[i], &out[i + 1]);
         if a.kind.key() == b.kind.key() {
-            let na = nums.iter().find(|n| {
-                (n.value - a.value).abs() < 1e-9 || (n.value * 1000.0 - a.value).abs() < 1e-6
-            });
-            let nb = nums.iter().rev().find(|n| {
-                (n.value - b.value).abs() < 1e-9 || (n.value * 1000.0 - b.value).abs() < 1e-6
-            });
+            let na = nums.iter().find(|n| states(n, a.value));
+            let nb = nums.iter().rev().find(|n| states(n, b.value));
             if let (Some(na), Some(nb)) = (na, nb)
                 && na.end <= nb.start
             {
@@ -413,11 +413,7 @@ fn mark_transitions(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
                     .iter()
                     .any(|w| ["to", "à", "auf", "zu", "→", "->", "a"].contains(w))
                     && between.len() <= 6;
-                let head = &s[..na.start];
-                let from_word = ["from", "de", "von", "passe de", "passé de"]
-                    .iter()
-                    .any(|f| head.trim_end().ends_with(f));
-                if joiner && from_word {
+                if joiner && after_from_word(s, na) {
                     let old = a.value;
                     out[i + 1].from = Some(old);
                     out.remove(i);
