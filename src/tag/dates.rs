@@ -224,11 +224,35 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
     };
     // Each cue binds the date nearest to it; in a sentence that also names publication or
     // signature, other dates (a publication date beside "take effect") are not kept.
-    let bound: Vec<usize> = compliance
+    // Distances count from the cue's end for a date after it (« publié le 14 novembre et entre
+    // en vigueur le 15 novembre »: the 15th is the cue's, though both start as far from "entre").
+    let cue_ends = |cues: &[String]| -> Vec<(usize, usize)> {
+        cues.iter()
+            .flat_map(|c| {
+                let c = c.trim_end_matches('*');
+                s.match_indices(c)
+                    .map(|(i, m)| (i, i + m.len()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let spans: Vec<(usize, usize)> = [
+        cue_ends(packs::list("compliance_cues")),
+        cue_ends(packs::list("effective_cues")),
+        cue_ends(packs::list("date_start_words")),
+    ]
+    .concat();
+    let bound: Vec<usize> = spans
         .iter()
-        .chain(&effective)
-        .chain(&neutral)
-        .filter_map(|c| dates.iter().map(|(_, p)| *p).min_by_key(|p| p.abs_diff(*c)))
+        .filter_map(|(c, e)| {
+            dates.iter().map(|(_, p)| *p).min_by_key(|p| {
+                if *p >= *e {
+                    p - e
+                } else {
+                    p.abs_diff(*c)
+                }
+            })
+        })
         .collect();
     // "published on DATE", « publié le DATE », „veröffentlicht am DATE“: the first date after
     // the word (else the nearest before it, „am DATE veröffentlicht“).

@@ -67,13 +67,43 @@ pub(super) fn group_placements(
 fn explicit_move(s: &str, groups: &[(usize, String)]) -> Option<(String, String)> {
     if groups.len() >= 2 {
         let head = &s[..groups[0].0];
-        ["from", "de", "du", "von", "aus"]
+        let from = ["from", "de", "du", "von", "aus"]
             .iter()
-            .any(|w| head.trim_end().ends_with(w) || head.contains(&format!("{w} country group")))
+            .any(|w| head.trim_end().ends_with(w) || head.contains(&format!("{w} country group")));
+        (from || left_before(head))
             .then(|| (groups[0].1.clone(), groups[groups.len() - 1].1.clone()))
     } else {
         None
     }
+}
+
+/// „aus der Ländergruppe D:4 …“, « ont quitté le groupe de pays D:4 … »: a from-word or a verb of
+/// leaving just before the first group, past the group's noun and article.
+fn left_before(head: &str) -> bool {
+    const NOUN: &[&str] = &[
+        "country", "group", "groups", "groupe", "groupes", "pays", "ländergruppe", "ländergruppen",
+        "gruppe", "der", "die", "dem", "den", "le", "la", "les", "the", "l'", "des",
+    ];
+    const LEAVE: &[&str] = &[
+        "from", "du", "von", "aus", "quitté", "quitte", "quittent", "quitter", "left", "leaves",
+        "leave", "verlässt", "verlassen", "verließ", "sortis", "sorti", "sortie", "sort",
+    ];
+    let ws = crate::tag::text::words(head);
+    let mut i = ws.len();
+    while i > 0 {
+        let w = ws[i - 1];
+        // « groupe de pays »: the "de" belongs to the group's name.
+        if w == "de" && i >= 2 && matches!(ws[i - 2], "groupe" | "groupes") {
+            i -= 2;
+            continue;
+        }
+        if NOUN.contains(&w) {
+            i -= 1;
+            continue;
+        }
+        return LEAVE.contains(&w);
+    }
+    false
 }
 
 /// The group named nearest a country at byte offset `pos`; removal words win over addition words.

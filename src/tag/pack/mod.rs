@@ -64,7 +64,7 @@ fn side<'a>(
             // abaisser », „erwägt“) states no fact on either side.
             // A question ("Should Washington rescind the rule?") asks, it does not state.
             let hypothetical = s.trim_end().ends_with('?')
-                || crate::tag::packs::any_in("hypothetical_markers", &n);
+                || crate::tag::packs::any_in("hypothetical_markers", main_part(&n));
             out.push(Sent {
                 hypothetical,
                 text: s,
@@ -74,6 +74,61 @@ fn side<'a>(
         }
     }
     out
+}
+
+/// A sentence without its trailing consequence clause (", which could slow …", „, was … bremsen
+/// könnte“, « , ce qui pourrait … »): a conditional there speaks of effects, not of the rule.
+fn main_part(n: &str) -> &str {
+    crate::tag::packs::list("consequence_openers")
+        .iter()
+        .filter_map(|o| n.find(o.as_str()))
+        .min()
+        .map_or(n, |i| &n[..i])
+}
+
+/// The words of a sentence with every number made `#` (a run of number tokens counts once).
+fn skeleton(n: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for w in super::text::words(n) {
+        let w = if w.chars().any(|c| c.is_ascii_digit()) {
+            "#"
+        } else {
+            w
+        };
+        if !(w == "#" && out.last() == Some(&"#")) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// Whether a hypothetical sentence is so only by a modal verb of a reported draft (« pourrait »,
+/// „könnte“): no rumour, wish or question word.
+fn draft_modal_only(s: &Sent<'_>) -> bool {
+    !s.text.trim_end().ends_with('?')
+        && crate::tag::packs::list("hypothetical_markers")
+            .iter()
+            .filter(|m| !crate::tag::packs::has("draft_modals", m))
+            .all(|m| !super::text::has_word(main_part(&s.norm), m))
+}
+
+/// A draft reported in the conditional on both sides, only its numbers edited (« chaque pays
+/// pourrait importer au plus 50 000 GPU » → « … 40 000 GPU »): the text's own figure moved, so
+/// both sentences are read as stated and compared.
+fn pair_drafts(old: &mut [Sent<'_>], new: &mut [Sent<'_>]) {
+    for n in new.iter_mut().filter(|s| s.hypothetical) {
+        if !draft_modal_only(n) {
+            continue;
+        }
+        let sk = skeleton(&n.norm);
+        if let Some(o) = old
+            .iter_mut()
+            .find(|o| o.hypothetical && draft_modal_only(o) && skeleton(&o.norm) == sk)
+        {
+            o.hypothetical = false;
+            n.hypothetical = false;
+        }
+    }
 }
 
 /// How many times each normalized sentence occurs in the blocks.
@@ -191,11 +246,43 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             tracked: doc_tracked,
         },
     );
+    drop_eu_entries(&mut tags, hunks, old_all, new_all);
     bills::fill_from(&mut tags, old_all, doc_bill);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
         facts::keep_differences(&mut tags, old_all, new_all, lang);
     }
     tags
+}
+
+/// In a text about the EU dual-use list (Annex I of Regulation (EU) 2021/821), "3A001" is an EU
+/// control entry, not a US ECCN: an ECCN tag stands there only for a code written after "ECCN".
+fn drop_eu_entries(tags: &mut Vec<Tag>, hunks: &[Hunk], old_all: &[String], new_all: &[String]) {
+    if !tags.iter().any(|t| t.tag == "eccn_changed") {
+        return;
+    }
+    let blocks = || {
+        old_all
+            .iter()
+            .chain(new_all.iter())
+            .chain(hunks.iter().flat_map(|h| h.old.iter().chain(h.new.iter()).chain(h.context.iter())))
+    };
+    let eu = blocks().any(|b| crate::tag::packs::any_in("eu_list_context", &norm(b)));
+    if !eu {
+        return;
+    }
+    tags.retain(|t| {
+        if t.tag != "eccn_changed" {
+            return true;
+        }
+        let code = t.detail["eccn"].as_str().unwrap_or_default().to_lowercase();
+        blocks().any(|b| {
+            let n = norm(b);
+            n.match_indices(&code).any(|(i, _)| {
+                let head = n[..i].trim_end();
+                head.ends_with("eccn") || head.ends_with("eccns")
+            })
+        })
+    });
 }
 
 /// What the whole document says about itself.
@@ -216,8 +303,9 @@ fn stated<'a>(v: &[Sent<'a>]) -> Vec<Sent<'a>> {
 
 /// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
 fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<Tag> {
-    let old_all = side(old, sentence_counts(new));
-    let new_all = side(new, sentence_counts(old));
+    let mut old_all = side(old, sentence_counts(new));
+    let mut new_all = side(new, sentence_counts(old));
+    pair_drafts(&mut old_all, &mut new_all);
     let (old_s, new_s) = (stated(&old_all), stated(&new_all));
     let mut tags = Vec::new();
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);

@@ -14,11 +14,21 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
         .iter()
         .filter_map(|s| phrases::rescission(&s.norm))
         .collect();
-    for s in new {
-        if let Some(kind) = phrases::rescission(&s.norm)
-            && !old_kinds.contains(kind)
+    let found: Vec<(&str, &Sent<'_>)> = new
+        .iter()
+        .filter_map(|s| phrases::rescission(&s.norm).map(|k| (k, s)))
+        .filter(|(k, _)| !old_kinds.contains(k))
+        .collect();
+    // "BIS has initiated a rescission … and will not enforce the rule": what holds today is the
+    // non-enforcement; the rescission is still to come.
+    let holds_now = found.iter().any(|(k, _)| *k != "rescinded");
+    for (kind, s) in found {
+        if kind == "rescinded"
+            && holds_now
+            && crate::tag::packs::any_in("rescission_pending", &s.norm)
         {
-            tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
+            continue;
         }
+        tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
     }
 }

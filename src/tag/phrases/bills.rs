@@ -35,7 +35,9 @@ pub fn speaks_of_bill(t: &str) -> bool {
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
-    if !(speaks_of_bill(s) || speaks_of_bill(context)) {
+    // "Tracker: Introduced > Passed Senate > … > Became Law" lists every stage a bill may
+    // reach, not the ones it reached.
+    if !(speaks_of_bill(s) || speaks_of_bill(context)) || s.matches('>').count() >= 2 {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -39,10 +39,16 @@ fn measure_unit(rest: &str, value: f64) -> Option<(&'static str, f64)> {
     // "26,900,000 cumulative total processing performance (TPP)": the metric's name as unit.
     let named = rest
         .strip_prefix("cumulative ")
+        .or_else(|| rest.strip_prefix("cumulated "))
         .or_else(|| rest.strip_prefix("aggregate "))
         .or_else(|| rest.strip_prefix("kumulierte "))
         .or_else(|| rest.strip_prefix("cumulée "))
         .unwrap_or(rest);
+    // A quoted defined term as unit: "26,900,000 cumulative 'TPP'", « 4 800 “TPP” ».
+    let named = named.trim_start_matches(['\'', '"', '‘', '’', '“', '”', '«', '„', ' ', '\u{a0}']);
+    if named.starts_with("tpp") && !named[3..].starts_with(|c: char| c.is_alphanumeric()) {
+        return Some(("tpp", 1.0));
+    }
     if packs::list("tpp_words")
         .iter()
         .any(|w| w.len() > 3 && named.starts_with(w.as_str()))
@@ -70,10 +76,21 @@ fn chip_unit(rest: &str) -> Option<(&'static str, f64)> {
             {
                 return Some(("h100", 1.0));
             }
-            if packs::has("chip_units", ws[skip]) {
+            if packs::has("chip_units", ws[skip]) || compound_chip(ws[skip]) {
                 return Some(("chips", 1.0));
             }
         }
     }
     None
+}
+
+/// A compound whose last part names chips: „Hochleistungs-GPUs“, „Spitzen-KI-Chips“,
+/// „Rechenbeschleuniger“ (German writes the adjective into the noun).
+fn compound_chip(w: &str) -> bool {
+    if let Some((_, last)) = w.rsplit_once('-') {
+        return packs::has("chip_units", last);
+    }
+    packs::list("chip_units")
+        .iter()
+        .any(|u| u.len() >= 5 && u != "units" && w.len() > u.len() && w.ends_with(u.as_str()))
 }
