@@ -288,6 +288,51 @@ pub(super) fn keep_differences(
     });
 }
 
+/// Words one of which a block must name for an amount in it to be read in the tag's unit.
+fn unit_words(t: &Tag) -> &'static [&'static str] {
+    let unit = t.detail["unit"].as_str().unwrap_or_default();
+    match unit {
+        "TPP" => &["tpp", "total processing performance", "puissance de traitement"],
+        "TPP/mm²" => &["densit", "dichte"],
+        "GPU" => &["gpu", "chip", "puce", "grafik", "processeur", "prozessor", "accelerat", "beschleuniger"],
+        "H100-equivalent" => &["h100"],
+        "GB/s" => &["gb/s", "go/s", "tb/s", "to/s", "gbyte", "gigabyte", "gigaoctet"],
+        "%" => &["%", "percent", "per cent", "prozent", "pour cent"],
+        _ => &[],
+    }
+}
+
+/// A quantity said to be dropped ("4,800 → none") whose amount the new version still writes in a
+/// block about the same unit (a table re-laid out, a sentence rephrased around the figure), or said
+/// to appear ("none → 4,800") where the old version already wrote it, is no change: removal means
+/// "no longer stated anywhere", addition "stated now and nowhere before".
+pub(super) fn drop_one_sided_still_written(tags: &mut Vec<Tag>, old_all: &[String], new_all: &[String]) {
+    let written = |blocks: &[String], v: f64, t: &Tag| -> bool {
+        let words = unit_words(t);
+        if words.is_empty() {
+            return false;
+        }
+        let Ok(re) = regex::Regex::new(&amount_patterns(v).join("|")) else {
+            return false;
+        };
+        blocks.iter().any(|b| {
+            let n = crate::tag::text::norm(b);
+            words.iter().any(|w| n.contains(w)) && re.is_match(&n)
+        })
+    };
+    tags.retain(|t| {
+        if !matches!(t.tag.as_str(), "threshold_changed" | "quota_changed" | "tariff_changed") {
+            return true;
+        }
+        let (old, new) = (t.detail["old"].as_f64(), t.detail["new"].as_f64());
+        match (old, new) {
+            (Some(o), None) => !written(new_all, o, t),
+            (None, Some(n)) => !written(old_all, n, t),
+            _ => true,
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::amount_patterns;

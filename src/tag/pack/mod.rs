@@ -250,6 +250,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     bills::fill_from(&mut tags, old_all, doc_bill);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
         facts::keep_differences(&mut tags, old_all, new_all, lang);
+        facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
     }
     tags
 }

@@ -8,27 +8,39 @@ use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::phrases;
 
-/// Tags a rescission kind the new text announces and the old did not.
+/// A sentence's rescission kind; a rescission said to be under way or to come ("has initiated a
+/// rescission", "will publish a notice formalizing the rescission") is `pending`.
+fn kind_of(s: &Sent<'_>) -> Option<&'static str> {
+    let kind = phrases::rescission(&s.norm)?;
+    Some(
+        if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", &s.norm) {
+            "pending"
+        } else {
+            kind
+        },
+    )
+}
+
+/// Tags a rescission kind the new text announces and the old did not. A pending rescission is
+/// reported as `rescinded` only when nothing else is (with a non-enforcement stated now, that is
+/// the kind that holds), and a rescission done after one pending is reported.
 pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let old_kinds: BTreeSet<&str> = old
-        .iter()
-        .filter_map(|s| phrases::rescission(&s.norm))
-        .collect();
+    let old_kinds: BTreeSet<&str> = old.iter().filter_map(kind_of).collect();
     let found: Vec<(&str, &Sent<'_>)> = new
         .iter()
-        .filter_map(|s| phrases::rescission(&s.norm).map(|k| (k, s)))
+        .filter_map(|s| kind_of(s).map(|k| (k, s)))
         .filter(|(k, _)| !old_kinds.contains(k))
         .collect();
-    // "BIS has initiated a rescission … and will not enforce the rule": what holds today is the
-    // non-enforcement; the rescission is still to come.
-    let holds_now = found.iter().any(|(k, _)| *k != "rescinded");
+    let holds_now = found.iter().any(|(k, _)| !matches!(*k, "rescinded" | "pending"));
+    let mut seen = BTreeSet::new();
     for (kind, s) in found {
-        if kind == "rescinded"
-            && holds_now
-            && crate::tag::packs::any_in("rescission_pending", &s.norm)
-        {
-            continue;
+        let kind = match kind {
+            "pending" if holds_now || old_kinds.contains("rescinded") => continue,
+            "pending" => "rescinded",
+            k => k,
+        };
+        if seen.insert(kind) {
+            tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
         }
-        tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
     }
 }

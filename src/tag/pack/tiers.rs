@@ -109,7 +109,11 @@ fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
     let mut v = Vec::new();
     for (i, s) in side.iter().enumerate() {
         for (iso, p) in placements(without_comparisons(&s.norm), &s.context, doc_context) {
-            v.push((iso, p, i));
+            // The rules' own country ("a United States arms embargo", "U.S. persons") is never
+            // moved by them.
+            if iso != "US" {
+                v.push((iso, p, i));
+            }
         }
     }
     v

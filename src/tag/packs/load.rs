@@ -124,6 +124,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "percent_not_tariff",
+    "restatement_words",
     "eu_list_context",
     "rescission_pending",
     "consequence_openers",

@@ -97,6 +97,10 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
         if purchase_near(s, n) {
             continue;
         }
+        // "26,900,000 TPP, the equivalent of about 1,700 GPUs": the same amount in another unit.
+        if restated(s, n) {
+            continue;
+        }
         if let Some((kind, value)) = classify(s, n, &cues) {
             // "no 25 % tariff", „kein Zoll von 25 Prozent“: a rate said not to apply.
             if matches!(kind, QKind::Tariff) && cues::negated_before(s, n.start) {
@@ -198,6 +202,26 @@ fn purchase_near(s: &str, n: &Num) -> bool {
     let tail: Vec<&str> = words(&s[n.end..]).into_iter().take(4).collect();
     crate::tag::packs::any_in("purchase_words", &near)
         || crate::tag::packs::any_in("purchase_words", &tail.join(" "))
+}
+
+/// Whether the number restates an amount just given in another unit (« soit l'équivalent
+/// d'environ 1 700 GPU », "roughly equivalent to 1,700 H100s", „das entspricht etwa 1.700 GPUs“).
+/// Only in apposition, after a comma, a dash or a bracket: "each country may import the
+/// equivalent of 50,000 GPUs" states the cap itself.
+fn restated(s: &str, n: &Num) -> bool {
+    let head = &s[..n.start];
+    let from = head.len().saturating_sub(48);
+    crate::tag::packs::list("restatement_words").iter().any(|m| {
+        head.char_indices()
+            .filter(|(i, _)| *i >= from)
+            .any(|(i, _)| {
+                head[i..].starts_with(m.as_str())
+                    && head[i + m.len()..].split_whitespace().count() <= 2
+                    && head[..i]
+                        .trim_end()
+                        .ends_with([',', '(', '-', '–', '—', ':', ';'])
+            })
+    })
 }
 
 /// "lowered by 800 to 4,000", „um 800 auf 4.000 gesenkt“: the 800 is the size of the move.
@@ -340,10 +364,15 @@ fn moved_limit(s: &str, n: &Num) -> bool {
     moved && crate::tag::packs::any_in("threshold_words", s)
 }
 
-/// "cuts tariffs on 95 percent of goods", „auf 95 Prozent der Waren“: a share of goods, not a rate.
+/// "cuts tariffs on 95 percent of goods", „auf 95 Prozent der Waren“: a share of goods, not a rate;
+/// „Bruttomargen von etwa 73 %“, "a market share of 66%": a margin or a share, though a tariff is
+/// named elsewhere in the sentence.
 fn share_of_goods(s: &str, n: &Num) -> bool {
     let rest: Vec<&str> = words(&s[n.end..]).into_iter().take(4).collect();
+    let head = words(&s[..n.start]);
+    let before = head[head.len().saturating_sub(5)..].join(" ");
     crate::tag::packs::any_in("share_of_goods", &rest.join(" "))
+        || crate::tag::packs::any_in("percent_not_tariff", &before)
 }
 
 /// A number written with "TPP" after it: a quota when scoped, capped or large, else a threshold;
