@@ -10,6 +10,13 @@ use crate::tag::dates::dated_kinds;
 /// Whether a sentence dates a law or regulation in a block that says nothing of export controls
 /// ("the EU supply-chain act enters into force on …", „das Lieferkettengesetz tritt … in Kraft“).
 fn of_another_law(s: &str, context: &str) -> bool {
+    // "Beijing extended its licensing requirement, effective …", „Japans Regelung ist am … in
+    // Kraft getreten“: another authority's rule, unless the sentence also names the US rules.
+    if crate::tag::packs::any_in("other_authorities", s)
+        && !crate::tag::packs::any_in("us_rule_words", s)
+    {
+        return true;
+    }
     // A law named as another one ("the AI Act", „KI-Verordnung“, « règlement sur l'IA ») dates
     // that law, even in an export-control briefing, unless the sentence speaks of export rules.
     if crate::tag::packs::any_in("other_laws", s)

@@ -64,7 +64,10 @@ fn side<'a>(
             // abaisser », „erwägt“) states no fact on either side.
             // A question ("Should Washington rescind the rule?") asks, it does not state.
             let hypothetical = s.trim_end().ends_with('?')
-                || crate::tag::packs::any_in("hypothetical_markers", main_part(&n));
+                || crate::tag::packs::any_in("hypothetical_markers", main_part(&n))
+                // "In 2022, the first rule had instead combined …": history, not today's rule.
+                || (crate::tag::packs::any_in("history_markers", &n)
+                    && !crate::tag::packs::any_in("present_markers", &n));
             out.push(Sent {
                 hypothetical,
                 text: s,

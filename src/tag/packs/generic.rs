@@ -46,10 +46,16 @@ fn has_any(lower: &str, words: &[String]) -> bool {
     words.iter().any(|w| lower.contains(w.as_str()))
 }
 
-/// The codes a rule finds in a text, each with the sentence that states it.
+/// Words between two codes that make them a range ("EU001–EU008", „EU001 bis EU008“,
+/// « EU001 à EU008 »).
+const RANGE_WORDS: &[&str] = &["-", "–", "—", "to", "through", "bis", "à", "au"];
+
+/// The codes a rule finds in a text, each with the sentence that states it; a range of codes
+/// that differ only in their last digits states every code between.
 fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
     let mut out = Vec::new();
     for s in sentences(text) {
+        let mut prev: Option<(usize, String)> = None;
         for c in rule.pattern.captures_iter(s) {
             let (Some(whole), Some(code)) = (c.get(0), c.get(1)) else {
                 continue;
@@ -57,10 +63,39 @@ fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
             if after_excluded_word(rule, &s[..whole.start()]) {
                 continue;
             }
+            if let Some((end, first)) = &prev {
+                let gap = s[*end..whole.start()].trim().to_lowercase();
+                if RANGE_WORDS.contains(&gap.as_str()) {
+                    out.extend(range_between(first, code.as_str()).into_iter().map(|c| (c, s)));
+                }
+            }
+            prev = Some((whole.end(), code.as_str().to_string()));
             out.push((code.as_str().to_string(), s));
         }
     }
     out
+}
+
+/// The codes strictly between `a` and `b` when they share a prefix and end in numbers
+/// ("EU001", "EU008" → EU002 … EU007); at most 50.
+fn range_between(a: &str, b: &str) -> Vec<String> {
+    let split = |x: &str| {
+        let i = x.len() - x.bytes().rev().take_while(u8::is_ascii_digit).count();
+        (x[..i].to_string(), x[i..].to_string())
+    };
+    let ((pa, na), (pb, nb)) = (split(a), split(b));
+    if pa != pb || na.len() != nb.len() || na.is_empty() {
+        return Vec::new();
+    }
+    let (Ok(x), Ok(y)) = (na.parse::<u32>(), nb.parse::<u32>()) else {
+        return Vec::new();
+    };
+    if y <= x || y - x > 50 {
+        return Vec::new();
+    }
+    ((x + 1)..y)
+        .map(|k| format!("{pa}{k:0width$}", width = na.len()))
+        .collect()
 }
 
 /// Words that join the codes of a list ("ECCN 3A090 or 4A090", « 3A090 et 4A090 »).
@@ -169,6 +204,11 @@ fn citation_tags(rule: &CitationRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
         return;
     };
     let old = old_all.iter().max_by_key(|(n, _)| act_order(n));
+    // Amending acts only move forward: an older act cited anew (a recital recalling the previous
+    // amendment) is history, not a new amending act.
+    if old.is_some_and(|(o, _)| act_order(o) >= act_order(new)) {
+        return;
+    }
     tags.push(make(
         &rule.tag,
         json!({ "old": old.map(|(n, _)| n), "new": new }),
