@@ -246,8 +246,10 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
         .iter()
         .filter_map(|(c, e)| {
             dates.iter().map(|(_, p)| *p).min_by_key(|p| {
+                // A date after its cue is its usual place in EN and FR ("pushed the compliance
+                // date for most requirements back to July 14"): half the distance counts.
                 if *p >= *e {
-                    p - e
+                    (p - e) / 2
                 } else {
                     p.abs_diff(*c)
                 }

@@ -89,7 +89,9 @@ fn other_bill(s: &str) -> bool {
 /// Whether a sentence speaks of a vehicle bill (the NDAA) and of no tracked bill: in a text about
 /// the GAIN AI Act, "the NDAA was signed into law" is not its enactment.
 fn vehicle_only(s: &str) -> bool {
-    crate::tag::packs::any_in("vehicle_bills", s) && !crate::tag::packs::any_in("tracked_bills", s)
+    crate::tag::packs::any_in("vehicle_bills", s)
+        && !crate::tag::packs::any_in("tracked_bills", s)
+        && !crate::tag::packs::any_in("vehicle_carries", s)
 }
 
 /// Whether a (normalized) text speaks of the AI-chip domain a tracked bill belongs to.

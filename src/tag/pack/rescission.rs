@@ -11,14 +11,19 @@ use crate::tag::phrases;
 /// A sentence's rescission kind; a rescission said to be under way or to come ("has initiated a
 /// rescission", "will publish a notice formalizing the rescission") is `pending`.
 fn kind_of(s: &Sent<'_>) -> Option<&'static str> {
-    let kind = phrases::rescission(&s.norm)?;
-    Some(
-        if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", &s.norm) {
-            "pending"
-        } else {
-            kind
-        },
-    )
+    let kinds = phrases::rescission_kinds(&s.norm);
+    let kind = *kinds.first()?;
+    if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", &s.norm) {
+        // "has initiated its rescission and will not enforce it until then": what holds now.
+        return Some(
+            kinds
+                .iter()
+                .copied()
+                .find(|k| *k != "rescinded")
+                .unwrap_or("pending"),
+        );
+    }
+    Some(kind)
 }
 
 /// Tags a rescission kind the new text announces and the old did not. A pending rescission is

@@ -124,6 +124,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "vehicle_carries",
     "history_markers",
     "present_markers",
     "us_rule_words",

@@ -108,28 +108,34 @@ fn about_a_rule(s: &str, pos: usize) -> bool {
 /// The rescission kind a sentence announces, if any.
 #[must_use]
 pub fn rescission(s: &str) -> Option<&'static str> {
-    // German compounds ("KI-Diffusionsregel", "Exportvorschriften") hide the noun inside a word.
+    rescission_kinds(s).first().copied()
+}
+
+/// Every rescission kind a (normalized) sentence states, the first stated first: "BIS rescinds
+/// the rule, which it said in May it would not enforce" rescinds before it does not enforce.
+#[must_use]
+pub fn rescission_kinds(s: &str) -> Vec<&'static str> {
     let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
         .iter()
         .any(|w| s.contains(w));
     if !compound && !crate::tag::packs::any_in("rule_nouns", s) {
-        return None;
+        return Vec::new();
     }
-    // Procedure, not policy: "on motion to suspend the rules and pass the bill".
     if crate::tag::packs::any_in("rescission_not", s) {
-        return None;
+        return Vec::new();
     }
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
     for g in packs::groups("rescission") {
         if let Some(pos) = first_match(s, &g.words)
             && about_a_rule(s, pos)
-        {
             // "will not enforce" carries its own negation; others must not be negated.
-            if g.key == "not_enforced" || !(negated_before(s, pos) || negated_after(s, pos)) {
-                return Some(g.key.as_str());
-            }
+            && (g.key == "not_enforced" || !(negated_before(s, pos) || negated_after(s, pos)))
+        {
+            found.push((pos, g.key.as_str()));
         }
     }
-    None
+    found.sort_by_key(|(p, _)| *p);
+    found.into_iter().map(|(_, k)| k).collect()
 }
 
 #[cfg(test)]

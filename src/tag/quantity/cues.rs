@@ -38,7 +38,24 @@ impl Cues {
 /// `at..end`, so each of two caps in one sentence keeps its own ("1,700 GPUs per consignee and
 /// 50,000 per country").
 pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
-    nearest_scope(s, at, end).map_or("unspecified", |(_, k)| k)
+    nearest_scope(s, at, end).map_or_else(|| distributive_scope(s, end), |(_, k)| k)
+}
+
+/// "most countries … would face a cap of 50,000 GPUs each", « les pays … 50 000 GPU chacun »,
+/// „die Länder … jeweils 50.000 GPUs“: a distributive word after the amount, in a sentence
+/// about countries, makes the cap per country.
+fn distributive_scope(s: &str, end: usize) -> &'static str {
+    const EACH: &[&str] = &["each", "apiece", "chacun", "chacune", "jeweils", "pro stück"];
+    const COUNTRIES: &[&str] = &["countries", "pays", "länder", "staaten", "nations"];
+    let after: Vec<&str> = crate::tag::text::words(&s[end..]).into_iter().take(4).collect();
+    let before: Vec<&str> = crate::tag::text::words(&s[..end]).into_iter().rev().take(6).collect();
+    let each = after.iter().chain(before.iter()).any(|w| EACH.contains(w));
+    let countries = crate::tag::text::words(s).iter().any(|w| COUNTRIES.contains(w));
+    if each && countries {
+        "per_country"
+    } else {
+        "unspecified"
+    }
 }
 
 /// Whether scope words stand within 60 bytes of the number ("2,000 H100-equivalents per
