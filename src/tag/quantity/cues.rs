@@ -90,7 +90,15 @@ pub(super) fn other_goods_near(s: &str, at: usize) -> bool {
     let from = s.floor_char_boundary(at.saturating_sub(80));
     let before = &s[from..at];
     let before = before.rsplit(';').next().unwrap_or(before);
+    // « Pékin a porté à 84 % ses droits de douane sur l'ensemble des importations américaines »:
+    // goods named right after the rate, or another country's authority as the clause's subject.
+    let to = s.floor_char_boundary((at + 80).min(s.len()));
+    let after = &s[at..to];
+    let after = after.split([';', ',']).next().unwrap_or(after);
     crate::tag::packs::any_in("tariff_other_goods", before)
+        || crate::tag::packs::any_in("tariff_other_goods", after)
+        || (crate::tag::packs::any_in("other_authorities", before)
+            && !crate::tag::packs::any_in("us_rule_words", before))
 }
 
 /// Whether a negation stands in the few words before byte offset `at` ("no", „kein“, « aucun »).
