@@ -89,7 +89,10 @@ fn the_eu_pack_tags_a_watched_annex_and_its_tags_reach_alerts_and_digests() {
         "/annex",
         Page::html(
             annex("<p>Entry 4A006 is added by Commission Delegated Regulation (EU) 2024/2547.</p>")
-                .replace("in particular EU007 and EU008", "in particular EU008"),
+                .replace(
+                    "EU001 to EU008, in particular EU007 and EU008",
+                    "EU001 to EU006 and EU008",
+                ),
         ),
     );
     let changes = p.check_json(&[]);
@@ -114,7 +117,8 @@ fn the_eu_pack_tags_a_watched_annex_and_its_tags_reach_alerts_and_digests() {
         has("eu_delegated_regulation_changed", r#""new":"2024/2547""#),
         "{tags:?}"
     );
-    // "EU001 to EU008" names two codes; EU007 was named on its own and is no longer.
+    // A range states every code between: "EU001 to EU008" names EU007, "EU001 to EU006 and
+    // EU008" no longer does.
     assert!(
         has("eu_authorisation_changed", r#""authorisation":"EU007""#),
         "{tags:?}"

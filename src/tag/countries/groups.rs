@@ -81,12 +81,45 @@ fn explicit_move(s: &str, groups: &[(usize, String)]) -> Option<(String, String)
 /// leaving just before the first group, past the group's noun and article.
 fn left_before(head: &str) -> bool {
     const NOUN: &[&str] = &[
-        "country", "group", "groups", "groupe", "groupes", "pays", "ländergruppe", "ländergruppen",
-        "gruppe", "der", "die", "dem", "den", "le", "la", "les", "the", "l'", "des",
+        "country",
+        "group",
+        "groups",
+        "groupe",
+        "groupes",
+        "pays",
+        "ländergruppe",
+        "ländergruppen",
+        "gruppe",
+        "der",
+        "die",
+        "dem",
+        "den",
+        "le",
+        "la",
+        "les",
+        "the",
+        "l'",
+        "des",
     ];
     const LEAVE: &[&str] = &[
-        "from", "du", "von", "aus", "quitté", "quitte", "quittent", "quitter", "left", "leaves",
-        "leave", "verlässt", "verlassen", "verließ", "sortis", "sorti", "sortie", "sort",
+        "from",
+        "du",
+        "von",
+        "aus",
+        "quitté",
+        "quitte",
+        "quittent",
+        "quitter",
+        "left",
+        "leaves",
+        "leave",
+        "verlässt",
+        "verlassen",
+        "verließ",
+        "sortis",
+        "sorti",
+        "sortie",
+        "sort",
     ];
     let ws = crate::tag::text::words(head);
     let mut i = ws.len();
@@ -124,5 +157,34 @@ fn nearest_group(groups: &[(usize, String)], pos: usize, removed: bool, added: b
         group: g,
         added: change,
         from_group: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{explicit_move, group_mentions};
+
+    fn mv(s: &str) -> Option<(String, String)> {
+        explicit_move(s, &group_mentions(s))
+    }
+
+    #[test]
+    fn moves_between_groups_in_three_languages() {
+        let to = Some(("D:4".to_string(), "A:5".to_string()));
+        assert_eq!(mv("the uae moved from country group d:4 to a:5"), to);
+        assert_eq!(
+            mv("die vae wurden aus der ländergruppe d:4 in die ländergruppe a:5 verschoben"),
+            to
+        );
+        assert_eq!(
+            mv("les eau ont quitté le groupe de pays d:4 pour rejoindre le groupe a:5"),
+            to
+        );
+        // Two groups a country is in, in a list: no move (« groupe de pays » is a name).
+        assert_eq!(
+            mv("la chine figure dans les groupes de pays d:1 et d:4"),
+            None
+        );
+        assert_eq!(mv("china is in country groups d:1 and d:4"), None);
     }
 }

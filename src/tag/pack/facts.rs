@@ -292,11 +292,32 @@ pub(super) fn keep_differences(
 fn unit_words(t: &Tag) -> &'static [&'static str] {
     let unit = t.detail["unit"].as_str().unwrap_or_default();
     match unit {
-        "TPP" => &["tpp", "total processing performance", "puissance de traitement"],
+        "TPP" => &[
+            "tpp",
+            "total processing performance",
+            "puissance de traitement",
+        ],
         "TPP/mm²" => &["densit", "dichte"],
-        "GPU" => &["gpu", "chip", "puce", "grafik", "processeur", "prozessor", "accelerat", "beschleuniger"],
+        "GPU" => &[
+            "gpu",
+            "chip",
+            "puce",
+            "grafik",
+            "processeur",
+            "prozessor",
+            "accelerat",
+            "beschleuniger",
+        ],
         "H100-equivalent" => &["h100"],
-        "GB/s" => &["gb/s", "go/s", "tb/s", "to/s", "gbyte", "gigabyte", "gigaoctet"],
+        "GB/s" => &[
+            "gb/s",
+            "go/s",
+            "tb/s",
+            "to/s",
+            "gbyte",
+            "gigabyte",
+            "gigaoctet",
+        ],
         "%" => &["%", "percent", "per cent", "prozent", "pour cent"],
         _ => &[],
     }
@@ -306,7 +327,11 @@ fn unit_words(t: &Tag) -> &'static [&'static str] {
 /// block about the same unit (a table re-laid out, a sentence rephrased around the figure), or said
 /// to appear ("none → 4,800") where the old version already wrote it, is no change: removal means
 /// "no longer stated anywhere", addition "stated now and nowhere before".
-pub(super) fn drop_one_sided_still_written(tags: &mut Vec<Tag>, old_all: &[String], new_all: &[String]) {
+pub(super) fn drop_one_sided_still_written(
+    tags: &mut Vec<Tag>,
+    old_all: &[String],
+    new_all: &[String],
+) {
     let written = |blocks: &[String], v: f64, t: &Tag| -> bool {
         let words = unit_words(t);
         if words.is_empty() {
@@ -321,7 +346,10 @@ pub(super) fn drop_one_sided_still_written(tags: &mut Vec<Tag>, old_all: &[Strin
         })
     };
     tags.retain(|t| {
-        if !matches!(t.tag.as_str(), "threshold_changed" | "quota_changed" | "tariff_changed") {
+        if !matches!(
+            t.tag.as_str(),
+            "threshold_changed" | "quota_changed" | "tariff_changed"
+        ) {
             return true;
         }
         let (old, new) = (t.detail["old"].as_f64(), t.detail["new"].as_f64());

@@ -265,10 +265,11 @@ fn drop_eu_entries(tags: &mut Vec<Tag>, hunks: &[Hunk], old_all: &[String], new_
         return;
     }
     let blocks = || {
-        old_all
-            .iter()
-            .chain(new_all.iter())
-            .chain(hunks.iter().flat_map(|h| h.old.iter().chain(h.new.iter()).chain(h.context.iter())))
+        old_all.iter().chain(new_all.iter()).chain(
+            hunks
+                .iter()
+                .flat_map(|h| h.old.iter().chain(h.new.iter()).chain(h.context.iter())),
+        )
     };
     let eu = blocks().any(|b| crate::tag::packs::any_in("eu_list_context", &norm(b)));
     if !eu {

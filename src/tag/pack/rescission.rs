@@ -36,7 +36,9 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
         .filter_map(|s| kind_of(s).map(|k| (k, s)))
         .filter(|(k, _)| !old_kinds.contains(k))
         .collect();
-    let holds_now = found.iter().any(|(k, _)| !matches!(*k, "rescinded" | "pending"));
+    let holds_now = found
+        .iter()
+        .any(|(k, _)| !matches!(*k, "rescinded" | "pending"));
     let mut seen = BTreeSet::new();
     for (kind, s) in found {
         let kind = match kind {

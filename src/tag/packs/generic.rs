@@ -66,7 +66,11 @@ fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
             if let Some((end, first)) = &prev {
                 let gap = s[*end..whole.start()].trim().to_lowercase();
                 if RANGE_WORDS.contains(&gap.as_str()) {
-                    out.extend(range_between(first, code.as_str()).into_iter().map(|c| (c, s)));
+                    out.extend(
+                        range_between(first, code.as_str())
+                            .into_iter()
+                            .map(|c| (c, s)),
+                    );
                 }
             }
             prev = Some((whole.end(), code.as_str().to_string()));
@@ -215,4 +219,22 @@ fn citation_tags(rule: &CitationRule, sides: &Sides<'_>, tags: &mut Vec<Tag>) {
         old.map_or("", |(_, s)| s),
         new_ev,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range_between;
+
+    #[test]
+    fn a_range_states_the_codes_between_its_ends() {
+        assert_eq!(
+            range_between("EU001", "EU004"),
+            vec!["EU002".to_string(), "EU003".to_string()]
+        );
+        assert_eq!(range_between("3A001", "3A003"), vec!["3A002".to_string()]);
+        // Different prefixes, a reversed or huge range: no range.
+        assert!(range_between("3A001", "4A003").is_empty());
+        assert!(range_between("EU008", "EU001").is_empty());
+        assert!(range_between("EU001", "EU999").is_empty());
+    }
 }

@@ -45,12 +45,28 @@ pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
 /// „die Länder … jeweils 50.000 GPUs“: a distributive word after the amount, in a sentence
 /// about countries, makes the cap per country.
 fn distributive_scope(s: &str, end: usize) -> &'static str {
-    const EACH: &[&str] = &["each", "apiece", "chacun", "chacune", "jeweils", "pro stück"];
+    const EACH: &[&str] = &[
+        "each",
+        "apiece",
+        "chacun",
+        "chacune",
+        "jeweils",
+        "pro stück",
+    ];
     const COUNTRIES: &[&str] = &["countries", "pays", "länder", "staaten", "nations"];
-    let after: Vec<&str> = crate::tag::text::words(&s[end..]).into_iter().take(4).collect();
-    let before: Vec<&str> = crate::tag::text::words(&s[..end]).into_iter().rev().take(6).collect();
+    let after: Vec<&str> = crate::tag::text::words(&s[end..])
+        .into_iter()
+        .take(4)
+        .collect();
+    let before: Vec<&str> = crate::tag::text::words(&s[..end])
+        .into_iter()
+        .rev()
+        .take(6)
+        .collect();
     let each = after.iter().chain(before.iter()).any(|w| EACH.contains(w));
-    let countries = crate::tag::text::words(s).iter().any(|w| COUNTRIES.contains(w));
+    let countries = crate::tag::text::words(s)
+        .iter()
+        .any(|w| COUNTRIES.contains(w));
     if each && countries {
         "per_country"
     } else {

@@ -211,17 +211,19 @@ fn purchase_near(s: &str, n: &Num) -> bool {
 fn restated(s: &str, n: &Num) -> bool {
     let head = &s[..n.start];
     let from = head.len().saturating_sub(48);
-    crate::tag::packs::list("restatement_words").iter().any(|m| {
-        head.char_indices()
-            .filter(|(i, _)| *i >= from)
-            .any(|(i, _)| {
-                head[i..].starts_with(m.as_str())
-                    && head[i + m.len()..].split_whitespace().count() <= 2
-                    && head[..i]
-                        .trim_end()
-                        .ends_with([',', '(', '-', '–', '—', ':', ';'])
-            })
-    })
+    crate::tag::packs::list("restatement_words")
+        .iter()
+        .any(|m| {
+            head.char_indices()
+                .filter(|(i, _)| *i >= from)
+                .any(|(i, _)| {
+                    head[i..].starts_with(m.as_str())
+                        && head[i + m.len()..].split_whitespace().count() <= 2
+                        && head[..i]
+                            .trim_end()
+                            .ends_with([',', '(', '-', '–', '—', ':', ';'])
+                })
+        })
 }
 
 /// "lowered by 800 to 4,000", „um 800 auf 4.000 gesenkt“: the 800 is the size of the move.
@@ -497,6 +499,57 @@ mod tests {
         assert_eq!(
             q("chips with total DRAM bandwidth below 6.5 TB/s", Lang::En),
             vec![("threshold:dram_bandwidth".into(), 6500.0)]
+        );
+    }
+
+    #[test]
+    fn phrasings_of_other_languages_and_restatements() {
+        // Compound chip nouns and a quoted unit.
+        assert_eq!(
+            q(
+                "Jedes Land darf höchstens 50.000 Hochleistungs-GPUs einführen.",
+                Lang::De
+            ),
+            vec![("quota:chips:per_country".into(), 50_000.0)]
+        );
+        assert_eq!(
+            q(
+                "No ultimate consignee may receive more than 26,900,000 cumulative 'TPP' per calendar year.",
+                Lang::En
+            ),
+            vec![("quota:tpp:per_consignee".into(), 26_900_000.0)]
+        );
+        // A verb or an article after the number ends the metric's phrase.
+        assert_eq!(
+            q(
+                "Genehmigt wird, wenn der Chip eine TPP von weniger als 21.000 aufweist.",
+                Lang::De
+            ),
+            vec![("threshold:tpp".into(), 21_000.0)]
+        );
+        // The same amount restated in another unit is not a second cap.
+        assert_eq!(
+            q(
+                "Chaque destinataire peut recevoir 26 900 000 TPP par an, soit l'équivalent d'environ 1 700 GPU.",
+                Lang::Fr
+            ),
+            vec![("quota:tpp:per_consignee".into(), 26_900_000.0)]
+        );
+        // "each" after the amount, in a sentence about countries.
+        assert_eq!(
+            q(
+                "Most countries would face a cap of 50,000 GPUs each.",
+                Lang::En
+            ),
+            vec![("quota:chips:per_country".into(), 50_000.0)]
+        );
+        // A margin is not a tariff, though a levy is named.
+        assert!(
+            q(
+                "Trotz der Abgabe rechnet man mit Bruttomargen von etwa 73 %.",
+                Lang::De
+            )
+            .is_empty()
         );
     }
 
