@@ -262,6 +262,17 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
         .iter()
         .filter_map(|c| {
             let after = dates.iter().map(|(_, p)| *p).filter(|p| p > c).min();
+            // ", a annoncé le BIS", ", BIS announced", „, teilte das BIS mit“: a trailing
+            // attribution says who spoke, it dates nothing before it.
+            let head = s[..*c].trim_end();
+            let head = ["a", "has", "have", "hat", "haben", "ont", "was"]
+                .iter()
+                .find_map(|w| head.strip_suffix(w).filter(|h| h.ends_with(' ')))
+                .unwrap_or(head)
+                .trim_end();
+            if after.is_none() && head.ends_with(',') {
+                return None;
+            }
             after.or_else(|| dates.iter().map(|(_, p)| *p).filter(|p| p < c).max())
         })
         .collect();

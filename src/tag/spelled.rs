@@ -169,7 +169,9 @@ pub fn digits(s: &str) -> String {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        if !near[i] {
+        // "per cent", « pour cent »: a percent sign in words, not a hundred.
+        let percent = |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
+        if !near[i] || percent(i) {
             out.push(words[i].to_string());
             i += 1;
             continue;
@@ -177,7 +179,7 @@ pub fn digits(s: &str) -> String {
         let mut j = i;
         let mut ms = Vec::new();
         let mut end = i;
-        while j < words.len() && near[j] {
+        while j < words.len() && near[j] && !percent(j) {
             let w = words[j];
             if j > i && JOINERS.contains(&w) {
                 j += 1;
@@ -218,6 +220,8 @@ mod tests {
         assert_eq!(digits("fünfzigtausend chips"), "50000 chips");
         assert_eq!(digits("eintausendsiebenhundert"), "1700");
         assert_eq!(digits("fünfundzwanzigtausend"), "25000");
+        assert_eq!(digits("a 25 per cent duty"), "a 25 per cent duty");
+        assert_eq!(digits("25 pour cent"), "25 pour cent");
     }
 
     #[test]
