@@ -179,16 +179,23 @@ pub fn digits(s: &str) -> String {
         let mut j = i;
         let mut ms = Vec::new();
         let mut end = i;
+        // Punctuation closing the run ("… huit cents."), kept after the number.
+        let mut tail = "";
         while j < words.len() && near[j] && !percent(j) {
             let w = words[j];
             if j > i && JOINERS.contains(&w) {
                 j += 1;
                 continue;
             }
-            let Some(parts) = split(w) else { break };
+            let bare = w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+            let Some(parts) = split(bare) else { break };
             ms.extend(parts);
             j += 1;
             end = j;
+            if bare.len() < w.len() {
+                tail = &w[bare.len()..];
+                break;
+            }
         }
         let v = value(&ms);
         // "790 millions": a magnitude word after digits is the number readers' business.
@@ -196,7 +203,7 @@ pub fn digits(s: &str) -> String {
             .last()
             .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
         if end > i && v >= 100 && !after_digits {
-            out.push(v.to_string());
+            out.push(format!("{v}{tail}"));
             i = end;
         } else {
             out.push(words[i].to_string());
@@ -221,6 +228,8 @@ mod tests {
         assert_eq!(digits("eintausendsiebenhundert"), "1700");
         assert_eq!(digits("fünfundzwanzigtausend"), "25000");
         assert_eq!(digits("a 25 per cent duty"), "a 25 per cent duty");
+        assert_eq!(digits("une tpp de quatre mille huit cents."), "une tpp de 4800.");
+        assert_eq!(digits("fifty thousand, or more"), "50000, or more");
         assert_eq!(digits("25 pour cent"), "25 pour cent");
     }
 

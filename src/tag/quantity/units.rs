@@ -37,6 +37,11 @@ fn measure_unit(rest: &str, value: f64) -> Option<(&'static str, f64)> {
         return Some(("tpp", 1.0));
     }
     // "26,900,000 cumulative total processing performance (TPP)": the metric's name as unit.
+    // « 26 900 000 de performance de traitement totale (TPP) »: "de"/"of" before the name.
+    let rest = rest
+        .strip_prefix("de ")
+        .or_else(|| rest.strip_prefix("of "))
+        .unwrap_or(rest);
     let named = rest
         .strip_prefix("cumulative ")
         .or_else(|| rest.strip_prefix("cumulated "))
