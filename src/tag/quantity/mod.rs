@@ -395,6 +395,11 @@ fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 
 /// A bare number bound by the metric named just before it ("TPP of 4,800").
 fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    // "its TPP is about 2,370", « sa densité de performance de 2,9 »: a chip's own figure, when
+    // nothing compares it to a limit ("if its TPP is 4,800 or more" is the rule).
+    if !cues.comparator && possessive_metric(s, n.start) {
+        return None;
+    }
     match metric_before(s, n.start) {
         Some("tpp") if (cues.chips || !cues.trade_pact) && bare_number_ends_well(s, n) => {
             // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
@@ -421,6 +426,19 @@ fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         }
         _ => None,
     }
+}
+
+/// Whether a possessive stands right before the metric's name that ends before `pos` ("its
+/// TPP", « sa performance de traitement totale », „seine TPP“).
+fn possessive_metric(s: &str, pos: usize) -> bool {
+    const POSSESSIVES: &[&str] = &[
+        "its", "their", "sa", "son", "ses", "leur", "leurs", "seine", "ihre", "seiner", "ihrer",
+    ];
+    let head = words(&s[..pos]);
+    head.iter()
+        .rev()
+        .take(8)
+        .any(|w| POSSESSIVES.contains(w))
 }
 
 /// "from 4,800 to 4,000", « de 4 800 à 4 000 », „von 4.800 auf 4.000“: the pair becomes one
