@@ -170,7 +170,8 @@ pub fn digits(s: &str) -> String {
     let mut i = 0;
     while i < words.len() {
         // "per cent", « pour cent »: a percent sign in words, not a hundred.
-        let percent = |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
+        let percent =
+            |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
         if !near[i] || percent(i) {
             out.push(words[i].to_string());
             i += 1;
@@ -228,7 +229,10 @@ mod tests {
         assert_eq!(digits("eintausendsiebenhundert"), "1700");
         assert_eq!(digits("fünfundzwanzigtausend"), "25000");
         assert_eq!(digits("a 25 per cent duty"), "a 25 per cent duty");
-        assert_eq!(digits("une tpp de quatre mille huit cents."), "une tpp de 4800.");
+        assert_eq!(
+            digits("une tpp de quatre mille huit cents."),
+            "une tpp de 4800."
+        );
         assert_eq!(digits("fifty thousand, or more"), "50000, or more");
         assert_eq!(digits("25 pour cent"), "25 pour cent");
     }

@@ -119,6 +119,35 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
     None
 }
 
+/// An ordinal ("zweiten", « deuxième », "second") in the clause after the country at `pos`.
+fn elliptic_tier(s: &str, pos: usize) -> Option<u8> {
+    const ORDINALS: &[(&str, u8)] = &[
+        ("ersten", 1),
+        ("erste", 1),
+        ("zweiten", 2),
+        ("zweite", 2),
+        ("dritten", 3),
+        ("dritte", 3),
+        ("first", 1),
+        ("second", 2),
+        ("third", 3),
+        ("premier", 1),
+        ("première", 1),
+        ("deuxième", 2),
+        ("second", 2),
+        ("troisième", 3),
+    ];
+    let rest = s.get(pos..)?;
+    let end = CLAUSE_BREAKS
+        .iter()
+        .filter_map(|w| rest.find(w))
+        .min()
+        .unwrap_or(rest.len());
+    crate::tag::text::words(&rest[..end])
+        .iter()
+        .find_map(|w| ORDINALS.iter().find(|(o, _)| o == w).map(|(_, t)| *t))
+}
+
 /// The tier named nearest a country at byte offset `pos`; a downgrade or upgrade implies the
 /// tier it came from.
 fn nearest_tier(
@@ -135,15 +164,20 @@ fn nearest_tier(
         .iter()
         .filter(|(tp, _)| same_clause(s, *tp, pos))
         .collect();
-    let pool: Vec<&(usize, u8)> = if in_clause.is_empty() {
+    let none_in_clause = in_clause.is_empty();
+    let pool: Vec<&(usize, u8)> = if none_in_clause {
         tiers.iter().collect()
     } else {
         in_clause
     };
-    let nearest = pool
-        .iter()
-        .min_by_key(|(tp, _)| tp.abs_diff(pos))
-        .map_or(0, |(_, t)| *t);
+    // „Deutschland gehört zur ersten Stufe, Österreich dagegen zur zweiten“: an ordinal alone in
+    // the country's clause names its tier (the tier noun is left out).
+    let elliptic = none_in_clause.then(|| elliptic_tier(s, pos)).flatten();
+    let nearest = elliptic.unwrap_or_else(|| {
+        pool.iter()
+            .min_by_key(|(tp, _)| tp.abs_diff(pos))
+            .map_or(0, |(_, t)| *t)
+    });
     let from = if down && nearest > 1 {
         Some(nearest - 1)
     } else if up && nearest < 3 {

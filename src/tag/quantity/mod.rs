@@ -435,10 +435,7 @@ fn possessive_metric(s: &str, pos: usize) -> bool {
         "its", "their", "sa", "son", "ses", "leur", "leurs", "seine", "ihre", "seiner", "ihrer",
     ];
     let head = words(&s[..pos]);
-    head.iter()
-        .rev()
-        .take(8)
-        .any(|w| POSSESSIVES.contains(w))
+    head.iter().rev().take(8).any(|w| POSSESSIVES.contains(w))
 }
 
 /// "from 4,800 to 4,000", « de 4 800 à 4 000 », „von 4.800 auf 4.000“: the pair becomes one
