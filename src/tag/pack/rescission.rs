@@ -11,7 +11,7 @@ use crate::tag::phrases;
 /// A sentence's rescission kind; a rescission said to be under way or to come ("has initiated a
 /// rescission", "will publish a notice formalizing the rescission") is `pending`.
 fn kind_of(s: &Sent<'_>) -> Option<&'static str> {
-    let kinds = phrases::rescission_kinds(&s.norm);
+    let kinds = phrases::rescission_kinds_in(&s.norm, &s.context);
     let kind = *kinds.first()?;
     if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", &s.norm) {
         // "has initiated its rescission and will not enforce it until then": what holds now.

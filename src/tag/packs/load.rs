@@ -124,6 +124,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "related_bill_markers",
     "vehicle_carries",
     "history_markers",
     "present_markers",

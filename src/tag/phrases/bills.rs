@@ -37,7 +37,11 @@ pub fn speaks_of_bill(t: &str) -> bool {
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
     // "Tracker: Introduced > Passed Senate > … > Became Law" lists every stage a bill may
     // reach, not the ones it reached.
-    if !(speaks_of_bill(s) || speaks_of_bill(context)) || s.matches('>').count() >= 2 {
+    // "Related Bills: S.3150 — … Latest Action: Passed Senate": another bill's stage.
+    let related = crate::tag::packs::list("related_bill_markers")
+        .iter()
+        .any(|m| s.trim_start().starts_with(m.as_str()));
+    if !(speaks_of_bill(s) || speaks_of_bill(context)) || s.matches('>').count() >= 2 || related {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -9,4 +9,4 @@ mod rescission;
 pub use bills::{STAGES, bill_stages, speaks_of_bill};
 pub use licensing::{exception_withdrawn, license_exceptions, review_policies};
 pub use named::{chips, eccns};
-pub use rescission::{rescission, rescission_kinds};
+pub use rescission::{rescission, rescission_kinds, rescission_kinds_in};

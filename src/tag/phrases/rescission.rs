@@ -115,10 +115,31 @@ pub fn rescission(s: &str) -> Option<&'static str> {
 /// the rule, which it said in May it would not enforce" rescinds before it does not enforce.
 #[must_use]
 pub fn rescission_kinds(s: &str) -> Vec<&'static str> {
-    let compound = ["regel", "verordnung", "vorschrift", "kontrolle"]
+    rescission_kinds_in(s, "")
+}
+
+/// Whether a text names a rule (German compounds hide the noun inside a word:
+/// "KI-Diffusionsregel", "Exportvorschriften").
+fn names_a_rule(s: &str) -> bool {
+    ["regel", "verordnung", "vorschrift", "kontrolle"]
         .iter()
-        .any(|w| s.contains(w));
-    if !compound && !crate::tag::packs::any_in("rule_nouns", s) {
+        .any(|w| s.contains(w))
+        || crate::tag::packs::any_in("rule_nouns", s)
+}
+
+/// Pronouns that stand for a rule named in the sentence before („hat das Ministerium sie formell
+/// aufgehoben“, "BIS rescinded it", « le BIS l'a abrogée »).
+const RULE_PRONOUNS: &[&str] = &["sie", "it", "l'a", "elle", "ihn"];
+
+/// [`rescission_kinds`], where the sentence may stand for a rule its block names with a pronoun.
+#[must_use]
+pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
+    let pronoun = || {
+        s.split_whitespace().any(|w| {
+            RULE_PRONOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        })
+    };
+    if !names_a_rule(s) && !(names_a_rule(block) && pronoun()) {
         return Vec::new();
     }
     if crate::tag::packs::any_in("rescission_not", s) {

@@ -315,6 +315,12 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             n.value,
         )),
         "tpp" => tpp_with_unit(s, n, cues),
+        "pd" if n.value < 1000.0 => Some((
+            QKind::Threshold {
+                metric: "performance_density",
+            },
+            n.value,
+        )),
         "chips" | "h100" if cues.cap || cues::scoped(s, n.start, n.end) => {
             let unit = if unit == "h100" {
                 "H100-equivalent"

@@ -33,6 +33,19 @@ fn measure_unit(rest: &str, value: f64) -> Option<(&'static str, f64)> {
     if starts(packs::list("gigabytes_per_second")) {
         return Some(("bw", 1.0));
     }
+    // "1,6 TPP/mm²": a performance density, not a TPP.
+    if [
+        "tpp/mm",
+        "tpp / mm",
+        "tpp per mm",
+        "tpp pro mm",
+        "tpp par mm",
+    ]
+    .iter()
+    .any(|u| rest.starts_with(u))
+    {
+        return Some(("pd", 1.0));
+    }
     if rest.starts_with("tpp") || (rest.starts_with("de tpp") || rest.starts_with("of tpp")) {
         return Some(("tpp", 1.0));
     }
