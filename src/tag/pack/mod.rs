@@ -184,12 +184,28 @@ fn cancel_common<'a>(
 /// when unknown): a tag stands only when its fact differs between them (see [`facts`]).
 #[must_use]
 pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[String]) -> Vec<Tag> {
-    // Blocks on each side, with their heading; blocks present on both sides (moved) cancel.
+    // Blocks on each side, with their heading; blocks present on both sides (moved) cancel. A
+    // bare list of countries is read with the line that introduces it ("The following
+    // destinations are in Country Group D:5:").
+    let led: Vec<(Vec<String>, Vec<String>)> = hunks
+        .iter()
+        .map(|h| {
+            let lead = list_lead(&h.context);
+            let with = |b: &String| match lead {
+                Some(l) if bare_country_list(b) => format!("{l} {b}"),
+                _ => b.clone(),
+            };
+            (
+                h.old.iter().map(with).collect(),
+                h.new.iter().map(with).collect(),
+            )
+        })
+        .collect();
     let mut old: Vec<Placed<'_>> = Vec::new();
     let mut new: Vec<Placed<'_>> = Vec::new();
-    for h in hunks {
-        old.extend(h.old.iter().map(|b| (b.as_str(), h.old_heading.as_deref())));
-        new.extend(h.new.iter().map(|b| (b.as_str(), h.new_heading.as_deref())));
+    for (h, (o, n)) in hunks.iter().zip(&led) {
+        old.extend(o.iter().map(|b| (b.as_str(), h.old_heading.as_deref())));
+        new.extend(n.iter().map(|b| (b.as_str(), h.new_heading.as_deref())));
     }
     let (old_kept, new_kept) = cancel_common(old, new);
     if old_kept.is_empty() && new_kept.is_empty() {
@@ -256,6 +272,34 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
     }
     tags
+}
+
+/// The unchanged line that introduces a list, if the hunk's context has one: it ends with a colon
+/// and names one Country Group or tier ("The following destinations are in Country Group D:5:").
+fn list_lead(context: &[String]) -> Option<&str> {
+    context
+        .iter()
+        .rev()
+        .find(|c| {
+            let n = norm(c);
+            n.trim_end().ends_with(':')
+                && ["group", "groupe", "gruppe", "tier", "niveau", "stufe", "catégorie"]
+                    .iter()
+                    .any(|w| n.contains(w))
+                && !bare_country_list(c)
+        })
+        .map(String::as_str)
+}
+
+/// A block that is only a list of countries (three or more, commas, nothing else of length).
+fn bare_country_list(b: &str) -> bool {
+    let n = norm(b);
+    let cs = super::countries::countries(&n);
+    if cs.len() < 3 || n.contains(':') {
+        return false;
+    }
+    let words = super::text::words(&n).len();
+    words <= cs.len() * 4 + 2
 }
 
 /// In a text about the EU dual-use list (Annex I of Regulation (EU) 2021/821), "3A001" is an EU
