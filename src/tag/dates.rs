@@ -290,11 +290,16 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             // compliance word binds it too and stands nearer; a list of dates under one cue
             // ("… am 15. Mai, für … am 15. Juli") keeps them all.
             // "not on 15 January but on 16 February": the negated date is not stated.
-            let negated = s[..pos]
-                .split_whitespace()
-                .rev()
-                .take(4)
-                .any(|w| matches!(w, "not" | "nicht" | "pas" | "non" | "no"));
+            let window: Vec<&str> = s[..pos].split_whitespace().rev().take(4).collect();
+            // « n'est plus exigée au 15 mai mais au … », "initially set for", „ursprünglich
+            // für … vorgesehen“: the date named as the old one is not stated now.
+            let joined = window.iter().rev().copied().collect::<Vec<_>>().join(" ");
+            let negated = window
+                .iter()
+                .any(|w| matches!(*w, "not" | "nicht" | "pas" | "non" | "no"))
+                || packs::list("date_old_markers")
+                    .iter()
+                    .any(|m| joined.contains(m.as_str()));
             if negated {
                 return None;
             }

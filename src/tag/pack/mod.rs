@@ -187,6 +187,11 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     // Blocks on each side, with their heading; blocks present on both sides (moved) cancel. A
     // bare list of countries is read with the line that introduces it ("The following
     // destinations are in Country Group D:5:").
+    // A before/after table's header may sit in another hunk or in the context.
+    let any_header = hunks
+        .iter()
+        .flat_map(|h| h.context.iter().chain(h.new.iter()).chain(h.old.iter()))
+        .find_map(|b| before_after_columns(b));
     let led: Vec<(Vec<String>, Vec<String>)> = hunks
         .iter()
         .map(|h| {
@@ -195,9 +200,14 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 Some(l) if bare_country_list(b) => format!("{l} {b}"),
                 _ => b.clone(),
             };
+            let header = h
+                .context
+                .iter()
+                .find_map(|c| before_after_columns(c))
+                .or(any_header);
             (
-                h.old.iter().map(with).collect(),
-                h.new.iter().map(with).collect(),
+                before_after_rows(h.old.iter().map(with).collect(), header),
+                before_after_rows(h.new.iter().map(with).collect(), header),
             )
         })
         .collect();
@@ -274,6 +284,87 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     tags
 }
 
+/// The columns of a table's header row that hold the value before and after a change
+/// ("Mesure | Avant | Après", "Criterion | Before | After", „Maßnahme | Bisher | Neu“), with the
+/// number of cells.
+fn before_after_columns(row: &str) -> Option<(usize, usize, usize)> {
+    const BEFORE: &[&str] = &[
+        "before",
+        "old",
+        "previous",
+        "previously",
+        "avant",
+        "ancien",
+        "ancienne",
+        "auparavant",
+        "bisher",
+        "alt",
+        "vorher",
+        "früher",
+    ];
+    const AFTER: &[&str] = &[
+        "after",
+        "new",
+        "now",
+        "après",
+        "nouveau",
+        "nouvelle",
+        "désormais",
+        "neu",
+        "nachher",
+        "künftig",
+        "jetzt",
+    ];
+    if !row.contains('|') {
+        return None;
+    }
+    let cells: Vec<String> = table_cells(row).iter().map(|c| norm(c)).collect();
+    let b = cells.iter().position(|c| BEFORE.contains(&c.as_str()))?;
+    let a = cells.iter().position(|c| AFTER.contains(&c.as_str()))?;
+    (b != a).then_some((b, a, cells.len()))
+}
+
+/// The cells of a table row ("| a | b |" or "a | b").
+fn table_cells(row: &str) -> Vec<&str> {
+    row.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect()
+}
+
+/// Rows under a before/after header (in the blocks, or `header` from the context) read as a move:
+/// "Plafond par commande | 1 700 GPU | 1 000 GPU" → "Plafond par commande: from 1 700 GPU to
+/// 1 000 GPU", so the old column is the old value and not a value still stated.
+fn before_after_rows(blocks: Vec<String>, header: Option<(usize, usize, usize)>) -> Vec<String> {
+    let mut cols = header;
+    blocks
+        .into_iter()
+        .map(|b| {
+            if let Some(h) = before_after_columns(&b) {
+                cols = Some(h);
+                return b;
+            }
+            match cols {
+                Some((bi, ai, n)) if b.contains('|') => {
+                    let cells = table_cells(&b);
+                    if cells.len() != n {
+                        return b;
+                    }
+                    let label: Vec<&str> = cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != bi && *i != ai)
+                        .map(|(_, c)| *c)
+                        .collect();
+                    format!("{}: from {} to {}", label.join(" "), cells[bi], cells[ai])
+                }
+                _ => b,
+            }
+        })
+        .collect()
+}
+
 /// The unchanged line that introduces a list, if the hunk's context has one: it ends with a colon
 /// and names one Country Group or tier ("The following destinations are in Country Group D:5:").
 fn list_lead(context: &[String]) -> Option<&str> {
@@ -283,9 +374,17 @@ fn list_lead(context: &[String]) -> Option<&str> {
         .find(|c| {
             let n = norm(c);
             n.trim_end().ends_with(':')
-                && ["group", "groupe", "gruppe", "tier", "niveau", "stufe", "catégorie"]
-                    .iter()
-                    .any(|w| n.contains(w))
+                && [
+                    "group",
+                    "groupe",
+                    "gruppe",
+                    "tier",
+                    "niveau",
+                    "stufe",
+                    "catégorie",
+                ]
+                .iter()
+                .any(|w| n.contains(w))
                 && !bare_country_list(c)
         })
         .map(String::as_str)

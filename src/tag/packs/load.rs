@@ -124,6 +124,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "limit_set_verbs",
+    "date_old_markers",
     "related_bill_markers",
     "vehicle_carries",
     "history_markers",

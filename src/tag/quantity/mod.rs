@@ -246,7 +246,9 @@ fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         Some((unit, factor)) => with_unit(s, n, unit, factor, cues),
         // A bare year ("for 2025") is never a threshold.
         None if is_bare_year(s, n) => None,
-        None => after_metric_name(s, n, cues).or_else(|| capped_tpp_total(s, n, cues)),
+        None => after_metric_name(s, n, cues)
+            .or_else(|| capped_tpp_total(s, n, cues))
+            .or_else(|| set_limit(s, n, cues)),
     }
 }
 
@@ -267,6 +269,32 @@ fn capped_tpp_total(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
             n.value,
         )
     })
+}
+
+/// « Le seuil de TPP à partir duquel une autorisation est requise … est relevé à 6 000 », "BIS
+/// sets at 5,600 the TPP threshold", „die Grenze … wird auf 25.000 angehoben“: a value set by a
+/// verb in a sentence about one metric's limit, however far the metric's name stands. TPP limits
+/// are 10 or more; densities under 100.
+fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
+    const AT: &[&str] = &["à", "to", "at", "auf", "bei"];
+    let head = words(&s[..n.start]);
+    if !head.last().is_some_and(|w| AT.contains(w))
+        || !bare_number_ends_well(s, n)
+        || cues.trade_pact
+        || !crate::tag::packs::any_in("threshold_words", s)
+        || !(crate::tag::packs::any_in("limit_move_verbs", s)
+            || crate::tag::packs::any_in("limit_set_verbs", s))
+    {
+        return None;
+    }
+    let tpp = crate::tag::packs::any_in("tpp_words", s);
+    let pd = crate::tag::packs::any_in("pd_words", s);
+    let metric = match (tpp, pd) {
+        (_, true) if n.value < 100.0 => "performance_density",
+        (true, _) if (10.0..100_000.0).contains(&n.value) => "tpp",
+        _ => return None,
+    };
+    Some((QKind::Threshold { metric }, n.value))
 }
 
 /// A number written as four digits between 1990 and 2100.
@@ -406,7 +434,15 @@ fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     if !cues.comparator && possessive_metric(s, n.start) {
         return None;
     }
-    match metric_before(s, n.start) {
+    let metric = match metric_before(s, n.start) {
+        // No TPP limit is under 10: "Densité … (pour une TPP d'au moins 2 400) | 1,6" names the
+        // density, whose name stands further back.
+        Some("tpp") if n.value < 10.0 && crate::tag::packs::any_in("pd_words", s) => {
+            Some("performance_density")
+        }
+        m => m,
+    };
+    match metric {
         Some("tpp") if (cues.chips || !cues.trade_pact) && bare_number_ends_well(s, n) => {
             // "TPP of 4,800" is a threshold; "26,900,000 TPP per consignee" a quota.
             let scope = scope_of(s, n.start, n.end);
