@@ -122,6 +122,20 @@ fn left_before(head: &str) -> bool {
         "sort",
     ];
     let ws = crate::tag::text::words(head);
+    // "no longer in Country Group D:4", „nicht mehr in der Ländergruppe D:4“.
+    let tail = ws[ws.len().saturating_sub(6)..].join(" ");
+    if [
+        "no longer in",
+        "nicht mehr in",
+        "plus dans",
+        "no longer part of",
+        "removed from",
+    ]
+    .iter()
+    .any(|m| tail.contains(m))
+    {
+        return true;
+    }
     let mut i = ws.len();
     while i > 0 {
         let w = ws[i - 1];

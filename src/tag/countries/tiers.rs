@@ -103,9 +103,18 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
     // The first pair "from-word + tier … tier" in the same clause.
     for (k, a) in tiers.iter().enumerate() {
         let head = s[..a.0].trim_end();
-        let from_word = [" from", " de", " du", " von", " aus"]
-            .iter()
-            .any(|w| head.ends_with(w));
+        // "is no longer a Tier 2 destination and is now treated as Tier 3".
+        let window: Vec<&str> = head.split_whitespace().rev().take(4).collect();
+        let no_longer = window.windows(2).any(|w| {
+            matches!(
+                (w[1], w[0]),
+                ("no", "longer") | ("nicht", "mehr") | ("n'est", "plus")
+            )
+        });
+        let from_word = no_longer
+            || [" from", " de", " du", " von", " aus"]
+                .iter()
+                .any(|w| head.ends_with(w));
         if !from_word {
             continue;
         }

@@ -90,7 +90,8 @@ fn other_bill(s: &str) -> bool {
 /// the GAIN AI Act, "the NDAA was signed into law" is not its enactment.
 fn vehicle_only(s: &str) -> bool {
     crate::tag::packs::any_in("vehicle_bills", s)
-        && !crate::tag::packs::any_in("tracked_bills", s)
+        && (!crate::tag::packs::any_in("tracked_bills", s)
+            || crate::tag::packs::any_in("tracked_excluded", s))
         && !crate::tag::packs::any_in("vehicle_carries", s)
 }
 

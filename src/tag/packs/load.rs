@@ -124,6 +124,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "tracked_excluded",
     "limit_set_verbs",
     "date_old_markers",
     "related_bill_markers",
