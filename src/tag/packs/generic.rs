@@ -124,15 +124,38 @@ fn after_excluded_word(rule: &SymbolRule, before: &str) -> bool {
     }
 }
 
-/// Every code of a version with the first sentence stating it.
+/// Every code of a version with the first sentence stating it; a code only named as withdrawn
+/// ("EU007 has been withdrawn", « l'autorisation EU007 est supprimée ») is not stated.
 fn code_set<'a>(rule: &SymbolRule, blocks: &[&'a str]) -> BTreeMap<String, &'a str> {
     let mut m = BTreeMap::new();
     for b in blocks {
         for (c, s) in codes(rule, b) {
+            if withdrawn(rule, s) {
+                continue;
+            }
             m.entry(c).or_insert(s);
         }
     }
     m
+}
+
+/// Every code a version names as withdrawn, with the sentence.
+fn withdrawn_set<'a>(rule: &SymbolRule, blocks: &[&'a str]) -> BTreeMap<String, &'a str> {
+    let mut m = BTreeMap::new();
+    for b in blocks {
+        for (c, s) in codes(rule, b) {
+            if withdrawn(rule, s) {
+                m.entry(c).or_insert(s);
+            }
+        }
+    }
+    m
+}
+
+/// Whether a sentence says its code is withdrawn.
+fn withdrawn(rule: &SymbolRule, s: &str) -> bool {
+    !rule.removed_words.is_empty()
+        && crate::tag::text::any_word(&crate::tag::text::norm(s), &rule.removed_words)
 }
 
 fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Vec<Tag>) {
@@ -141,7 +164,7 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Ve
         code_set(rule, sides.old_changed),
         code_set(rule, sides.new_changed),
     );
-    if old_ch.is_empty() && new_ch.is_empty() {
+    if old_ch.is_empty() && new_ch.is_empty() && withdrawn_set(rule, sides.new_changed).is_empty() {
         return;
     }
     if !chosen && !rule.context.is_empty() {
@@ -169,6 +192,13 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Ve
     for (code, ev) in &old_ch {
         if !new_all.contains_key(code) {
             tags.push(make(&rule.tag, detail(code, "removed"), ev, ""));
+        }
+    }
+    // Named as withdrawn in a changed sentence, and stated before.
+    for (code, ev) in withdrawn_set(rule, sides.new_changed) {
+        if old_all.contains_key(&code) && !new_all.contains_key(&code) && !old_ch.contains_key(&code)
+        {
+            tags.push(make(&rule.tag, detail(&code, "removed"), "", ev));
         }
     }
 }

@@ -71,6 +71,8 @@ struct RawSymbols {
     context: Vec<String>,
     #[serde(default)]
     not_after: Vec<String>,
+    #[serde(default)]
+    removed_words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +335,7 @@ fn symbol_rule(ctx: &Ctx<'_>, s: RawSymbols, tags: &[TagSpec]) -> Result<SymbolR
         pattern: pattern(ctx, &s.pattern)?,
         context: s.context,
         not_after: s.not_after,
+        removed_words: s.removed_words,
     })
 }
 

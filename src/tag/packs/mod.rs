@@ -106,6 +106,9 @@ pub struct SymbolRule {
     pub context: Vec<String>,
     /// A code right after one of these words is not one of ours (e.g. "eccn").
     pub not_after: Vec<String>,
+    /// Words that, in the sentence naming a code, say it is withdrawn ("EU007 has been
+    /// withdrawn"): the code counts as no longer stated there.
+    pub removed_words: Vec<String>,
 }
 
 /// Acts cited by a pattern: the one cited now and not before is the new one.
