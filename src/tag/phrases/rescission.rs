@@ -56,7 +56,7 @@ fn negated_after(s: &str, pos: usize) -> bool {
         .split_whitespace()
         .skip(1)
         .take_while(|w| !CLAUSE_JOINERS.contains(w))
-        .take(7)
+        .take(12)
         .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
 }
 
@@ -139,7 +139,7 @@ pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
             RULE_PRONOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
         })
     };
-    if !names_a_rule(s) && !(names_a_rule(block) && pronoun()) {
+    if !names_a_rule(s) && !(pronoun() && names_a_rule(block)) {
         return Vec::new();
     }
     if crate::tag::packs::any_in("rescission_not", s) {
