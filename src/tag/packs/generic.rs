@@ -196,7 +196,9 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Ve
     }
     // Named as withdrawn in a changed sentence, and stated before.
     for (code, ev) in withdrawn_set(rule, sides.new_changed) {
-        if old_all.contains_key(&code) && !new_all.contains_key(&code) && !old_ch.contains_key(&code)
+        if old_all.contains_key(&code)
+            && !new_all.contains_key(&code)
+            && !old_ch.contains_key(&code)
         {
             tags.push(make(&rule.tag, detail(&code, "removed"), "", ev));
         }

@@ -139,10 +139,15 @@ pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
             RULE_PRONOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
         })
     };
-    if !names_a_rule(s) && !(pronoun() && names_a_rule(block)) {
-        return Vec::new();
-    }
-    if crate::tag::packs::any_in("rescission_not", s) {
+    // Cheap tests first: a rule named in the sentence, or a pronoun, a rescission word and a rule
+    // named in the block.
+    let any_word = || {
+        packs::groups("rescission")
+            .iter()
+            .any(|g| first_match(s, &g.words).is_some())
+    };
+    let about_rule = names_a_rule(s) || (pronoun() && any_word() && names_a_rule(block));
+    if !about_rule || crate::tag::packs::any_in("rescission_not", s) {
         return Vec::new();
     }
     let mut found: Vec<(usize, &'static str)> = Vec::new();
