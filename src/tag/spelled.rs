@@ -139,7 +139,8 @@ fn value(ms: &[u64]) -> u64 {
 
 /// Magnitude words: an amount of a hundred or more holds one.
 const MAGNITUDES: &[&str] = &[
-    "hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard",
+    "hundred", "thousand", "million", "mille", "cent", "hundert", "tausend", "milliard", "percent",
+    "prozent",
 ];
 
 /// Cheap test before the rewrite: a magnitude word occurs.
@@ -203,7 +204,12 @@ pub fn digits(s: &str) -> String {
         let after_digits = out
             .last()
             .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
-        if end > i && v >= 100 && !after_digits {
+        // "fifteen percent", « quinze pour cent », „fünfzehn Prozent“: a rate in words.
+        let rate_after = words.get(end).is_some_and(|w| {
+            matches!(*w, "percent" | "prozent" | "%")
+                || (matches!(*w, "per" | "pour") && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+        });
+        if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
             out.push(format!("{v}{tail}"));
             i = end;
         } else {
@@ -234,6 +240,9 @@ mod tests {
             "une tpp de 4800."
         );
         assert_eq!(digits("fifty thousand, or more"), "50000, or more");
+        assert_eq!(digits("ramené à quinze pour cent"), "ramené à 15 pour cent");
+        assert_eq!(digits("auf fünfzehn prozent"), "auf 15 prozent");
+        assert_eq!(digits("one of the rules"), "one of the rules");
         assert_eq!(digits("25 pour cent"), "25 pour cent");
     }
 

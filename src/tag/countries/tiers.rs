@@ -46,6 +46,10 @@ pub(super) fn tier_placements(
     doc_context: bool,
     cs: &[(&'static str, usize)],
 ) -> Vec<(&'static str, Placement)> {
+    // The Trafficking in Persons Report's "Tier 2 Watch List" is not the AI rule's tiers.
+    if packs::any_in("tier_other_contexts", s) {
+        return Vec::new();
+    }
     let tiers = tier_mentions(s);
     // A tier word with a list of countries ("Tier 1: Australia, Belgium, …", « Premier niveau :
     // … ») is the rule's own shape, context enough.

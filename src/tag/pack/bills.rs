@@ -31,8 +31,11 @@ pub(super) fn bill_tags(
     let stages = |side: &[Sent<'_>]| {
         let mut v: Vec<(&'static str, usize)> = Vec::new();
         for (i, s) in side.iter().enumerate() {
-            // "Separately, the House passed the farm bill": a stage of another bill.
-            if other_bill(&s.norm) || (doc_tracked && vehicle_only(&s.norm)) {
+            // "Separately, the House passed the farm bill": a stage of another bill; a stage in
+            // another country's legislature (« adopté par la Diète ») is that country's.
+            let foreign = crate::tag::packs::any_in("foreign_legislatures", &s.norm)
+                && !crate::tag::packs::any_in("tracked_bills", &s.norm);
+            if foreign || other_bill(&s.norm) || (doc_tracked && vehicle_only(&s.norm)) {
                 continue;
             }
             if doc_bill || domain(&s.context) {

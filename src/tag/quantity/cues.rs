@@ -29,7 +29,10 @@ impl Cues {
             cap: crate::tag::packs::any_in("cap_words", s)
                 || (crate::tag::packs::any_in("weak_cap", s)
                     && crate::tag::packs::any_in("regulatory_words", s)),
-            tariff: crate::tag::packs::any_in("tariff_words", s),
+            // « Celui-ci … est abaissé à quinze pour cent »: the rate of the duty named just before.
+            tariff: crate::tag::packs::any_in("tariff_words", s)
+                || (crate::tag::packs::any_in("rate_pronouns", s)
+                    && crate::tag::packs::any_in("tariff_words", block)),
         }
     }
 }

@@ -431,7 +431,7 @@ fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     // "its TPP is about 2,370", « sa densité de performance de 2,9 »: a chip's own figure, when
     // nothing compares it to a limit ("if its TPP is 4,800 or more" is the rule).
-    if !cues.comparator && possessive_metric(s, n.start) {
+    if !cues.comparator && (possessive_metric(s, n.start) || names_a_chip(s)) {
         return None;
     }
     let metric = match metric_before(s, n.start) {
@@ -468,6 +468,14 @@ fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         }
         _ => None,
     }
+}
+
+/// Whether a sentence names an accelerator model ("the H20's TPP is about 2,368"): a figure with
+/// no comparator there is the chip's.
+fn names_a_chip(s: &str) -> bool {
+    crate::tag::packs::groups("chips")
+        .iter()
+        .any(|g| g.words.iter().any(|w| crate::tag::text::has_word(s, w)))
 }
 
 /// Whether a possessive stands right before the metric's name that ends before `pos` ("its
