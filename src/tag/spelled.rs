@@ -207,7 +207,8 @@ pub fn digits(s: &str) -> String {
         // "fifteen percent", « quinze pour cent », „fünfzehn Prozent“: a rate in words.
         let rate_after = words.get(end).is_some_and(|w| {
             matches!(*w, "percent" | "prozent" | "%")
-                || (matches!(*w, "per" | "pour") && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+                || (matches!(*w, "per" | "pour")
+                    && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
         });
         if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
             out.push(format!("{v}{tail}"));

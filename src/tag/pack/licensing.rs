@@ -23,13 +23,26 @@ pub(super) fn review_policy_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut 
     for s in new {
         // A sentence that describes the policy of before ("under the earlier rule, exports had
         // faced a presumption of denial") states no new policy.
-        if crate::tag::packs::any_in("past_markers", &s.norm)
-            || crate::tag::packs::any_in("other_authorities", &s.norm)
-        {
+        if crate::tag::packs::any_in("other_authorities", &s.norm) {
             continue;
         }
+        // Clauses that describe the policy of before ("Until January 2026, these chips fell under
+        // a presumption of denial; …") are left out, unless they also say what holds now
+        // (« qui se heurtaient jusqu'ici à une présomption de refus, sont désormais instruites au
+        // cas par cas »).
+        let today: Vec<&str> = crate::tag::text::clauses(&s.norm)
+            .into_iter()
+            .filter(|c| {
+                !crate::tag::packs::any_in("past_markers", c)
+                    || crate::tag::packs::any_in("present_markers", c)
+            })
+            .collect();
+        if today.is_empty() {
+            continue;
+        }
+        let today = today.join(" ; ");
         // In text order: the last policy the old text did not state is the new one.
-        let ps = phrases::review_policies(&s.norm);
+        let ps = phrases::review_policies(&today);
         let Some(&(newest, newest_pos)) = ps.iter().rev().find(|(p, _)| !old_names.contains(p))
         else {
             continue;

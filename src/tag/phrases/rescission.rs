@@ -133,7 +133,7 @@ fn names_a_rule(s: &str) -> bool {
 
 /// Pronouns that stand for a rule named in the sentence before („hat das Ministerium sie formell
 /// aufgehoben“, "BIS rescinded it", « le BIS l'a abrogée »).
-const RULE_PRONOUNS: &[&str] = &["sie", "it", "l'a", "elle", "ihn"];
+const RULE_PRONOUNS: &[&str] = &["sie", "it", "l'a", "elle", "ihn", "la", "en", "ihre"];
 
 /// [`rescission_kinds`], where the sentence may stand for a rule its block names with a pronoun.
 #[must_use]

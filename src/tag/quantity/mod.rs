@@ -219,6 +219,8 @@ fn restated(s: &str, n: &Num) -> bool {
                 .any(|(i, _)| {
                     head[i..].starts_with(m.as_str())
                         && head[i + m.len()..].split_whitespace().count() <= 2
+                        // Something to restate: an amount before the apposition.
+                        && head[..i].bytes().any(|b| b.is_ascii_digit())
                         && head[..i]
                             .trim_end()
                             .ends_with([',', '(', '-', '–', '—', ':', ';'])
