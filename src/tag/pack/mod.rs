@@ -205,9 +205,16 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 .iter()
                 .find_map(|c| before_after_columns(c))
                 .or(any_header);
+            let names = column_names(&h.context);
+            let label = |v: Vec<String>| -> Vec<String> {
+                match (&names, header) {
+                    (Some(n), None) => v.into_iter().map(|b| labelled_row(b, n)).collect(),
+                    _ => v,
+                }
+            };
             (
-                before_after_rows(h.old.iter().map(with).collect(), header),
-                before_after_rows(h.new.iter().map(with).collect(), header),
+                label(before_after_rows(h.old.iter().map(with).collect(), header)),
+                label(before_after_rows(h.new.iter().map(with).collect(), header)),
             )
         })
         .collect();
@@ -363,6 +370,50 @@ fn before_after_rows(blocks: Vec<String>, header: Option<(usize, usize, usize)>)
             }
         })
         .collect()
+}
+
+/// The column names of a table whose header row is in the hunk's context (a row of two or more
+/// cells without digits: "Parameter | Threshold", "Provision | Compliance date").
+fn column_names(context: &[String]) -> Option<Vec<String>> {
+    context
+        .iter()
+        .find(|c| c.contains('|') && !c.bytes().any(|b| b.is_ascii_digit()))
+        .map(|c| {
+            table_cells(c)
+                .iter()
+                .map(|x| (*x).to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| v.len() >= 2)
+}
+
+/// A row read with its column names, so a cell's value sits next to what it is: "Interconnect
+/// bandwidth | 900 GB/s" under "Parameter | Threshold" → "Parameter Interconnect bandwidth,
+/// Threshold 900 GB/s"; a unit column is written right after the value before it.
+fn labelled_row(row: String, names: &[String]) -> String {
+    if !row.contains('|') || !row.bytes().any(|b| b.is_ascii_digit()) {
+        return row;
+    }
+    let cells = table_cells(&row);
+    if cells.len() != names.len() {
+        return row;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for (name, cell) in names.iter().zip(&cells) {
+        let n = norm(name);
+        if matches!(
+            n.as_str(),
+            "unit" | "unité" | "einheit" | "units" | "unités"
+        ) {
+            if let Some(last) = parts.last_mut() {
+                last.push(' ');
+                last.push_str(cell);
+                continue;
+            }
+        }
+        parts.push(format!("{name} {cell}"));
+    }
+    parts.join(", ")
 }
 
 /// The unchanged line that introduces a list, if the hunk's context has one: it ends with a colon
