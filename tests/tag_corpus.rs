@@ -39,11 +39,15 @@ fn main() {
     // the engine (issue 14), then to 732 with a third blind-written batch (P 0.707, R 0.783 on it
     // before tuning), to 852 with a fourth (P 0.776, R 0.849), to 957 with a fifth of long texts
     // (P 0.653, R 0.875), to 1002 with a sixth in German (P 0.773, R 0.548) and to 1042 with a
-    // seventh of long French and English traps (P 0.688, R 0.917 before tuning). Raise these as the engine improves; a new batch of
-    // independent cases may lower the figures once, and the ratchet is then set to what the
-    // engine reaches on it.
+    // seventh of long French and English traps (P 0.688, R 0.917 before tuning). On 30 November
+    // the first blind split (175 cases) was retired into training, and batches 8–12 (900 cases
+    // written blind, 60 per language and theme: precision traps, dense documents, German press,
+    // the EU pack, regulatory pages, legal texts, French recall, adversarial cases) took it to
+    // 2118; the adversarial batch 12 (P 0.59–0.63, R 0.46–0.61 before tuning) lowered the
+    // aggregate. Raise these as the engine improves; a new batch of independent cases may lower
+    // the figures once, and the ratchet is then set to what the engine reaches on it.
     assert!(
-        precision >= 0.975 && recall >= 0.965,
+        precision >= 0.970 && recall >= 0.955,
         "precision {precision:.3}, recall {recall:.3}\n{report}"
     );
 }

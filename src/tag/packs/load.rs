@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "chip_spec_words",
     "foreign_legislatures",
     "rate_pronouns",
     "tier_other_contexts",

@@ -433,7 +433,11 @@ fn tpp_with_unit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     // "its TPP is about 2,370", « sa densité de performance de 2,9 »: a chip's own figure, when
     // nothing compares it to a limit ("if its TPP is 4,800 or more" is the rule).
-    if !cues.comparator && (possessive_metric(s, n.start) || names_a_chip(s)) {
+    if !cues.comparator
+        && (possessive_metric(s, n.start)
+            || names_a_chip(s)
+            || crate::tag::packs::any_in("chip_spec_words", s))
+    {
         return None;
     }
     let metric = match metric_before(s, n.start) {
