@@ -294,6 +294,23 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     let metric = match (tpp, pd) {
         (_, true) if n.value < 100.0 => "performance_density",
         (true, _) if (10.0..100_000.0).contains(&n.value) => "tpp",
+        // "each Tier 2 country faces a ceiling on advanced GPUs, which the revised rule sets at
+        // 100,000": a cap on chips set by a verb far from the chips' noun.
+        (false, false)
+            if n.value >= 100.0
+                && cues.cap
+                && words(s)
+                    .iter()
+                    .any(|w| crate::tag::packs::has("chip_units", w)) =>
+        {
+            return Some((
+                QKind::Quota {
+                    unit: "GPU",
+                    scope: scope_of(s, n.start, n.end),
+                },
+                n.value,
+            ));
+        }
         _ => return None,
     };
     Some((QKind::Threshold { metric }, n.value))
