@@ -195,9 +195,26 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     let led: Vec<(Vec<String>, Vec<String>)> = hunks
         .iter()
         .map(|h| {
-            let lead = list_lead(&h.context);
-            let with = |b: &String| match lead {
-                Some(l) if bare_country_list(b) => format!("{l} {b}"),
+            // « Liste actualisée : … », "Updated list: …": a list that says it is one.
+            let labelled = |b: &String| {
+                b.split_once(':').is_some_and(|(label, _)| {
+                    label.split_whitespace().count() <= 4
+                        && ["list", "liste"].iter().any(|w| norm(label).contains(w))
+                })
+            };
+            let with = |b: &String| match list_lead(&h.context, labelled(b)) {
+                // One sentence: the lead's own full stop or colon gives way to one colon.
+                Some(l) if bare_country_list(b) => {
+                    let list = match b.split_once(':') {
+                        Some((label, rest)) if label.split_whitespace().count() <= 4 => rest,
+                        _ => b.as_str(),
+                    };
+                    format!(
+                        "{}: {}",
+                        l.trim_end().trim_end_matches(['.', ':']),
+                        list.trim()
+                    )
+                }
                 _ => b.clone(),
             };
             let header = h
@@ -418,32 +435,65 @@ fn labelled_row(row: String, names: &[String]) -> String {
 
 /// The unchanged line that introduces a list, if the hunk's context has one: it ends with a colon
 /// and names one Country Group or tier ("The following destinations are in Country Group D:5:").
-fn list_lead(context: &[String]) -> Option<&str> {
-    context
-        .iter()
-        .rev()
-        .find(|c| {
-            let n = norm(c);
-            n.trim_end().ends_with(':')
-                && [
-                    "group",
-                    "groupe",
-                    "gruppe",
-                    "tier",
-                    "niveau",
-                    "stufe",
-                    "catégorie",
-                ]
-                .iter()
-                .any(|w| n.contains(w))
-                && !bare_country_list(c)
+fn list_lead(context: &[String], labelled: bool) -> Option<&str> {
+    const GROUP_WORDS: &[&str] = &[
+        "group",
+        "groupe",
+        "gruppe",
+        "tier",
+        "niveau",
+        "stufe",
+        "catégorie",
+    ];
+    let names_group = |n: &str| GROUP_WORDS.iter().any(|w| n.contains(w));
+    // A line ending with a colon first; else one that names exactly one Country Group (« Le
+    // groupe D:5 réunit les pays soumis à un embargo … »).
+    let colon = context.iter().rev().find(|c| {
+        let n = norm(c);
+        n.trim_end().ends_with(':') && names_group(&n) && !bare_country_list(c)
+    });
+    colon
+        .or_else(|| {
+            // Only for a list that says it is one (« Liste actualisée : … »).
+            if !labelled {
+                return None;
+            }
+            context.iter().find(|c| {
+                let n = norm(c);
+                one_group_symbol(&n) && names_group(&n) && !bare_country_list(c)
+            })
         })
         .map(String::as_str)
+}
+
+/// Whether a text names exactly one Country Group symbol ("d:5").
+fn one_group_symbol(n: &str) -> bool {
+    let b = n.as_bytes();
+    let count = (1..b.len().saturating_sub(1))
+        .filter(|&i| {
+            (b'a'..=b'e').contains(&b[i - 1])
+                && b[i] == b':'
+                && b[i + 1].is_ascii_digit()
+                && (i < 2 || !b[i - 2].is_ascii_alphanumeric())
+        })
+        .count();
+    count == 1
 }
 
 /// A block that is only a list of countries (three or more, commas, nothing else of length).
 fn bare_country_list(b: &str) -> bool {
     let n = norm(b);
+    // A short label before the list (« Liste actualisée : … ») is part of it; a label that
+    // names a tier or group ("Tier 1: …") is the list's own lead.
+    let n = match n.split_once(':') {
+        Some((label, rest))
+            if label.split_whitespace().count() <= 4
+                && ["list", "liste"].iter().any(|w| label.contains(w)) =>
+        {
+            rest.to_string()
+        }
+        _ => n,
+    };
     let cs = super::countries::countries(&n);
     if cs.len() < 3 || n.contains(':') {
         return false;
