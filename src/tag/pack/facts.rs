@@ -137,22 +137,29 @@ impl Amount {
         })
     }
 
-    /// Whether `hay` writes the amount this way: at every place its tail is found, a word end
-    /// after it and, before it, the other groups (each followed by at most one separator) from
-    /// a word start.
+    /// Whether `hay` writes the amount this way.
+    #[cfg(test)]
     fn found_in(&self, hay: &str) -> bool {
+        let mut found = false;
+        self.each_in(hay, |_| found = true);
+        found
+    }
+
+    /// Calls `hit` with the byte offset of every place `hay` writes the amount this way (the
+    /// offset of its tail): at every place its tail is found, a word end after it and, before
+    /// it, the other groups (each followed by at most one separator) from a word start.
+    fn each_in(&self, hay: &str, mut hit: impl FnMut(usize)) {
         let hay = hay.as_bytes();
-        self.tails.iter().any(|tail| {
+        for tail in &self.tails {
             let mut from = 0;
             while let Some(i) = tail.find(&hay[from..]) {
                 let at = from + i;
                 if self.ends_at(hay, at, at + tail.needle().len()) {
-                    return true;
+                    hit(at);
                 }
                 from = at + 1;
             }
-            false
-        })
+        }
     }
 
     /// Whether the tail found at `hay[at..end]` ends a writing of the amount.
@@ -271,10 +278,39 @@ struct AnchorTest {
 }
 
 impl AnchorTest {
-    /// Whether a block may state one of the anchored values.
-    fn is_match(&self, block: &str) -> bool {
-        self.amounts.iter().any(|a| a.found_in(block))
-            || self.patterns.as_ref().is_some_and(|re| re.is_match(block))
+    /// Whether each block may state one of the anchored values. The amounts are searched in all
+    /// blocks at once, joined by line breaks (no amount spans one, and a line break is a word
+    /// boundary as the end of a block is): one search per amount instead of one per block.
+    fn passing(&self, blocks: &[String]) -> Vec<bool> {
+        let mut pass = vec![false; blocks.len()];
+        if !self.amounts.is_empty() {
+            let mut text = String::with_capacity(blocks.iter().map(|b| b.len() + 1).sum());
+            let mut starts = Vec::with_capacity(blocks.len());
+            for b in blocks {
+                starts.push(text.len());
+                // Blocks left out of the facts anyway are not copied.
+                if b.len() <= MAX_FACT_BLOCK {
+                    text.push_str(b);
+                }
+                text.push('\n');
+            }
+            for a in &self.amounts {
+                a.each_in(&text, |at| {
+                    let k = starts.partition_point(|&s| s <= at).saturating_sub(1);
+                    if let Some(p) = pass.get_mut(k) {
+                        *p = true;
+                    }
+                });
+            }
+        }
+        if let Some(re) = &self.patterns {
+            for (p, b) in pass.iter_mut().zip(blocks) {
+                if !*p && b.len() <= MAX_FACT_BLOCK && re.is_match(b) {
+                    *p = true;
+                }
+            }
+        }
+        pass
     }
 }
 
@@ -335,11 +371,13 @@ fn facts_of(
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;
-    for b in blocks {
+    let pass = test.map(|t| t.passing(blocks));
+    for (k, b) in blocks.iter().enumerate() {
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        if b.len() <= MAX_FACT_BLOCK && test.is_none_or(|t| t.is_match(b)) {
+        let may_state = pass.as_ref().is_none_or(|p| p.get(k).copied().unwrap_or(false));
+        if b.len() <= MAX_FACT_BLOCK && may_state {
             placed.push((b.as_str(), heading));
         }
     }
@@ -407,7 +445,7 @@ pub(super) fn keep_differences(
 
 #[cfg(test)]
 mod tests {
-    use super::amounts;
+    use super::{AnchorTest, amounts};
 
     /// The regular expression the amount anchors were once compiled to, per change: the scan
     /// must agree with it on every text.
@@ -505,6 +543,32 @@ mod tests {
             let re = reference(v);
             for t in &texts {
                 assert_eq!(found(v, t), re.is_match(t), "{v} in {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_searched_together_pass_as_searched_alone() {
+        let pieces = ["4", "800", ",", " ", "x", "4.8", "\n", "0", "8", "é"];
+        let mut seed = 11u64;
+        for v in [4800.0, 4.8, 800.0] {
+            let test = AnchorTest {
+                amounts: amounts(v),
+                patterns: None,
+            };
+            for _ in 0..2_000 {
+                let mut blocks = Vec::new();
+                for _ in 0..4 {
+                    let mut b = String::new();
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    for _ in 0..(seed >> 61) {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        b.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                    }
+                    blocks.push(b);
+                }
+                let alone: Vec<bool> = blocks.iter().map(|b| found(v, b)).collect();
+                assert_eq!(test.passing(&blocks), alone, "{blocks:?}");
             }
         }
     }
