@@ -363,11 +363,7 @@ fn anchor_test(anchors: Vec<Anchor>) -> Option<AnchorTest> {
 }
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
-fn facts_of(
-    blocks: &[String],
-    lang: Lang,
-    test: Option<&AnchorTest>,
-) -> HashSet<(String, String)> {
+fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet<(String, String)> {
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;
@@ -376,7 +372,9 @@ fn facts_of(
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        let may_state = pass.as_ref().is_none_or(|p| p.get(k).copied().unwrap_or(false));
+        let may_state = pass
+            .as_ref()
+            .is_none_or(|p| p.get(k).copied().unwrap_or(false));
         if b.len() <= MAX_FACT_BLOCK && may_state {
             placed.push((b.as_str(), heading));
         }
@@ -513,8 +511,22 @@ mod tests {
     #[test]
     fn the_scan_agrees_with_the_regular_expression() {
         let values = [
-            4800.0, 4000.0, 5.92, 0.5, 1600.0, 26_900_000.0, 790_000_000.0, 1.6, 25.0, 1700.0,
-            60000.0, 1_234_567.891, 100.0, 1e21, 0.0, -3.0,
+            4800.0,
+            4000.0,
+            5.92,
+            0.5,
+            1600.0,
+            26_900_000.0,
+            790_000_000.0,
+            1.6,
+            25.0,
+            1700.0,
+            60000.0,
+            1_234_567.891,
+            100.0,
+            1e21,
+            0.0,
+            -3.0,
         ];
         let pieces = [
             "4", "8", "800", "000", "5", "92", "0", "26", "9", "790", "1", "6", "2", "17", "00",
