@@ -143,9 +143,24 @@ const MAGNITUDES: &[&str] = &[
     "prozent",
 ];
 
-/// Cheap test before the rewrite: a magnitude word occurs.
-fn may_hold_numbers(s: &str) -> bool {
-    MAGNITUDES.iter().any(|w| s.contains(w))
+/// The magnitude words, found in one pass.
+static MAGNITUDE_FINDER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(MAGNITUDES).ok());
+
+/// The byte offsets in `s` where a magnitude word occurs, in order (every word holding one
+/// has one of them).
+fn magnitude_offsets(s: &str) -> Vec<usize> {
+    match &*MAGNITUDE_FINDER {
+        Some(ac) => ac.find_iter(s).map(|m| m.start()).collect(),
+        None => {
+            let mut at: Vec<usize> = MAGNITUDES
+                .iter()
+                .flat_map(|m| s.match_indices(m).map(|(i, _)| i))
+                .collect();
+            at.sort_unstable();
+            at
+        }
+    }
 }
 
 /// Words a run of number words may span on each side of its magnitude word.
@@ -154,27 +169,42 @@ const RUN_REACH: usize = 8;
 /// Rewrites spelled amounts of at least 100 in a normalized (lower-case) text as digits.
 #[must_use]
 pub fn digits(s: &str) -> String {
-    if !may_hold_numbers(s) {
+    // Cheap test before the rewrite: a magnitude word occurs.
+    let found = magnitude_offsets(s);
+    if found.is_empty() {
         return s.to_string();
     }
     let words: Vec<&str> = s.split(' ').collect();
     // Only words near a magnitude word can belong to an amount of a hundred or more: the others
     // are not split into morphemes at all (most of a long page).
+    let mut starts = Vec::with_capacity(words.len());
+    let mut at = 0;
+    for w in &words {
+        starts.push(at);
+        at += w.len() + 1;
+    }
     let mut near = vec![false; words.len()];
-    for (k, w) in words.iter().enumerate() {
-        if MAGNITUDES.iter().any(|m| w.contains(m)) {
+    let mut last = None;
+    for pos in found {
+        let k = starts.partition_point(|&st| st <= pos).saturating_sub(1);
+        if last != Some(k) {
+            last = Some(k);
             let end = (k + RUN_REACH + 1).min(words.len());
             near[k.saturating_sub(RUN_REACH)..end].fill(true);
         }
     }
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    // The words (or amounts) joined by single spaces, as they are decided.
+    let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < words.len() {
+        if i > 0 {
+            out.push(' ');
+        }
         // "per cent", « pour cent »: a percent sign in words, not a hundred.
         let percent =
             |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
         if !near[i] || percent(i) {
-            out.push(words[i].to_string());
+            out.push_str(words[i]);
             i += 1;
             continue;
         }
@@ -200,10 +230,10 @@ pub fn digits(s: &str) -> String {
             }
         }
         let v = value(&ms);
-        // "790 millions": a magnitude word after digits is the number readers' business.
-        let after_digits = out
-            .last()
-            .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
+        // "790 millions": a magnitude word after digits is the number readers' business (what
+        // is written so far ends with the last word or amount, then this word's space).
+        let written = &out[..out.len() - usize::from(i > 0)];
+        let after_digits = i > 0 && written.ends_with(|c: char| c.is_ascii_digit());
         // "fifteen percent", « quinze pour cent », „fünfzehn Prozent“: a rate in words.
         let rate_after = words.get(end).is_some_and(|w| {
             matches!(*w, "percent" | "prozent" | "%")
@@ -211,19 +241,132 @@ pub fn digits(s: &str) -> String {
                     && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
         });
         if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
-            out.push(format!("{v}{tail}"));
+            out.push_str(&v.to_string());
+            out.push_str(tail);
             i = end;
         } else {
-            out.push(words[i].to_string());
+            out.push_str(words[i]);
             i += 1;
         }
     }
-    out.join(" ")
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::digits;
+    use super::{JOINERS, MAGNITUDES, RUN_REACH, digits, split, value};
+
+    /// The rewrite as first written (a `String` per word, every word searched for every
+    /// magnitude word): the one-pass version must agree with it.
+    fn reference(s: &str) -> String {
+        if !MAGNITUDES.iter().any(|w| s.contains(w)) {
+            return s.to_string();
+        }
+        let words: Vec<&str> = s.split(' ').collect();
+        let mut near = vec![false; words.len()];
+        for (k, w) in words.iter().enumerate() {
+            if MAGNITUDES.iter().any(|m| w.contains(m)) {
+                let end = (k + RUN_REACH + 1).min(words.len());
+                near[k.saturating_sub(RUN_REACH)..end].fill(true);
+            }
+        }
+        let mut out: Vec<String> = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            let percent =
+                |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
+            if !near[i] || percent(i) {
+                out.push(words[i].to_string());
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            let mut ms = Vec::new();
+            let mut end = i;
+            let mut tail = "";
+            while j < words.len() && near[j] && !percent(j) {
+                let w = words[j];
+                if j > i && JOINERS.contains(&w) {
+                    j += 1;
+                    continue;
+                }
+                let bare = w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+                let Some(parts) = split(bare) else { break };
+                ms.extend(parts);
+                j += 1;
+                end = j;
+                if bare.len() < w.len() {
+                    tail = &w[bare.len()..];
+                    break;
+                }
+            }
+            let v = value(&ms);
+            let after_digits = out
+                .last()
+                .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
+            let rate_after = words.get(end).is_some_and(|w| {
+                matches!(*w, "percent" | "prozent" | "%")
+                    || (matches!(*w, "per" | "pour")
+                        && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+            });
+            if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
+                out.push(format!("{v}{tail}"));
+                i = end;
+            } else {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn agrees_with_the_first_version() {
+        let vocab = [
+            "one",
+            "two",
+            "hundred",
+            "thousand",
+            "and",
+            "et",
+            "und",
+            "fifty",
+            "cinquante",
+            "mille",
+            "cent",
+            "percent",
+            "deux",
+            "millions",
+            "790",
+            "12",
+            "",
+            "tier",
+            "gpus",
+            "fünfzigtausend",
+            "eintausendsiebenhundert",
+            "quatre-vingt",
+            "x",
+            "1,700",
+            "centre",
+            "milliard",
+            "hundertfünfzig",
+            "of",
+            "the",
+            "recent",
+        ];
+        let mut seed = 3u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = 1 + (seed >> 60) as usize;
+            let mut words = Vec::new();
+            for _ in 0..n * 2 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                words.push(vocab[(seed >> 33) as usize % vocab.len()]);
+            }
+            let s = words.join(" ");
+            assert_eq!(digits(&s), reference(&s), "{s:?}");
+        }
+    }
 
     #[test]
     fn spelled_amounts_in_three_languages() {

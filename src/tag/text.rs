@@ -25,6 +25,15 @@ pub fn norm(s: &str) -> String {
         std::borrow::Cow::Borrowed(s)
     };
     for c in s.chars() {
+        // Most of a page is ASCII: the same mapping without the general case's tables.
+        if c.is_ascii() {
+            out.push(match c {
+                '`' => '\'',
+                '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' => ' ',
+                c => c.to_ascii_lowercase(),
+            });
+            continue;
+        }
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => out.push('"'),
@@ -182,10 +191,15 @@ fn find_gapped(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
+/// The first occurrence of `needle` in `hay` (as [`str::find`], with a vectorized search).
+fn find_bytes(hay: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+}
+
 /// [`find_word`] for a plain needle.
 fn find_plain(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = hay[from..].find(needle) {
+    while let Some(i) = find_bytes(&hay[from..], needle) {
         let s = from + i;
         if at_word_boundaries(hay, s, s + needle.len(), false) {
             return Some(s);
@@ -229,7 +243,7 @@ pub fn any_word<S: AsRef<str>>(hay: &str, needles: &[S]) -> bool {
 #[must_use]
 pub fn has_prefix_word(hay: &str, prefix: &str) -> bool {
     let mut from = 0;
-    while let Some(i) = hay[from..].find(prefix) {
+    while let Some(i) = find_bytes(&hay[from..], prefix) {
         let s = from + i;
         if hay[..s]
             .chars()

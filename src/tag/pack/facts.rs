@@ -10,7 +10,7 @@
 //! A version's facts are what the recognizers find when they read it against an empty old side
 //! (every fact it states, as an addition).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -74,25 +74,42 @@ fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
 /// once, by the changed-sentence pass, not three times (its proposals then stand unfiltered).
 const MAX_FACT_BLOCK: usize = 64 * 1024;
 
-/// What a block must contain to possibly state a value: a pattern over its raw text (an amount
-/// with any thousands separator, a code, a name, a year), or nothing cheap to test.
+/// What a block must contain to possibly state a value: an amount with any thousands separator,
+/// or a pattern over its raw text (a code, a name, a year), or nothing cheap to test.
 enum Anchor {
+    /// Amounts one of which the block must write.
+    Amounts(Vec<Amount>),
     /// Regular-expression alternatives (case-insensitive) one of which the block must match.
     Pattern(Vec<String>),
     /// No cheap test: every block is read.
     Any,
 }
 
-/// Separators that may stand between digit groups (comma, point, space, apostrophes, NBSPs).
-const SEP: &str = "[,. '\u{2019}\u{a0}\u{202f}]?";
+/// Separators that may stand between digit groups (comma, point, space, apostrophes, NBSPs),
+/// at most one between two groups.
+const SEP: [&str; 7] = [",", ".", " ", "'", "\u{2019}", "\u{a0}", "\u{202f}"];
 
-/// Patterns an amount may be written as: "4,800" / "4 800" / "4.800" / "4’800", and its
-/// significant digits for scaled forms ("4.8 TB/s", "26,9 Mio.", "26.9 million").
-fn amount_patterns(v: f64) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut push_number = |x: f64| {
+/// One way of writing an amount: its digit groups ("4", "800"), each pair joined by at most one
+/// [`SEP`], then its decimals after a point or a comma (if any), between ASCII word boundaries.
+/// "4,800" / "4 800" / "4.800" / "4’800" / "4800" all write `["4", "800"]`.
+struct Amount {
+    /// The digit groups of the integer part, most significant first (the first has 1–3 digits).
+    groups: Vec<String>,
+    /// Find the last group with the decimals ("4.8" and "4,8"), or the last group alone: the
+    /// rarest fixed text of the amount. The rest is read around each find.
+    tails: Vec<memchr::memmem::Finder<'static>>,
+}
+
+/// A byte of an ASCII word (what `(?-u:\b)` tells apart).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl Amount {
+    /// The way of writing `x` (rounded to three decimals), if it is a positive number.
+    fn new(x: f64) -> Option<Amount> {
         if !(x.is_finite() && x > 0.0) {
-            return;
+            return None;
         }
         let text = format!("{}", (x * 1000.0).round() / 1000.0);
         let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
@@ -105,20 +122,79 @@ fn amount_patterns(v: f64) -> Vec<String> {
         }
         groups.push(digits[..end].iter().collect::<String>());
         groups.reverse();
-        let mut p = format!("(?-u:\\b){}", groups.join(SEP));
-        if !frac.is_empty() {
-            p.push_str("[.,]");
-            p.push_str(frac);
+        let last = groups.last().map_or("", String::as_str);
+        let tails: Vec<String> = if frac.is_empty() {
+            vec![last.to_string()]
+        } else {
+            vec![format!("{last}.{frac}"), format!("{last},{frac}")]
+        };
+        Some(Amount {
+            tails: tails
+                .iter()
+                .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+                .collect(),
+            groups,
+        })
+    }
+
+    /// Whether `hay` writes the amount this way.
+    #[cfg(test)]
+    fn found_in(&self, hay: &str) -> bool {
+        let mut found = false;
+        self.each_in(hay, |_| found = true);
+        found
+    }
+
+    /// Calls `hit` with the byte offset of every place `hay` writes the amount this way (the
+    /// offset of its tail): at every place its tail is found, a word end after it and, before
+    /// it, the other groups (each followed by at most one separator) from a word start.
+    fn each_in(&self, hay: &str, mut hit: impl FnMut(usize)) {
+        let hay = hay.as_bytes();
+        for tail in &self.tails {
+            let mut from = 0;
+            while let Some(i) = tail.find(&hay[from..]) {
+                let at = from + i;
+                if self.ends_at(hay, at, at + tail.needle().len()) {
+                    hit(at);
+                }
+                from = at + 1;
+            }
         }
-        p.push_str("(?-u:\\b)");
-        out.push(p);
-    };
-    push_number(v);
+    }
+
+    /// Whether the tail found at `hay[at..end]` ends a writing of the amount.
+    fn ends_at(&self, hay: &[u8], at: usize, end: usize) -> bool {
+        if hay.get(end).is_some_and(|b| is_word_byte(*b)) {
+            return false;
+        }
+        // Back through the groups before the last: a digit before a group is the end of the
+        // previous one, anything else must be one separator.
+        let mut head = &hay[..at];
+        for g in self.groups.iter().rev().skip(1) {
+            if !head.last().is_some_and(u8::is_ascii_digit) {
+                let Some(sep) = SEP.iter().find(|s| head.ends_with(s.as_bytes())) else {
+                    return false;
+                };
+                head = &head[..head.len() - sep.len()];
+            }
+            let Some(before) = head.strip_suffix(g.as_bytes()) else {
+                return false;
+            };
+            head = before;
+        }
+        !head.last().is_some_and(|b| is_word_byte(*b))
+    }
+}
+
+/// The ways an amount may be written: "4,800" / "4 800" / "4.800" / "4’800", and its
+/// significant digits for scaled forms ("4.8 TB/s", "26,9 Mio.", "26.9 million").
+fn amounts(v: f64) -> Vec<Amount> {
+    let mut out: Vec<Amount> = Amount::new(v).into_iter().collect();
     // Scaled forms only with decimals ("4.8 TB/s", "26,9 Mio."): a bare "4" would match anything.
     for scale in [1e3, 1e6, 1e9] {
         let x = v / scale;
         if x >= 1.0 && x.fract() != 0.0 {
-            push_number(x);
+            out.extend(Amount::new(x));
         }
     }
     out
@@ -151,11 +227,11 @@ fn anchor(t: &Tag) -> Anchor {
             .collect()
     };
     match t.tag.as_str() {
-        "threshold_changed" | "quota_changed" | "tariff_changed" => Anchor::Pattern(
+        "threshold_changed" | "quota_changed" | "tariff_changed" => Anchor::Amounts(
             [num("old"), num("new")]
                 .into_iter()
                 .flatten()
-                .flat_map(amount_patterns)
+                .flat_map(amounts)
                 .collect(),
         ),
         "eccn_changed" => literal(vec![text("eccn")]),
@@ -194,35 +270,112 @@ fn anchor(t: &Tag) -> Anchor {
     }
 }
 
-/// One test for all anchors: `None` when some anchor cannot be tested cheaply (read every block).
-fn anchor_test(anchors: &[Anchor]) -> Option<regex::Regex> {
+/// One test for all anchors: a block passes when it writes one of the amounts or matches one of
+/// the patterns (none of either: no block passes).
+struct AnchorTest {
+    amounts: Vec<Amount>,
+    patterns: Option<regex::Regex>,
+}
+
+impl AnchorTest {
+    /// Whether each block may state one of the anchored values. The amounts are searched in all
+    /// blocks at once, joined by line breaks (no amount spans one, and a line break is a word
+    /// boundary as the end of a block is): one search per amount instead of one per block.
+    fn passing(&self, blocks: &[String]) -> Vec<bool> {
+        let mut pass = vec![false; blocks.len()];
+        if !self.amounts.is_empty() {
+            let mut text = String::with_capacity(blocks.iter().map(|b| b.len() + 1).sum());
+            let mut starts = Vec::with_capacity(blocks.len());
+            for b in blocks {
+                starts.push(text.len());
+                // Blocks left out of the facts anyway are not copied.
+                if b.len() <= MAX_FACT_BLOCK {
+                    text.push_str(b);
+                }
+                text.push('\n');
+            }
+            for a in &self.amounts {
+                a.each_in(&text, |at| {
+                    let k = starts.partition_point(|&s| s <= at).saturating_sub(1);
+                    if let Some(p) = pass.get_mut(k) {
+                        *p = true;
+                    }
+                });
+            }
+        }
+        if let Some(re) = &self.patterns {
+            for (p, b) in pass.iter_mut().zip(blocks) {
+                if !*p && b.len() <= MAX_FACT_BLOCK && re.is_match(b) {
+                    *p = true;
+                }
+            }
+        }
+        pass
+    }
+}
+
+/// Compiled pattern alternations, by their source: the names, codes and years anchors name
+/// recur from change to change (a country's names, a chip's, an ECCN), and compiling one costs
+/// more than reading a whole page with it.
+static PATTERNS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, regex::Regex>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Alternations kept compiled at most (then the cache starts over).
+const MAX_PATTERNS: usize = 256;
+
+/// The compiled alternation of `alts` (from the cache when it was compiled before), `None` when
+/// it does not compile.
+fn alternation(alts: &[String]) -> Option<regex::Regex> {
+    let source = alts.join("|");
+    if let Ok(cache) = PATTERNS.lock()
+        && let Some(re) = cache.get(&source)
+    {
+        return Some(re.clone());
+    }
+    let re = regex::Regex::new(&source).ok()?;
+    if let Ok(mut cache) = PATTERNS.lock() {
+        if cache.len() >= MAX_PATTERNS {
+            cache.clear();
+        }
+        cache.insert(source, re.clone());
+    }
+    Some(re)
+}
+
+/// One test for all anchors: `None` when some anchor cannot be tested cheaply (read every block),
+/// or when the patterns do not compile.
+fn anchor_test(anchors: Vec<Anchor>) -> Option<AnchorTest> {
+    let mut amounts = Vec::new();
     let mut alts = Vec::new();
     for a in anchors {
         match a {
             Anchor::Any => return None,
-            Anchor::Pattern(ps) => alts.extend(ps.iter().cloned()),
+            Anchor::Amounts(xs) => amounts.extend(xs),
+            Anchor::Pattern(ps) => alts.extend(ps),
         }
     }
-    if alts.is_empty() {
-        return regex::Regex::new("$^").ok();
-    }
-    regex::Regex::new(&alts.join("|")).ok()
+    let patterns = if alts.is_empty() {
+        None
+    } else {
+        Some(alternation(&alts)?)
+    };
+    Some(AnchorTest { amounts, patterns })
 }
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
-fn facts_of(
-    blocks: &[String],
-    lang: Lang,
-    test: Option<&regex::Regex>,
-) -> HashSet<(String, String)> {
+fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet<(String, String)> {
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;
-    for b in blocks {
+    let pass = test.map(|t| t.passing(blocks));
+    for (k, b) in blocks.iter().enumerate() {
         if b.starts_with('#') {
             heading = Some(b.as_str());
         }
-        if b.len() <= MAX_FACT_BLOCK && test.is_none_or(|t| t.is_match(b)) {
+        let may_state = pass
+            .as_ref()
+            .is_none_or(|p| p.get(k).copied().unwrap_or(false));
+        if b.len() <= MAX_FACT_BLOCK && may_state {
             placed.push((b.as_str(), heading));
         }
     }
@@ -253,7 +406,7 @@ pub(super) fn keep_differences(
 ) {
     let facts: Vec<_> = tags.iter().map(fact).collect();
     let anchors: Vec<Anchor> = tags.iter().map(anchor).collect();
-    let test = anchor_test(&anchors);
+    let test = anchor_test(anchors);
     let needs_before = facts.iter().flatten().any(|(_, _, new)| new.is_some());
     let needs_after = facts.iter().flatten().any(|(_, old, _)| old.is_some());
     let before = if needs_before {
@@ -337,12 +490,15 @@ pub(super) fn drop_one_sided_still_written(
         if words.is_empty() {
             return false;
         }
-        let Ok(re) = regex::Regex::new(&amount_patterns(v).join("|")) else {
-            return false;
-        };
+        let written = amounts(v);
         blocks.iter().any(|b| {
             let n = crate::tag::text::norm(b);
-            words.iter().any(|w| n.contains(w)) && re.is_match(&n)
+            words.iter().any(|w| n.contains(w))
+                && written.iter().any(|a| {
+                    let mut found = false;
+                    a.each_in(&n, |_| found = true);
+                    found
+                })
         })
     };
     tags.retain(|t| {
@@ -363,11 +519,55 @@ pub(super) fn drop_one_sided_still_written(
 
 #[cfg(test)]
 mod tests {
-    use super::amount_patterns;
+    use super::{AnchorTest, amounts};
+
+    /// The regular expression the amount anchors were once compiled to, per change: the scan
+    /// must agree with it on every text.
+    fn reference(v: f64) -> regex::Regex {
+        const SEP: &str = "[,. '\u{2019}\u{a0}\u{202f}]?";
+        let mut out = Vec::new();
+        let mut push_number = |x: f64| {
+            if !(x.is_finite() && x > 0.0) {
+                return;
+            }
+            let text = format!("{}", (x * 1000.0).round() / 1000.0);
+            let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+            let digits: Vec<char> = int.chars().collect();
+            let mut groups = Vec::new();
+            let mut end = digits.len();
+            while end > 3 {
+                groups.push(digits[end - 3..end].iter().collect::<String>());
+                end -= 3;
+            }
+            groups.push(digits[..end].iter().collect::<String>());
+            groups.reverse();
+            let mut p = format!("(?-u:\\b){}", groups.join(SEP));
+            if !frac.is_empty() {
+                p.push_str("[.,]");
+                p.push_str(frac);
+            }
+            p.push_str("(?-u:\\b)");
+            out.push(p);
+        };
+        push_number(v);
+        for scale in [1e3, 1e6, 1e9] {
+            let x = v / scale;
+            if x >= 1.0 && x.fract() != 0.0 {
+                push_number(x);
+            }
+        }
+        if out.is_empty() {
+            return regex::Regex::new("$^").unwrap();
+        }
+        regex::Regex::new(&out.join("|")).unwrap()
+    }
+
+    fn found(v: f64, hay: &str) -> bool {
+        amounts(v).iter().any(|a| a.found_in(hay))
+    }
 
     #[test]
     fn amounts_match_every_way_of_writing_them_and_nothing_else() {
-        let re = regex::Regex::new(&amount_patterns(4800.0).join("|")).unwrap();
         for yes in [
             "4,800",
             "4 800",
@@ -377,10 +577,87 @@ mod tests {
             "4.8 TB/s",
             "4800",
         ] {
-            assert!(re.is_match(yes), "{yes}");
+            assert!(found(4800.0, yes), "{yes}");
         }
         for no in ["14,823", "4,8000", "48", "§ 744.8x"] {
-            assert!(!re.is_match(no), "{no}");
+            assert!(!found(4800.0, no), "{no}");
+        }
+    }
+
+    #[test]
+    fn the_scan_agrees_with_the_regular_expression() {
+        let values = [
+            4800.0,
+            4000.0,
+            5.92,
+            0.5,
+            1600.0,
+            26_900_000.0,
+            790_000_000.0,
+            1.6,
+            25.0,
+            1700.0,
+            60000.0,
+            1_234_567.891,
+            100.0,
+            1e21,
+            0.0,
+            -3.0,
+        ];
+        let pieces = [
+            "4", "8", "800", "000", "5", "92", "0", "26", "9", "790", "1", "6", "2", "17", "00",
+            "234", "567", "891", ",", ".", " ", "'", "\u{2019}", "\u{a0}", "\u{202f}", ",,", "a",
+            "_", "é", "x", "-", "\u{2009}", "Mio.", " TB/s",
+        ];
+        // Every text of three pieces, and longer ones from a simple generator.
+        let mut texts: Vec<String> = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let mut seed = 7u64;
+        for _ in 0..5_000 {
+            let mut t = String::new();
+            for _ in 0..8 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                t.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            texts.push(t);
+        }
+        for v in values {
+            let re = reference(v);
+            for t in &texts {
+                assert_eq!(found(v, t), re.is_match(t), "{v} in {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_searched_together_pass_as_searched_alone() {
+        let pieces = ["4", "800", ",", " ", "x", "4.8", "\n", "0", "8", "é"];
+        let mut seed = 11u64;
+        for v in [4800.0, 4.8, 800.0] {
+            let test = AnchorTest {
+                amounts: amounts(v),
+                patterns: None,
+            };
+            for _ in 0..2_000 {
+                let mut blocks = Vec::new();
+                for _ in 0..4 {
+                    let mut b = String::new();
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    for _ in 0..(seed >> 61) {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        b.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                    }
+                    blocks.push(b);
+                }
+                let alone: Vec<bool> = blocks.iter().map(|b| found(v, b)).collect();
+                assert_eq!(test.passing(&blocks), alone, "{blocks:?}");
+            }
         }
     }
 }
