@@ -71,8 +71,8 @@ pub(super) fn tier_placements(
                 from: Some(from),
                 moved: true,
             },
-            Some(_) => nearest_tier(s, &tiers, *pos, false, false, false),
-            None => nearest_tier(s, &tiers, *pos, down, up, moved),
+            Some(_) => nearest_tier(s, &tiers, list_span(s, cs, *pos), false, false, false),
+            None => nearest_tier(s, &tiers, list_span(s, cs, *pos), down, up, moved),
         };
         out.push((*iso, p));
     }
@@ -132,6 +132,62 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
     None
 }
 
+/// The country at `pos` with the list it belongs to ("Estland, Lettland und Litauen"): the byte
+/// offsets of the list's first and last names, so a comma inside the list ends no clause.
+fn list_span(s: &str, cs: &[(&'static str, usize)], pos: usize) -> (usize, usize) {
+    const JOINERS: &[&str] = &["and", "und", "et", "or", "oder", "ou", "sowie"];
+    let Some(k) = cs.iter().position(|(_, p)| *p == pos) else {
+        return (pos, pos);
+    };
+    // From the start of one name to the start of the next: the name (up to three words), then a
+    // comma or a joiner, nothing else.
+    let joined = |a: usize, b: usize| {
+        let Some(gap) = s.get(a..b) else {
+            return false;
+        };
+        if gap.contains([';', ':', '.', '(', ')']) {
+            return false;
+        }
+        let words: Vec<&str> = gap
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        // Clause words end the list ("…, while …", « …, tandis que … »).
+        const BREAKS: &[&str] = &[
+            "while",
+            "whereas",
+            "but",
+            "which",
+            "that",
+            "tandis",
+            "alors",
+            "mais",
+            "que",
+            "dont",
+            "während",
+            "aber",
+            "wohingegen",
+            "die",
+            "der",
+            "sowie",
+        ];
+        if words.iter().any(|w| BREAKS.contains(w)) {
+            return false;
+        }
+        let joiners = words.iter().filter(|w| JOINERS.contains(w)).count();
+        let name_words = words.len() - joiners;
+        name_words <= 3 && joiners <= 1 && (gap.contains(',') || joiners == 1)
+    };
+    let (mut first, mut last) = (k, k);
+    while first > 0 && joined(cs[first - 1].1, cs[first].1) {
+        first -= 1;
+    }
+    while last + 1 < cs.len() && joined(cs[last].1, cs[last + 1].1) {
+        last += 1;
+    }
+    (cs[first].1, cs[last].1)
+}
+
 /// An ordinal ("zweiten", « deuxième », "second") in the clause after the country at `pos`.
 fn elliptic_tier(s: &str, pos: usize) -> Option<u8> {
     const ORDINALS: &[(&str, u8)] = &[
@@ -166,7 +222,7 @@ fn elliptic_tier(s: &str, pos: usize) -> Option<u8> {
 fn nearest_tier(
     s: &str,
     tiers: &[(usize, u8)],
-    pos: usize,
+    (pos, list_end): (usize, usize),
     down: bool,
     up: bool,
     moved: bool,
@@ -175,7 +231,7 @@ fn nearest_tier(
     // restent au premier niveau"), else the nearest anywhere.
     let in_clause: Vec<&(usize, u8)> = tiers
         .iter()
-        .filter(|(tp, _)| same_clause(s, *tp, pos))
+        .filter(|(tp, _)| same_clause(s, *tp, pos) || same_clause(s, *tp, list_end))
         .collect();
     let none_in_clause = in_clause.is_empty();
     let pool: Vec<&(usize, u8)> = if none_in_clause {
