@@ -421,12 +421,11 @@ fn labelled_row(row: String, names: &[String]) -> String {
         if matches!(
             n.as_str(),
             "unit" | "unité" | "einheit" | "units" | "unités"
-        ) {
-            if let Some(last) = parts.last_mut() {
-                last.push(' ');
-                last.push_str(cell);
-                continue;
-            }
+        ) && let Some(last) = parts.last_mut()
+        {
+            last.push(' ');
+            last.push_str(cell);
+            continue;
         }
         parts.push(format!("{name} {cell}"));
     }
