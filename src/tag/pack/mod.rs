@@ -202,9 +202,17 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                         && ["list", "liste"].iter().any(|w| norm(label).contains(w))
                 })
             };
-            let with = |b: &String| match list_lead(&h.context, labelled(b)) {
+            // The list test first (most blocks are not lists), then the lead in the context.
+            let lead_of = |b: &String| {
+                if bare_country_list(b) {
+                    list_lead(&h.context, labelled(b))
+                } else {
+                    None
+                }
+            };
+            let with = |b: &String| match lead_of(b) {
                 // One sentence: the lead's own full stop or colon gives way to one colon.
-                Some(l) if bare_country_list(b) => {
+                Some(l) => {
                     let list = match b.split_once(':') {
                         Some((label, rest)) if label.split_whitespace().count() <= 4 => rest,
                         _ => b.as_str(),
@@ -481,6 +489,15 @@ fn one_group_symbol(n: &str) -> bool {
 
 /// A block that is only a list of countries (three or more, commas, nothing else of length).
 fn bare_country_list(b: &str) -> bool {
+    // Cheap test first: a list of three names has two separators.
+    if b.matches(',').count()
+        + b.matches(" and ").count()
+        + b.matches(" und ").count()
+        + b.matches(" et ").count()
+        < 2
+    {
+        return false;
+    }
     let n = norm(b);
     // A short label before the list (« Liste actualisée : … ») is part of it; a label that
     // names a tier or group ("Tier 1: …") is the list's own lead.

@@ -150,7 +150,7 @@ pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
             .iter()
             .any(|g| first_match(s, &g.words).is_some())
     };
-    let about_rule = names_a_rule(s) || (pronoun() && any_word() && names_a_rule(block));
+    let about_rule = names_a_rule(s) || (pronoun() && names_a_rule(block) && any_word());
     if !about_rule || crate::tag::packs::any_in("rescission_not", s) {
         return Vec::new();
     }
