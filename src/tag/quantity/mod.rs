@@ -88,14 +88,15 @@ pub struct Quantity {
 pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     // A worked example ("3,300 H100s × 4,800 TPP ≈ 15.8 million TPP") or another authority's own
     // limit ("Japan lowers its own threshold to 4,000") states nothing of the US rule.
-    if s.contains(['×', '≈'])
+    let nums = numbers(s, lang);
+    if nums.is_empty()
+        || s.contains(['×', '≈'])
         || crate::tag::packs::any_in("example_words", s)
         || (crate::tag::packs::any_in("other_authorities", s)
             && !crate::tag::packs::any_in("us_rule_words", s))
     {
         return Vec::new();
     }
-    let nums = numbers(s, lang);
     let cues = Cues::read(s, block);
     let mut out: Vec<Quantity> = Vec::new();
     for n in &nums {
