@@ -4,7 +4,7 @@
 use super::Placement;
 
 /// Country Group symbols in a sentence ("a:5", "d: 1"): (byte offset, "A:5"), in text order.
-fn group_mentions(s: &str) -> Vec<(usize, String)> {
+pub(super) fn group_mentions(s: &str) -> Vec<(usize, String)> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     for i in 0..b.len() {

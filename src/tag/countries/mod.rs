@@ -8,6 +8,15 @@ mod tiers;
 pub use names::{countries, english_name};
 pub use tiers::tier_context;
 
+/// The Country Group symbols a normalized text names ("d:5" → "D:5"), in text order.
+#[must_use]
+pub fn group_symbols(s: &str) -> Vec<String> {
+    groups::group_mentions(s)
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect()
+}
+
 /// Where a sentence places countries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {

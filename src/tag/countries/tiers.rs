@@ -203,7 +203,6 @@ fn elliptic_tier(s: &str, pos: usize) -> Option<u8> {
         ("premier", 1),
         ("première", 1),
         ("deuxième", 2),
-        ("second", 2),
         ("troisième", 3),
     ];
     let rest = s.get(pos..)?;

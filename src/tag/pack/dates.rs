@@ -109,11 +109,11 @@ fn qualified_law(s: &str, law: &[String]) -> bool {
     })
 }
 
-/// Whether a dated sentence is about a rule rather than people or events: "She joins the firm
+/// Whether a dated sentence speaks of people or events, not the rules: "She joins the firm
 /// effective January 1", "Early-bird rates are effective until January 15", „Der Exporttag wird
-/// auf den 15. Februar verlegt“ date nothing of the rules.
-fn about_a_rule(s: &str, _context: &str) -> bool {
-    !crate::tag::packs::any_in("non_rule_date_subjects", s)
+/// auf den 15. Februar verlegt“.
+fn of_people_or_events(s: &str) -> bool {
+    crate::tag::packs::any_in("non_rule_date_subjects", s)
 }
 
 /// Tags the dated effective or compliance statements that changed.
@@ -122,7 +122,7 @@ pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &m
     let facts = |side: &[Sent<'_>]| {
         let mut v = Vec::new();
         for (i, s) in side.iter().enumerate() {
-            if of_another_law(&s.norm, &s.context) || !about_a_rule(&s.norm, &s.context) {
+            if of_another_law(&s.norm, &s.context) || of_people_or_events(&s.norm) {
                 continue;
             }
             for (d, kind) in dated_kinds(&s.norm, day_first) {

@@ -467,24 +467,12 @@ fn list_lead(context: &[String], labelled: bool) -> Option<&str> {
             }
             context.iter().find(|c| {
                 let n = norm(c);
-                one_group_symbol(&n) && names_group(&n) && !bare_country_list(c)
+                super::countries::group_symbols(&n).len() == 1
+                    && names_group(&n)
+                    && !bare_country_list(c)
             })
         })
         .map(String::as_str)
-}
-
-/// Whether a text names exactly one Country Group symbol ("d:5").
-fn one_group_symbol(n: &str) -> bool {
-    let b = n.as_bytes();
-    let count = (1..b.len().saturating_sub(1))
-        .filter(|&i| {
-            (b'a'..=b'e').contains(&b[i - 1])
-                && b[i] == b':'
-                && b[i + 1].is_ascii_digit()
-                && (i < 2 || !b[i - 2].is_ascii_alphanumeric())
-        })
-        .count();
-    count == 1
 }
 
 /// A block that is only a list of countries (three or more, commas, nothing else of length).

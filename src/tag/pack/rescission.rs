@@ -39,15 +39,13 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
     let holds_now = found
         .iter()
         .any(|(k, _)| !matches!(*k, "rescinded" | "pending"));
-    let mut seen = BTreeSet::new();
+    // One tag per kind: `compare` keeps the first of equal tags.
     for (kind, s) in found {
         let kind = match kind {
             "pending" if holds_now || old_kinds.contains("rescinded") => continue,
             "pending" => "rescinded",
             k => k,
         };
-        if seen.insert(kind) {
-            tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
-        }
+        tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
     }
 }
