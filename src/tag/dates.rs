@@ -273,7 +273,21 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             if after.is_none() && head.ends_with(',') {
                 return None;
             }
-            after.or_else(|| dates.iter().map(|(_, p)| *p).filter(|p| p < c).max())
+            // Before the word only when it closes the date's own clause („am 14. Januar im
+            // Bundesanzeiger veröffentlicht“), not a span counted from it ("May 15, 2025, 120
+            // days after it was published").
+            after.or_else(|| {
+                dates
+                    .iter()
+                    .map(|(_, p)| *p)
+                    .filter(|p| p < c)
+                    .max()
+                    .filter(|p| {
+                        let between: Vec<&str> = s[*p..*c].split_whitespace().collect();
+                        between.len() <= 8
+                            && !between.iter().any(|w| packs::any_in("elapsed_words", w))
+                    })
+            })
         })
         .collect();
     dates

@@ -389,7 +389,12 @@ fn before_after_rows(blocks: Vec<String>, header: Option<(usize, usize, usize)>)
                         .filter(|(i, _)| *i != bi && *i != ai)
                         .map(|(_, c)| *c)
                         .collect();
-                    format!("{}: from {} to {}", label.join(" "), cells[bi], cells[ai])
+                    format!(
+                        "{}: changed from {} to {}",
+                        label.join(" "),
+                        cells[bi],
+                        cells[ai]
+                    )
                 }
                 _ => b,
             }
