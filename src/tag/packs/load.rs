@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "limit_copulas",
     "elapsed_words",
     "example_words",
     "non_rule_date_subjects",

@@ -15,9 +15,25 @@ pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
         .into_iter()
         .map(|w| w.trim_matches(|c: char| matches!(c, '\'' | '"' | '(' | ')')))
         .collect();
-    // Walk back over fillers and numbers (a "from X to" pattern) for at most 12 tokens.
+    // Walk back over fillers and numbers (a "from X to" pattern) for at most 12 tokens; an
+    // aside between dashes („deren Gesamtverarbeitungsleistung – die sich … errechnet –
+    // mindestens 4.800 beträgt“) is skipped whole.
     let mut n = 0;
+    let mut skip_to: Option<usize> = None;
     for (i, w) in toks.iter().enumerate().rev() {
+        if let Some(j) = skip_to {
+            if i > j {
+                continue;
+            }
+            skip_to = None;
+            continue;
+        }
+        if matches!(*w, "–" | "—" | "-") {
+            if let Some(j) = toks[..i].iter().rposition(|t| t == w) {
+                skip_to = Some(j);
+                continue;
+            }
+        }
         let w = w.trim_matches(|c: char| c == '(' || c == ')' || c == ',');
         n += 1;
         if n > 12 {

@@ -290,12 +290,23 @@ fn capped_tpp_total(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     const AT: &[&str] = &["à", "to", "at", "auf", "bei"];
     let head = words(&s[..n.start]);
-    if !head.last().is_some_and(|w| AT.contains(w))
+    // « Le seuil de TPP au-delà duquel … est de 4 800 », "the threshold … is 4,800": a copula
+    // right before the number sets it as plainly as a verb does.
+    let copula = {
+        let h = s[..n.start].trim_end();
+        crate::tag::packs::list("limit_copulas").iter().any(|c| {
+            h.strip_suffix(c.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
+        })
+    };
+    if !(copula || head.last().is_some_and(|w| AT.contains(w)))
         || !bare_number_ends_well(s, n)
         || cues.trade_pact
         || !crate::tag::packs::any_in("threshold_words", s)
-        || !(crate::tag::packs::any_in("limit_move_verbs", s)
+        || !(copula
+            || crate::tag::packs::any_in("limit_move_verbs", s)
             || crate::tag::packs::any_in("limit_set_verbs", s))
+        || (copula && !cues.comparator && names_a_chip(s))
     {
         return None;
     }
