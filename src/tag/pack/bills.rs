@@ -35,7 +35,10 @@ pub(super) fn bill_tags(
             // another country's legislature (« adopté par la Diète ») is that country's.
             let foreign = crate::tag::packs::any_in("foreign_legislatures", &s.norm)
                 && !crate::tag::packs::any_in("tracked_bills", &s.norm);
-            if foreign || other_bill(&s.norm) || (doc_tracked && vehicle_only(&s.norm)) {
+            // In a text about a tracked bill, the vehicle (the NDAA) dates nothing of its own
+            // but a provision left out of it ("dropped from the final NDAA").
+            let vehicle = doc_tracked && vehicle_only(&s.norm);
+            if foreign || other_bill(&s.norm) {
                 continue;
             }
             if doc_bill || domain(&s.context) {
@@ -46,7 +49,9 @@ pub(super) fn bill_tags(
                         continue;
                     }
                     for st in phrases::bill_stages(clause, context) {
-                        v.push((st, i));
+                        if !vehicle || st == "dropped" {
+                            v.push((st, i));
+                        }
                     }
                 }
             }

@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "stage_negations",
     "limit_copulas",
     "elapsed_words",
     "example_words",

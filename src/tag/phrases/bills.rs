@@ -32,6 +32,19 @@ pub fn speaks_of_bill(t: &str) -> bool {
     crate::tag::packs::any_in("bill_words", t) || names_senate_bill(t)
 }
 
+/// Whether a negation stands in the stage phrase found at `p` or just before it ("has not yet
+/// passed the Senate", „noch nicht … verabschiedet“), not elsewhere in the sentence ("referred in
+/// November and has not moved since").
+fn denied(s: &str, p: usize, phrase: &str) -> bool {
+    let last = phrase.rsplit(" … ").next().unwrap_or(phrase);
+    let end = s[p..]
+        .find(last)
+        .map_or(p + phrase.len(), |i| p + i + last.len());
+    let start = s.floor_char_boundary(p.saturating_sub(24));
+    let end = s.ceil_char_boundary(end.min(s.len()));
+    packs::any_in("stage_negations", &s[start..end])
+}
+
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
@@ -45,8 +58,14 @@ pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    // "has not yet passed the Senate", „noch nicht verabschiedet“: a denied stage is not one
+    // (except a dropped provision, which says "not included" by nature).
+    let may_deny = packs::any_in("stage_negations", s);
     for g in packs::groups("bill_stages") {
-        if g.words.iter().any(|w| find_word(s, w).is_some()) {
+        let stated = g.words.iter().any(|w| {
+            find_word(s, w).is_some_and(|p| !may_deny || g.key == "dropped" || !denied(s, p, w))
+        });
+        if stated {
             out.push(g.key.as_str());
         }
     }
