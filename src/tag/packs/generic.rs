@@ -194,9 +194,16 @@ fn symbol_tags(rule: &SymbolRule, sides: &Sides<'_>, chosen: bool, tags: &mut Ve
             tags.push(make(&rule.tag, detail(code, "removed"), ev, ""));
         }
     }
-    // Named as withdrawn in a changed sentence, and stated before.
-    for (code, ev) in withdrawn_set(rule, sides.new_changed) {
-        if old_all.contains_key(&code)
+    // Named as withdrawn in a changed sentence, and not so named before: stated before, or an
+    // amending text's new instruction (« la rubrique 1C353 est supprimée »).
+    let withdrawn_new = withdrawn_set(rule, sides.new_changed);
+    let withdrawn_old = if withdrawn_new.is_empty() {
+        BTreeMap::new()
+    } else {
+        withdrawn_set(rule, sides.old_all)
+    };
+    for (code, ev) in withdrawn_new {
+        if !withdrawn_old.contains_key(&code)
             && !new_all.contains_key(&code)
             && !old_ch.contains_key(&code)
         {
