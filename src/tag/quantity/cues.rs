@@ -46,17 +46,11 @@ pub(super) fn scope_of(s: &str, at: usize, end: usize) -> &'static str {
 
 /// "most countries … would face a cap of 50,000 GPUs each", « les pays … 50 000 GPU chacun »,
 /// „die Länder … jeweils 50.000 GPUs“: a distributive word after the amount, in a sentence
-/// about countries, makes the cap per country.
+/// about countries, makes the cap per country; so do countries named as the ones capped, a few
+/// words before the amount („Länder der zweiten Stufe dürfen … höchstens 50.000 GPUs beziehen“,
+/// „Für Länder wie Polen gilt … eine Obergrenze von …“). Both word lists are the pack's
+/// (`distributive_words`, `country_nouns`).
 fn distributive_scope(s: &str, end: usize) -> &'static str {
-    const EACH: &[&str] = &[
-        "each",
-        "apiece",
-        "chacun",
-        "chacune",
-        "jeweils",
-        "pro stück",
-    ];
-    const COUNTRIES: &[&str] = &["countries", "pays", "länder", "staaten", "nations"];
     let after: Vec<&str> = crate::tag::text::words(&s[end..])
         .into_iter()
         .take(4)
@@ -66,11 +60,21 @@ fn distributive_scope(s: &str, end: usize) -> &'static str {
         .rev()
         .take(6)
         .collect();
-    let each = after.iter().chain(before.iter()).any(|w| EACH.contains(w));
+    let each = after
+        .iter()
+        .chain(before.iter())
+        .any(|w| packs::has("distributive_words", w));
     let countries = crate::tag::text::words(s)
         .iter()
-        .any(|w| COUNTRIES.contains(w));
-    if each && countries {
+        .any(|w| packs::has("country_nouns", w));
+    // The capped countries: a country noun opens the clause, within 16 words before the amount.
+    let capped_countries = crate::tag::text::words(&s[..end])
+        .into_iter()
+        .rev()
+        .take(16)
+        .any(|w| packs::has("country_nouns", w))
+        && packs::any_in("country_cap_words", s);
+    if (each && countries) || capped_countries {
         "per_country"
     } else {
         "unspecified"
