@@ -8,32 +8,47 @@ use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::phrases;
 
-/// A sentence's rescission kind; a rescission said to be under way or to come ("has initiated a
-/// rescission", "will publish a notice formalizing the rescission") is `pending`.
-fn kind_of(s: &Sent<'_>) -> Option<&'static str> {
-    let kinds = phrases::rescission_kinds_in(&s.norm, &s.context);
-    let kind = *kinds.first()?;
-    if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", &s.norm) {
-        // "has initiated its rescission and will not enforce it until then": what holds now.
-        return Some(
+/// A sentence's rescission kinds, clause by clause (split at semicolons); a rescission said to
+/// be under way or to come in its own clause ("has initiated a rescission", "will publish a
+/// notice formalizing the rescission", „eine förmliche Aufhebung steht aus“) is `pending`,
+/// unless the clause also states what holds now (a non-enforcement).
+fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for clause in s.norm.split(';') {
+        let kinds = phrases::rescission_kinds_in(clause, &s.context);
+        let Some(&kind) = kinds.first() else {
+            continue;
+        };
+        let kind = if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", clause)
+        {
             kinds
                 .iter()
                 .copied()
                 .find(|k| *k != "rescinded")
-                .unwrap_or("pending"),
-        );
+                .unwrap_or("pending")
+        } else {
+            kind
+        };
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+        for k in kinds.into_iter().skip(1) {
+            if k != "rescinded" && !out.contains(&k) {
+                out.push(k);
+            }
+        }
     }
-    Some(kind)
+    out
 }
 
 /// Tags a rescission kind the new text announces and the old did not. A pending rescission is
 /// reported as `rescinded` only when nothing else is (with a non-enforcement stated now, that is
 /// the kind that holds), and a rescission done after one pending is reported.
 pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
-    let old_kinds: BTreeSet<&str> = old.iter().filter_map(kind_of).collect();
+    let old_kinds: BTreeSet<&str> = old.iter().flat_map(kinds_of).collect();
     let found: Vec<(&str, &Sent<'_>)> = new
         .iter()
-        .filter_map(|s| kind_of(s).map(|k| (k, s)))
+        .flat_map(|s| kinds_of(s).into_iter().map(move |k| (k, s)))
         .filter(|(k, _)| !old_kinds.contains(k))
         .collect();
     let holds_now = found
