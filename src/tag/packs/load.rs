@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "scope_locatives",
     "country_cap_words",
     "country_nouns",
     "distributive_words",

@@ -87,12 +87,27 @@ pub(super) fn scoped(s: &str, at: usize, end: usize) -> bool {
     nearest_scope(s, at, end).is_some_and(|(d, _)| d <= 60)
 }
 
+/// Whether the text before a scope word ends with a locative ("located in a", « établi dans
+/// un », „ansässig in einem“; the pack's `scope_locatives`).
+fn located(head: &str) -> bool {
+    let head = head.trim_end();
+    packs::list("scope_locatives").iter().any(|l| {
+        head.strip_suffix(l.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
+    })
+}
+
 /// The scope words nearest to the number, with their distance.
 fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)> {
     let mut best: Option<(usize, &'static str)> = None;
     for g in packs::groups("quota_scopes") {
         for w in &g.words {
             for (i, _) in s.match_indices(w.as_str()) {
+                // "each consignee located in a Tier 2 country", « chaque destinataire établi
+                // dans un pays du deuxième niveau »: where the buyer sits, not the cap's scope.
+                if g.key == "per_country" && located(&s[..i]) {
+                    continue;
+                }
                 let dist = if i >= end {
                     i - end
                 } else {
