@@ -307,6 +307,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             tracked: doc_tracked,
         },
     );
+    amend_in_place(&mut tags, &new_kept, lang);
     drop_eu_entries(&mut tags, hunks, old_all, new_all);
     bills::fill_from(&mut tags, old_all, doc_bill);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
@@ -314,6 +315,50 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
     }
     tags
+}
+
+/// An amendatory instruction ('by removing "26,900,000" and adding in its place "13,450,000"',
+/// « en remplaçant « 4 800 » par « 4 000 » », „wird „4.800“ durch „4.000“ ersetzt“) replaces a
+/// value the old text stated: a figure that seemed to vanish (old value, no new one) takes the
+/// value put in its place. The instruction words are the pack's `amend_in_place`.
+fn amend_in_place(tags: &mut [Tag], new: &[Placed<'_>], lang: Lang) {
+    let mut pairs: Vec<(f64, f64)> = Vec::new();
+    for (b, _) in new {
+        let n = norm(b);
+        if !crate::tag::packs::any_in("amend_in_place", &n) {
+            continue;
+        }
+        // Quoted figures in order: each removed one is followed by the one put in its place.
+        let quoted: Vec<f64> = n
+            .split(['"', '“', '”', '«', '»', '„'])
+            .skip(1)
+            .step_by(2)
+            .filter_map(|q| {
+                let nums = crate::tag::numbers::numbers(q.trim(), lang);
+                (nums.len() == 1).then(|| nums[0].value)
+            })
+            .collect();
+        pairs.extend(quoted.chunks_exact(2).map(|c| (c[0], c[1])));
+    }
+    if pairs.is_empty() {
+        return;
+    }
+    for t in tags.iter_mut().filter(|t| {
+        matches!(
+            t.tag.as_str(),
+            "threshold_changed" | "quota_changed" | "tariff_changed"
+        ) && t.detail["new"].is_null()
+    }) {
+        let Some(old) = t.detail["old"].as_f64() else {
+            continue;
+        };
+        if let Some((_, put)) = pairs.iter().find(|(from, _)| (from - old).abs() < 1e-9) {
+            let mut detail = t.detail.clone();
+            detail["new"] = crate::tag::numbers::json_value(*put);
+            let ev = t.evidence.clone();
+            *t = mk(&t.tag.clone(), detail, &ev.old, &ev.new);
+        }
+    }
 }
 
 /// The columns of a table's header row that hold the value before and after a change

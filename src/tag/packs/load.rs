@@ -126,6 +126,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "amend_in_place",
     "scope_locatives",
     "country_cap_words",
     "country_nouns",
