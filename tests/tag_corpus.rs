@@ -45,11 +45,13 @@ fn main() {
     // the EU pack, regulatory pages, legal texts, French recall, adversarial cases) and batch 13
     // (180 cases, two thirds precision traps) and batch 14 (90) took it to 2389; the adversarial
     // batch 12 (P 0.59–0.63, R 0.46–0.61 before tuning) and batch 13 (P 0.65–0.82) lowered the
-    // aggregate.
+    // aggregate. Batch 15 (285 cases, EN precision and recall, DE precision, FR recall; P
+    // 0.75–0.83 before tuning) and batch 16 (48 EU-pack precision traps, P 0.556 before tuning)
+    // took it to 2707 and set the precision ratchet at 0.955.
     // Raise these as the engine improves; a new batch of independent cases may lower the figures
     // once, and the ratchet is then set to what the engine reaches on it.
     assert!(
-        precision >= 0.960 && recall >= 0.960,
+        precision >= 0.955 && recall >= 0.960,
         "precision {precision:.3}, recall {recall:.3}\n{report}"
     );
 }

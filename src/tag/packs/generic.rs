@@ -55,6 +55,11 @@ const RANGE_WORDS: &[&str] = &["-", "–", "—", "to", "through", "bis", "à", 
 fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
     let mut out = Vec::new();
     for s in sentences(text) {
+        if !rule.skip_words.is_empty()
+            && crate::tag::text::any_word(&crate::tag::text::norm(s), &rule.skip_words)
+        {
+            continue;
+        }
         let mut prev: Option<(usize, String)> = None;
         for c in rule.pattern.captures_iter(s) {
             let (Some(whole), Some(code)) = (c.get(0), c.get(1)) else {

@@ -73,6 +73,8 @@ struct RawSymbols {
     not_after: Vec<String>,
     #[serde(default)]
     removed_words: Vec<String>,
+    #[serde(default)]
+    skip_words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +352,7 @@ fn symbol_rule(ctx: &Ctx<'_>, s: RawSymbols, tags: &[TagSpec]) -> Result<SymbolR
         context: s.context,
         not_after: s.not_after,
         removed_words: s.removed_words,
+        skip_words: s.skip_words,
     })
 }
 

@@ -109,6 +109,10 @@ pub struct SymbolRule {
     /// Words that, in the sentence naming a code, say it is withdrawn ("EU007 has been
     /// withdrawn"): the code counts as no longer stated there.
     pub removed_words: Vec<String>,
+    /// Words that, in a sentence, say its codes are not listed by it: entries a text says it
+    /// leaves unchanged, national entries, entries only considered ("does not change 5A002",
+    /// « rubrique nationale », « envisagerait »). Such a sentence is not read for codes.
+    pub skip_words: Vec<String>,
 }
 
 /// Acts cited by a pattern: the one cited now and not before is the new one.
