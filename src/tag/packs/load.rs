@@ -128,6 +128,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "dram_words",
+    "interconnect_words",
     "amend_in_place",
     "scope_locatives",
     "country_cap_words",

@@ -194,26 +194,35 @@ pub(super) fn threshold_near(s: &str, at: usize, end: usize) -> bool {
         .any(|w| window.contains(w.as_str()))
 }
 
-/// Whether a bandwidth written after `head` (the sentence up to the number) is an interconnect
-/// bandwidth rather than a DRAM bandwidth.
-pub(super) fn bandwidth_metric(head: &str) -> &'static str {
-    if any_word(
-        head,
-        &[
-            "interconnect*",
-            "i/o",
-            "bidirectional",
-            "transfer rate",
-            "nvlink",
-            "interconnexion*",
-            "verbindung*",
-            "chip-to-chip",
-            "scale-up",
-        ],
-    ) {
-        "interconnect_bandwidth"
-    } else {
-        "dram_bandwidth"
+/// Which bandwidth a value in GB/s is: the one named right after it ("900 GB/s or more of
+/// interconnect bandwidth, 1,400 GB/s … of total DRAM bandwidth"), else the one named nearest
+/// before it; DRAM by default. The names are the pack's `interconnect_words` and `dram_words`.
+pub(super) fn bandwidth_metric(s: &str, start: usize, end: usize) -> &'static str {
+    let tail = &s[end..];
+    let tail = &tail[..tail
+        .find(|c: char| matches!(c, ',' | ';' | '(') || c.is_ascii_digit())
+        .unwrap_or(tail.len())];
+    let names = |t: &str, list: &str| packs::any_in(list, t);
+    if names(tail, "interconnect_words") {
+        return "interconnect_bandwidth";
+    }
+    if names(tail, "dram_words") {
+        return "dram_bandwidth";
+    }
+    let head = &s[..start];
+    let last = |list: &str| {
+        packs::list(list)
+            .iter()
+            .filter_map(|w| {
+                let w = w.trim_end_matches('*');
+                head.rfind(w)
+            })
+            .max()
+    };
+    match (last("interconnect_words"), last("dram_words")) {
+        (Some(i), Some(d)) if i > d => "interconnect_bandwidth",
+        (Some(_), None) => "interconnect_bandwidth",
+        _ => "dram_bandwidth",
     }
 }
 

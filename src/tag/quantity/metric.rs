@@ -28,11 +28,11 @@ pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
             skip_to = None;
             continue;
         }
-        if matches!(*w, "–" | "—" | "-") {
-            if let Some(j) = toks[..i].iter().rposition(|t| t == w) {
-                skip_to = Some(j);
-                continue;
-            }
+        if matches!(*w, "–" | "—" | "-")
+            && let Some(j) = toks[..i].iter().rposition(|t| t == w)
+        {
+            skip_to = Some(j);
+            continue;
         }
         let w = w.trim_matches(|c: char| c == '(' || c == ')' || c == ',');
         n += 1;

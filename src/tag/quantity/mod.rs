@@ -364,7 +364,7 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
             n.value * factor,
         )),
         "bw" => {
-            let metric = bandwidth_metric(&s[..n.start]);
+            let metric = bandwidth_metric(s, n.start, n.end);
             // A bandwidth in a chip-spec sentence ("the H200 has 4.8 TB/s") is a spec,
             // not a control, unless the sentence speaks of a limit.
             if comparator_near(s, n.start, n.end)
