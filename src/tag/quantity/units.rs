@@ -14,6 +14,10 @@ pub(super) fn after(s: &str, end: usize) -> &str {
 /// the factor to the kind's unit (TB/s → GB/s: 1000).
 pub(super) fn unit_after(s: &str, n: &Num) -> Option<(&'static str, f64)> {
     let rest = after(s, n.end);
+    // "… to 6,000; chips need a license": a unit never stands past a clause's end.
+    if rest.starts_with([';', ',', ')', ':', '.']) {
+        return None;
+    }
     let rest = rest.strip_prefix("en ").unwrap_or(rest);
     measure_unit(rest, n.value).or_else(|| chip_unit(rest))
 }
