@@ -256,8 +256,14 @@ fn is_delta(s: &str, n: &Num) -> bool {
 fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     match unit_after(s, n) {
         Some((unit, factor)) => with_unit(s, n, unit, factor, cues),
-        // A bare year ("for 2025") is never a threshold.
-        None if is_bare_year(s, n) => None,
+        // A bare year ("for 2025") is never a threshold, unless a metric's name and a
+        // comparator bind it ("a 'total processing performance' of 2000 or more").
+        None if is_bare_year(s, n)
+            && !(metric_before(s, n.start).is_some()
+                && cues::comparator_near(s, n.start, n.end)) =>
+        {
+            None
+        }
         None => after_metric_name(s, n, cues)
             .or_else(|| capped_tpp_total(s, n, cues))
             .or_else(|| set_limit(s, n, cues)),
