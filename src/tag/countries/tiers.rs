@@ -28,6 +28,15 @@ fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
         }
     }
     out.sort_by_key(|(p, _)| *p);
+    // "Tier 2 (EU Member States outside Tier 1): …": a tier named inside a gloss, beside one
+    // named outside it, only explains the label ("Singapore (Tier 2)" alone keeps its own).
+    let inside = |pos: usize| {
+        let head = &s[..pos];
+        head.matches('(').count() > head.matches(')').count()
+    };
+    if out.iter().any(|(p, _)| !inside(*p)) {
+        out.retain(|(p, _)| !inside(*p));
+    }
     out
 }
 
