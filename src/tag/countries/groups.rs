@@ -78,61 +78,15 @@ fn explicit_move(s: &str, groups: &[(usize, String)]) -> Option<(String, String)
 }
 
 /// „aus der Ländergruppe D:4 …“, « ont quitté le groupe de pays D:4 … »: a from-word or a verb of
-/// leaving just before the first group, past the group's noun and article.
+/// leaving just before the first group, past the group's noun and article. The words are the
+/// pack's (`group_left_markers`, `group_nouns`, `group_leave_words`).
 fn left_before(head: &str) -> bool {
-    const NOUN: &[&str] = &[
-        "country",
-        "group",
-        "groups",
-        "groupe",
-        "groupes",
-        "pays",
-        "ländergruppe",
-        "ländergruppen",
-        "gruppe",
-        "der",
-        "die",
-        "dem",
-        "den",
-        "le",
-        "la",
-        "les",
-        "the",
-        "l'",
-        "des",
-    ];
-    const LEAVE: &[&str] = &[
-        "from",
-        "du",
-        "von",
-        "aus",
-        "quitté",
-        "quitte",
-        "quittent",
-        "quitter",
-        "left",
-        "leaves",
-        "leave",
-        "verlässt",
-        "verlassen",
-        "verließ",
-        "sortis",
-        "sorti",
-        "sortie",
-        "sort",
-    ];
     let ws = crate::tag::text::words(head);
     // "no longer in Country Group D:4", „nicht mehr in der Ländergruppe D:4“.
     let tail = ws[ws.len().saturating_sub(6)..].join(" ");
-    if [
-        "no longer in",
-        "nicht mehr in",
-        "plus dans",
-        "no longer part of",
-        "removed from",
-    ]
-    .iter()
-    .any(|m| tail.contains(m))
+    if crate::tag::packs::list("group_left_markers")
+        .iter()
+        .any(|m| tail.contains(m.as_str()))
     {
         return true;
     }
@@ -144,11 +98,11 @@ fn left_before(head: &str) -> bool {
             i -= 2;
             continue;
         }
-        if NOUN.contains(&w) {
+        if crate::tag::packs::has("group_nouns", w) {
             i -= 1;
             continue;
         }
-        return LEAVE.contains(&w);
+        return crate::tag::packs::has("group_leave_words", w);
     }
     false
 }
