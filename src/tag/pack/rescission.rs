@@ -15,6 +15,12 @@ use crate::tag::phrases;
 fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
     let mut out = Vec::new();
     for clause in s.norm.split(';') {
+        // « Pékin suspend … », „Peking setzt … aus“: another government's measure.
+        if crate::tag::packs::any_in("other_authorities", clause)
+            && !crate::tag::packs::any_in("us_rule_words", clause)
+        {
+            continue;
+        }
         let kinds = phrases::rescission_kinds_in(clause, &s.context);
         let Some(&kind) = kinds.first() else {
             continue;

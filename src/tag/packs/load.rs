@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "example_labels",
     "group_leave_words",
     "group_nouns",
     "group_left_markers",

@@ -92,6 +92,11 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     if nums.is_empty()
         || s.contains(['×', '≈'])
         || crate::tag::packs::any_in("example_words", s)
+        // A block labelled as an example or its solution („Beispiel: …“, "Solution: …"):
+        // every sentence of it.
+        || crate::tag::packs::list("example_labels")
+            .iter()
+            .any(|l| block.trim_start().starts_with(l.as_str()))
         || (crate::tag::packs::any_in("other_authorities", s)
             && !crate::tag::packs::any_in("us_rule_words", s))
     {
