@@ -68,11 +68,17 @@ fn distributive_scope(s: &str, end: usize) -> &'static str {
         .iter()
         .any(|w| packs::has("country_nouns", w));
     // The capped countries: a country noun opens the clause, within 16 words before the amount.
-    let capped_countries = crate::tag::text::words(&s[..end])
-        .into_iter()
-        .rev()
-        .take(16)
-        .any(|w| packs::has("country_nouns", w))
+    // "a customer in most countries can receive up to …": countries named where the buyer
+    // is (after "in") are not the ones capped.
+    let head: Vec<&str> = crate::tag::text::words(&s[..end]);
+    let from = head.len().saturating_sub(16);
+    let capped_countries = (from..head.len())
+        .filter(|&i| packs::has("country_nouns", head[i]))
+        .any(|i| {
+            !head[i.saturating_sub(2)..i]
+                .iter()
+                .any(|w| matches!(*w, "in" | "dans" | "im" | "en"))
+        })
         && packs::any_in("country_cap_words", s);
     if (each && countries) || capped_countries {
         "per_country"
