@@ -63,18 +63,6 @@ pub(super) fn bill_tags(
     push_move(&o, &n, old, new, tags);
 }
 
-/// Words after « loi » that do not name another law (« la loi a été adoptée », « la loi sur »).
-const LOI_NOT_A_NAME: &[&str] = &[
-    "a", "est", "sera", "était", "qui", "que", "de", "du", "des", "sur", "relative", "portant",
-    "visant", "gain", "ai", "adoptée", "adopté", "votée", "voté", "pour", "et", "n", "ne", "h",
-    "s", "prévoit", "dite",
-];
-
-/// Words before "bill" that do not name it ("the bill", "this bill").
-const UNNAMED: &[&str] = &[
-    "the", "a", "this", "that", "its", "his", "her", "their", "our", "same", "said", "amended",
-];
-
 /// Whether a sentence names a bill other than a tracked one ("the farm bill") and says nothing
 /// of the tracked bills' domain.
 fn other_bill(s: &str) -> bool {
@@ -86,9 +74,11 @@ fn other_bill(s: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     ws.windows(2).any(|w| {
-        (w[1] == "bill" && !UNNAMED.contains(&w[0]))
+        // Words before "bill" that do not name it ("the bill", "this bill"): the pack's
+        // `bill_unnamed`; words after « loi » that name no other law: `loi_not_a_name`.
+        (w[1] == "bill" && !crate::tag::packs::has("bill_unnamed", w[0]))
             // « la loi agricole », „das Agrargesetz“: a law named by its subject.
-            || (w[0] == "loi" && !LOI_NOT_A_NAME.contains(&w[1]) && w[1].len() > 3)
+            || (w[0] == "loi" && !crate::tag::packs::has("loi_not_a_name", w[1]) && w[1].len() > 3)
     }) || ws
         .iter()
         .any(|w| w.len() > 9 && w.ends_with("gesetz") && !w.starts_with("ki"))

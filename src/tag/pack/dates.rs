@@ -47,45 +47,6 @@ fn qualified_law(s: &str, law: &[String]) -> bool {
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
         .collect();
-    const OPEN: &[&str] = &[
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "new",
-        "final",
-        "interim",
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "ce",
-        "cette",
-        "du",
-        "de",
-        "des",
-        "nouveau",
-        "nouvelle",
-        "die",
-        "der",
-        "das",
-        "den",
-        "dem",
-        "diese",
-        "dieser",
-        "neue",
-        "neuen",
-        "l'",
-        "commerce",
-        "federal",
-        "department",
-        "agency",
-        "amended",
-        "proposed",
-        "revised",
-    ];
     ws.iter().enumerate().any(|(i, w)| {
         if law
             .iter()
@@ -102,7 +63,8 @@ fn qualified_law(s: &str, law: &[String]) -> bool {
             next,
             "sur" | "on" | "über" | "zur" | "zum" | "relatif" | "relative"
         ) || (!prev.is_empty()
-            && !OPEN.contains(&prev)
+            // Articles and adjectives that open a law's name (the pack's `law_openers`).
+            && !crate::tag::packs::has("law_openers", prev)
             && !prev.ends_with('\'')
             && prev.chars().all(char::is_alphabetic)
             && prev.len() > 3)

@@ -4,8 +4,11 @@
 use crate::tag::packs;
 use crate::tag::text::find_word;
 
-/// Words that join two clauses: a negation across one is the other clause's.
-const CLAUSE_JOINERS: &[&str] = &["und", "and", "et", "but", "aber", "mais"];
+/// Whether a word joins two clauses (the pack's `clause_joiners`): a negation across one is the
+/// other clause's.
+fn joins_clauses(w: &str) -> bool {
+    packs::has("clause_joiners", w)
+}
 
 /// Negations that keep rescission language from being a rescission ("has not been rescinded",
 /// "no formal rescission notice").
@@ -15,7 +18,7 @@ fn negated_before(s: &str, pos: usize) -> bool {
     let head: Vec<&str> = s[..pos]
         .split_whitespace()
         .rev()
-        .take_while(|w| !CLAUSE_JOINERS.contains(w))
+        .take_while(|w| !joins_clauses(w))
         .take(6)
         .flat_map(|w| [w, w.rsplit('\'').next().unwrap_or(w)])
         .collect();
@@ -59,7 +62,7 @@ fn negated_after(s: &str, pos: usize) -> bool {
     clause
         .split_whitespace()
         .skip(1)
-        .take_while(|w| !CLAUSE_JOINERS.contains(w))
+        .take_while(|w| !joins_clauses(w))
         .take(12)
         .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
 }
@@ -89,20 +92,14 @@ fn first_match(s: &str, needles: &[String]) -> Option<usize> {
         .min()
 }
 
-/// Possessives that give a rescission verb an object of its own (« a annulé sa commande », "the
-/// client cancelled its order", „hat seine Bestellung storniert“): not a rule, unless the words
-/// after it name one.
-const POSSESSIVES: &[&str] = &[
-    "its", "their", "his", "her", "our", "sa", "son", "ses", "leur", "leurs", "seine", "ihre",
-    "seinen", "ihren",
-];
-
 /// Whether the rescission word at `pos` is about a rule: not when a possessive object right
 /// after it names no rule.
 fn about_a_rule(s: &str, pos: usize) -> bool {
     let after: Vec<&str> = s[pos..].split_whitespace().skip(1).take(3).collect();
     match after.first() {
-        Some(w) if POSSESSIVES.contains(w) => after[1..]
+        // Possessives (the pack's `possessives`) give the verb an object of its own (« a annulé sa
+        // commande », "the client cancelled its order", „hat seine Bestellung storniert“).
+        Some(w) if packs::has("possessives", w) => after[1..]
             .iter()
             .any(|w| crate::tag::packs::any_in("rule_nouns", w)),
         _ => true,
@@ -131,16 +128,17 @@ fn names_a_rule(s: &str) -> bool {
         || crate::tag::packs::any_in("rule_nouns", s)
 }
 
-/// Pronouns that stand for a rule named in the sentence before („hat das Ministerium sie formell
-/// aufgehoben“, "BIS rescinded it", « le BIS l'a abrogée »).
-const RULE_PRONOUNS: &[&str] = &["sie", "it", "l'a", "elle", "ihn", "la", "en", "ihre"];
-
 /// [`rescission_kinds`], where the sentence may stand for a rule its block names with a pronoun.
 #[must_use]
 pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
     let pronoun = || {
         s.split_whitespace().any(|w| {
-            RULE_PRONOUNS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+            // Pronouns that stand for a rule named before (the pack's `rule_pronouns`): „hat
+            // das Ministerium sie formell aufgehoben“, "BIS rescinded it", « le BIS l'a abrogée ».
+            packs::has(
+                "rule_pronouns",
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''),
+            )
         })
     };
     // Cheap tests first: a rule named in the sentence, or a pronoun, a rescission word and a rule

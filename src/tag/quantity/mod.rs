@@ -141,13 +141,14 @@ fn states(n: &Num, v: f64) -> bool {
     (n.value - v).abs() < 1e-9 || (n.value * 1000.0 - v).abs() < 1e-6
 }
 
-/// Words that open a move's old value ("from 4,800 to 4,000", « passe de … à », „von … auf“).
-const FROM_WORDS: &[&str] = &["from", "de", "von", "passe de", "passé de"];
-
 /// Whether a from-word stands right before the number `n`.
 fn after_from_word(s: &str, n: &Num) -> bool {
     let head = s[..n.start].trim_end();
-    FROM_WORDS.iter().any(|f| head.ends_with(f))
+    // The pack's `from_words` open a move's old value ("from 4,800 to 4,000", « passe de … à »,
+    // „von … auf“).
+    crate::tag::packs::list("from_words")
+        .iter()
+        .any(|f| head.ends_with(f.as_str()))
 }
 
 /// « passe de 1 400 à 1 200 Go/s », "from 1,400 to 1,200 GB/s": the first number, bare, has the
@@ -299,7 +300,6 @@ fn capped_tpp_total(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 /// verb in a sentence about one metric's limit, however far the metric's name stands. TPP limits
 /// are 10 or more; densities under 100.
 fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
-    const AT: &[&str] = &["à", "to", "at", "auf", "bei"];
     let head = words(&s[..n.start]);
     // « Le seuil de TPP au-delà duquel … est de 4 800 », "the threshold … is 4,800": a copula
     // right before the number sets it as plainly as a verb does.
@@ -310,7 +310,10 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
                 .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
         })
     };
-    if !(copula || head.last().is_some_and(|w| AT.contains(w)))
+    if !(copula
+        || head
+            .last()
+            .is_some_and(|w| crate::tag::packs::has("limit_at_words", w)))
         || !bare_number_ends_well(s, n)
         || cues.trade_pact
         || !crate::tag::packs::any_in("threshold_words", s)
@@ -422,14 +425,13 @@ fn with_unit(s: &str, n: &Num, unit: &str, factor: f64, cues: &Cues) -> Option<(
 /// sentence that names a threshold, is a limit, not a chip's specification. The move must be
 /// written out: "from" before one value and "to" before the next.
 fn moved_limit(s: &str, n: &Num) -> bool {
-    const TO: &[&str] = &["to", "auf", "à"];
     let head = words(&s[..n.start]);
     let last = head.last().copied().unwrap_or_default();
     let rest = words(&s[n.end..]);
     let to_follows = rest
         .iter()
         .take(5)
-        .position(|w| TO.contains(w))
+        .position(|w| crate::tag::packs::has("move_to_words", w))
         .is_some_and(|i| {
             rest.get(i + 1)
                 .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
@@ -437,16 +439,17 @@ fn moved_limit(s: &str, n: &Num) -> bool {
     let from_before = || {
         let window = &head[head.len().saturating_sub(6)..];
         window.iter().enumerate().any(|(i, w)| {
-            FROM_WORDS.contains(w)
+            crate::tag::packs::has("from_words", w)
                 && window
                     .get(i + 1)
                     .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
         })
     };
     // „… auf 1.800 GB/s anhebt“, "raised to 1,800 GB/s": a value set by a move verb.
-    let set_by_move = TO.contains(&last) && crate::tag::packs::any_in("limit_move_verbs", s);
-    let moved = (FROM_WORDS.contains(&last) && to_follows)
-        || (TO.contains(&last) && from_before())
+    let set_by_move = crate::tag::packs::has("move_to_words", last)
+        && crate::tag::packs::any_in("limit_move_verbs", s);
+    let moved = (crate::tag::packs::has("from_words", last) && to_follows)
+        || (crate::tag::packs::has("move_to_words", last) && from_before())
         || set_by_move;
     moved && crate::tag::packs::any_in("threshold_words", s)
 }
@@ -536,11 +539,11 @@ fn names_a_chip(s: &str) -> bool {
 /// Whether a possessive stands right before the metric's name that ends before `pos` ("its
 /// TPP", « sa performance de traitement totale », „seine TPP“).
 fn possessive_metric(s: &str, pos: usize) -> bool {
-    const POSSESSIVES: &[&str] = &[
-        "its", "their", "sa", "son", "ses", "leur", "leurs", "seine", "ihre", "seiner", "ihrer",
-    ];
     let head = words(&s[..pos]);
-    head.iter().rev().take(8).any(|w| POSSESSIVES.contains(w))
+    head.iter()
+        .rev()
+        .take(8)
+        .any(|w| crate::tag::packs::has("possessives", w))
 }
 
 /// "from 4,800 to 4,000", « de 4 800 à 4 000 », „von 4.800 auf 4.000“: the pair becomes one
