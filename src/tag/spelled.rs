@@ -201,8 +201,11 @@ pub fn digits(s: &str) -> String {
             out.push(' ');
         }
         // "per cent", « pour cent »: a percent sign in words, not a hundred.
-        let percent =
-            |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
+        let percent = |k: usize| {
+            words[k].trim_end_matches([',', '.', ';', ':', ')']) == "cent"
+                && k > 0
+                && matches!(words[k - 1], "per" | "pour")
+        };
         if !near[i] || percent(i) {
             out.push_str(words[i]);
             i += 1;
@@ -236,9 +239,11 @@ pub fn digits(s: &str) -> String {
         let after_digits = i > 0 && written.ends_with(|c: char| c.is_ascii_digit());
         // "fifteen percent", « quinze pour cent », „fünfzehn Prozent“: a rate in words.
         let rate_after = words.get(end).is_some_and(|w| {
-            matches!(*w, "percent" | "prozent" | "%")
-                || (matches!(*w, "per" | "pour")
-                    && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+            matches!(
+                w.trim_end_matches([',', '.', ';', ':', ')']),
+                "percent" | "prozent" | "%"
+            ) || (matches!(*w, "per" | "pour")
+                && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
         });
         if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
             out.push_str(&v.to_string());
@@ -273,8 +278,11 @@ mod tests {
         let mut out: Vec<String> = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
-            let percent =
-                |k: usize| words[k] == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour");
+            let percent = |k: usize| {
+                words[k].trim_end_matches([',', '.', ';', ':', ')']) == "cent"
+                    && k > 0
+                    && matches!(words[k - 1], "per" | "pour")
+            };
             if !near[i] || percent(i) {
                 out.push(words[i].to_string());
                 i += 1;
@@ -305,9 +313,11 @@ mod tests {
                 .last()
                 .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
             let rate_after = words.get(end).is_some_and(|w| {
-                matches!(*w, "percent" | "prozent" | "%")
-                    || (matches!(*w, "per" | "pour")
-                        && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+                matches!(
+                    w.trim_end_matches([',', '.', ';', ':', ')']),
+                    "percent" | "prozent" | "%"
+                ) || (matches!(*w, "per" | "pour")
+                    && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
             });
             if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
                 out.push(format!("{v}{tail}"));
