@@ -270,7 +270,9 @@ fn classify(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         {
             None
         }
-        None => after_metric_name(s, n, cues)
+        None => units::bandwidth_unit_before(s, n)
+            .and_then(|factor| with_unit(s, n, "bw", factor, cues))
+            .or_else(|| after_metric_name(s, n, cues))
             .or_else(|| capped_tpp_total(s, n, cues))
             .or_else(|| set_limit(s, n, cues)),
     }

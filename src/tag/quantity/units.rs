@@ -22,6 +22,31 @@ pub(super) fn unit_after(s: &str, n: &Num) -> Option<(&'static str, f64)> {
     measure_unit(rest, n.value).or_else(|| chip_unit(rest))
 }
 
+/// A bandwidth unit written just before a number ("a total DRAM bandwidth in GB/s of 1,400 or
+/// more", "the ceiling is GB/s of 7,000"): at most three words back, ending in "of"/« de »/„von“
+/// or a comparator sign.
+pub(super) fn bandwidth_unit_before(s: &str, n: &Num) -> Option<f64> {
+    let head = crate::tag::text::words(&s[..n.start]);
+    let back = &head[head.len().saturating_sub(3)..];
+    let last = back.last().copied().unwrap_or_default();
+    if !matches!(
+        last,
+        "of" | "de" | "von" | "<" | ">" | "<=" | ">=" | "≤" | "≥"
+    ) {
+        return None;
+    }
+    let is = |list: &str, w: &str| packs::list(list).iter().any(|u| w == u.as_str());
+    back.iter().rev().find_map(|w| {
+        if is("gigabytes_per_second", w) {
+            Some(1.0)
+        } else if is("terabytes_per_second", w) {
+            Some(1000.0)
+        } else {
+            None
+        }
+    })
+}
+
 /// A unit of measure at the start of `rest`; operations count only from 10²⁰ on.
 fn measure_unit(rest: &str, value: f64) -> Option<(&'static str, f64)> {
     let starts = |opts: &[String]| opts.iter().any(|o| rest.starts_with(o.as_str()));
