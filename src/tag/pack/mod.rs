@@ -308,6 +308,15 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         },
     );
     amend_in_place(&mut tags, &new_kept, lang);
+    // On a bill's page, a limit stated for the first time by the bill's summary ("This bill …
+    // defines such circuits by a TPP of 4,800 or more") describes the bill; it moves nothing.
+    if doc_bill {
+        tags.retain(|t| {
+            !(matches!(t.tag.as_str(), "threshold_changed" | "quota_changed")
+                && t.detail["old"].is_null()
+                && crate::tag::packs::any_in("bill_summary_words", &norm(&t.evidence.new)))
+        });
+    }
     drop_eu_entries(&mut tags, hunks, old_all, new_all);
     bills::fill_from(&mut tags, old_all, doc_bill);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
