@@ -130,6 +130,17 @@ pub fn dates_at_in(s: &str, day_first: bool) -> Vec<(NaiveDate, usize)> {
             i += 3;
             continue;
         }
+        // "the 15th of August 2025", « le 15 de … » is not French; EN only has "of" there.
+        if let Some(d) = num(t)
+            && toks.get(i + 1).is_some_and(|o| *o == "of")
+            && let (Some(mt), Some(yt)) = (toks.get(i + 2), toks.get(i + 3))
+            && let (Some(m), Some(y)) = (month(mt), year(yt))
+            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+        {
+            out.push((date, at(i)));
+            i += 4;
+            continue;
+        }
         // D Month YYYY, D. Month YYYY, 1er mai 2025.
         if let Some(d) = num(t)
             && let (Some(mt), Some(yt)) = (toks.get(i + 1), toks.get(i + 2))
@@ -319,7 +330,12 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             }
             // A date no cue binds, far from every bound date ("…; items exported before then
             // are exempt if they arrive by 16 June 2025"), is not the cue's.
-            if !bound.contains(&pos) && !bound.is_empty() {
+            // "before: May 15th, 2025; after: July 15th, 2025": a labelled new value is the cue's
+            // however the clause is cut (the pack's `date_new_labels`).
+            let labelled_new = packs::list("date_new_labels")
+                .iter()
+                .any(|m| joined.ends_with(m.as_str()));
+            if !bound.contains(&pos) && !bound.is_empty() && !labelled_new {
                 let gap_ok = bound.iter().any(|b| {
                     let (a, z) = if *b < pos { (*b, pos) } else { (pos, *b) };
                     let between = &s[a..z];

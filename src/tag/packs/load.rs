@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "date_new_labels",
     "bill_summary_words",
     "law_openers",
     "loi_not_a_name",
