@@ -364,6 +364,19 @@ fn anchor_test(anchors: Vec<Anchor>) -> Option<AnchorTest> {
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
 fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet<(String, String)> {
+    // A before/after table states its "after" column only ("TPP | 4,800 or more | 4,000 or
+    // more" under "Parameter | Before | After"): its rows are read as moves, as in the changed
+    // blocks.
+    let rewritten;
+    let blocks = if blocks
+        .iter()
+        .any(|b| b.contains('|') && super::before_after_columns(b).is_some())
+    {
+        rewritten = super::before_after_rows(blocks.to_vec(), None);
+        rewritten.as_slice()
+    } else {
+        blocks
+    };
     // Each block under the heading it follows.
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut heading: Option<&str> = None;

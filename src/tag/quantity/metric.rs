@@ -10,6 +10,23 @@ use crate::tag::text::words;
 /// fillers, numbers and parts of metric names stand between (at most 12 words back).
 pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     let before = &s[..pos];
+    // A before/after table row read as a move ("tpp, stand-alone prong: changed from 4,800 or
+    // more to 4,000 or more"): the row's label names the metric, whatever else it says.
+    if let Some((label, moved)) = before.rsplit_once(": changed from ")
+        && !moved.contains(':')
+    {
+        let has = |list: &str| {
+            packs::list(list)
+                .iter()
+                .any(|w| crate::tag::text::has_word(label, w))
+        };
+        if has("pd_words") {
+            return Some("performance_density");
+        }
+        if has("tpp_words") {
+            return Some("tpp");
+        }
+    }
     // Quoted defined terms ("a 'total processing performance' of 4800") read as the bare name.
     let toks: Vec<&str> = words(before)
         .into_iter()
