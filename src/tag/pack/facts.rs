@@ -454,39 +454,14 @@ pub(super) fn keep_differences(
     });
 }
 
-/// Words one of which a block must name for an amount in it to be read in the tag's unit.
-fn unit_words(t: &Tag) -> &'static [&'static str] {
+/// Words one of which a block (or the few blocks before it: a table's header row) must name for
+/// an amount in it to be read in the tag's unit: the pack's `unit_words` group of the unit.
+fn unit_words(t: &Tag) -> &'static [String] {
     let unit = t.detail["unit"].as_str().unwrap_or_default();
-    match unit {
-        "TPP" => &[
-            "tpp",
-            "total processing performance",
-            "puissance de traitement",
-        ],
-        "TPP/mm²" => &["densit", "dichte"],
-        "GPU" => &[
-            "gpu",
-            "chip",
-            "puce",
-            "grafik",
-            "processeur",
-            "prozessor",
-            "accelerat",
-            "beschleuniger",
-        ],
-        "H100-equivalent" => &["h100"],
-        "GB/s" => &[
-            "gb/s",
-            "go/s",
-            "tb/s",
-            "to/s",
-            "gbyte",
-            "gigabyte",
-            "gigaoctet",
-        ],
-        "%" => &["%", "percent", "per cent", "prozent", "pour cent"],
-        _ => &[],
-    }
+    crate::tag::packs::groups("unit_words")
+        .iter()
+        .find(|g| g.key == unit)
+        .map_or(&[], |g| g.words.as_slice())
 }
 
 /// A quantity said to be dropped ("4,800 → none") whose amount the new version still writes in a
@@ -504,14 +479,22 @@ pub(super) fn drop_one_sided_still_written(
             return false;
         }
         let written = amounts(v);
-        blocks.iter().any(|b| {
+        let names_unit = |b: &String| {
             let n = crate::tag::text::norm(b);
-            words.iter().any(|w| n.contains(w))
-                && written.iter().any(|a| {
-                    let mut found = false;
-                    a.each_in(&n, |_| found = true);
-                    found
-                })
+            words.iter().any(|w| n.contains(w.as_str()))
+        };
+        blocks.iter().enumerate().any(|(k, b)| {
+            let n = crate::tag::text::norm(b);
+            let has_amount = written.iter().any(|a| {
+                let mut found = false;
+                a.each_in(&n, |_| found = true);
+                found
+            });
+            // The unit in the block itself, or in a table's header row or caption just above
+            // ("Criterion | Limit" … "TPP | 4 800"; a sentence split into a table).
+            has_amount
+                && (words.iter().any(|w| n.contains(w.as_str()))
+                    || blocks[k.saturating_sub(4)..k].iter().any(names_unit))
         })
     };
     tags.retain(|t| {

@@ -194,6 +194,7 @@ const REQUIRED_GROUPS: &[&str] = &[
     "rescission",
     "countries",
     "quota_scopes",
+    "unit_words",
 ];
 const REQUIRED_PAIRS: &[&str] = &["tier_words"];
 
