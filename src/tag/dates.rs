@@ -208,10 +208,26 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             })
             .collect()
     };
-    let compliance = cue_positions(packs::list("compliance_cues"));
-    let effective = cue_positions(packs::list("effective_cues"));
-    let neutral = cue_positions(packs::list("date_start_words"));
     let other = cue_positions(packs::list("other_date_cues"));
+    // A cue inside another date's words ("as of" in "up to date as of", "effective" in "last
+    // amended effective …" is still its own) does not count: the longer phrase says what it is.
+    let other_spans: Vec<(usize, usize)> = packs::list("other_date_cues")
+        .iter()
+        .flat_map(|c| {
+            let c = c.trim_end_matches('*');
+            s.match_indices(c)
+                .map(|(i, m)| (i, i + m.len()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let outside = |v: Vec<usize>| -> Vec<usize> {
+        v.into_iter()
+            .filter(|p| !other_spans.iter().any(|(a, z)| a <= p && p < z))
+            .collect()
+    };
+    let compliance = outside(cue_positions(packs::list("compliance_cues")));
+    let effective = outside(cue_positions(packs::list("effective_cues")));
+    let neutral = outside(cue_positions(packs::list("date_start_words")));
     let dates = dates_at_in(s, day_first);
     // "moved from 15 May 2025 to 15 September 2025", « reportée du … au … », „vom … auf den …
     // verschoben“: the date after the shift's "from" is the old one, not stated now.
