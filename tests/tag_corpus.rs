@@ -47,11 +47,12 @@ fn main() {
     // batch 12 (P 0.59–0.63, R 0.46–0.61 before tuning) and batch 13 (P 0.65–0.82) lowered the
     // aggregate. Batch 15 (285 cases, EN precision and recall, DE precision, FR recall; P
     // 0.75–0.83 before tuning) and batch 16 (48 EU-pack precision traps, P 0.556 before tuning)
-    // took it to 2707 and set the precision ratchet at 0.955.
+    // and batches 17 (120, new genres: EN 0.697/0.767, DE 0.759/0.880) and 18 (120 English:
+    // 0.900/0.789 and 0.667/0.857) took it to 2947; after tuning the ratchet is back at 0.960.
     // Raise these as the engine improves; a new batch of independent cases may lower the figures
     // once, and the ratchet is then set to what the engine reaches on it.
     assert!(
-        precision >= 0.955 && recall >= 0.960,
+        precision >= 0.960 && recall >= 0.960,
         "precision {precision:.3}, recall {recall:.3}\n{report}"
     );
 }
