@@ -217,10 +217,11 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                         Some((label, rest)) if label.split_whitespace().count() <= 4 => rest,
                         _ => b.as_str(),
                     };
+                    // "Afghanistan; Belarus; …": one list, whatever its separator.
                     format!(
                         "{}: {}",
                         l.trim_end().trim_end_matches(['.', ':']),
-                        list.trim()
+                        list.trim().replace(';', ",")
                     )
                 }
                 _ => b.clone(),
@@ -520,13 +521,13 @@ fn list_lead(context: &[String], labelled: bool) -> Option<&str> {
     });
     colon
         .or_else(|| {
-            // Only for a list that says it is one (« Liste actualisée : … »).
-            if !labelled {
-                return None;
-            }
+            // Only for a list that says it is one (« Liste actualisée : … »), or under a title
+            // that names the group ("Country Group D:5 — U.S. Arms Embargoed Countries").
             context.iter().find(|c| {
                 let n = norm(c);
-                super::countries::group_symbols(&n).len() == 1
+                let title = n.split_whitespace().count() <= 12 && !n.trim_end().ends_with('.');
+                (labelled || title)
+                    && super::countries::group_symbols(&n).len() == 1
                     && names_group(&n)
                     && !bare_country_list(c)
             })
@@ -538,6 +539,7 @@ fn list_lead(context: &[String], labelled: bool) -> Option<&str> {
 fn bare_country_list(b: &str) -> bool {
     // Cheap test first: a list of three names has two separators.
     if b.matches(',').count()
+        + b.matches(';').count()
         + b.matches(" and ").count()
         + b.matches(" und ").count()
         + b.matches(" et ").count()
