@@ -122,9 +122,9 @@ pub fn rescission_kinds(s: &str) -> Vec<&'static str> {
 /// Whether a text names a rule (German compounds hide the noun inside a word:
 /// "KI-Diffusionsregel", "Exportvorschriften").
 fn names_a_rule(s: &str) -> bool {
-    ["regel", "verordnung", "vorschrift", "kontrolle"]
+    packs::list("rule_noun_parts")
         .iter()
-        .any(|w| s.contains(w))
+        .any(|w| s.contains(w.as_str()))
         || crate::tag::packs::any_in("rule_nouns", s)
 }
 
