@@ -88,7 +88,7 @@ fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)
     let mut best: Option<(usize, &'static str)> = None;
     for g in packs::groups("quota_scopes") {
         for w in &g.words {
-            for (i, _) in s.match_indices(w.as_str()) {
+            for i in crate::tag::text::find_all(s, w) {
                 let dist = if i >= end {
                     i - end
                 } else {
