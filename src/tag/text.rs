@@ -194,7 +194,91 @@ fn find_gapped(hay: &str, needle: &str) -> Option<usize> {
 
 /// The first occurrence of `needle` in `hay` (as [`str::find`], with a vectorized search).
 fn find_bytes(hay: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(hay.as_bytes(), needle.as_bytes())
+    find_str(hay, needle)
+}
+
+/// Haystacks shorter than this (a sentence, a short block) are searched from each place the
+/// needle's first byte occurs: building a vectorized searcher for every word of a list costs
+/// more than such a search.
+const SHORT_HAY: usize = 512;
+
+/// The byte offset of the first occurrence of `needle` in `hay`, exactly as [`str::find`] gives
+/// it (a valid UTF-8 needle found in valid UTF-8 text starts at a character boundary), without
+/// building a searcher for a short `hay`.
+#[must_use]
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if h.len() >= SHORT_HAY {
+        return memchr::memmem::find(h, n);
+    }
+    let Some((&first, rest)) = n.split_first() else {
+        return Some(0);
+    };
+    if n.len() > h.len() {
+        return None;
+    }
+    find_from(h, first, rest, 0)
+}
+
+/// The first offset at or after `from` where `h` holds `first` followed by `rest`.
+fn find_from(h: &[u8], first: u8, rest: &[u8], from: usize) -> Option<usize> {
+    let last = h.len().checked_sub(rest.len() + 1)?;
+    let mut i = from;
+    while i <= last {
+        let k = i + memchr::memchr(first, &h[i..=last])?;
+        if h[k + 1..=k + rest.len()] == *rest {
+            return Some(k);
+        }
+        i = k + 1;
+    }
+    None
+}
+
+/// The byte offsets at or after `from` where `needle` (not empty) starts in `hay`, overlapping
+/// ones included, left to right: each place `hay[i..].starts_with(needle)` holds.
+pub fn starts_from<'a>(
+    hay: &'a str,
+    needle: &'a str,
+    from: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let h = hay.as_bytes();
+    let (first, rest) = needle
+        .as_bytes()
+        .split_first()
+        .map_or((0, &[][..]), |(f, r)| (*f, r));
+    let mut at = if needle.is_empty() { usize::MAX } else { from };
+    std::iter::from_fn(move || {
+        if at > h.len() {
+            return None;
+        }
+        let k = find_from(h, first, rest, at)?;
+        at = k + 1;
+        Some(k)
+    })
+}
+
+/// The byte offsets of the non-overlapping occurrences of `needle` in `hay`, left to right,
+/// exactly as [`str::match_indices`] gives them.
+pub fn find_all<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let mut from = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        if needle.is_empty() {
+            // As `match_indices("")`: every character boundary, the end included.
+            let at = from;
+            match hay[from..].chars().next() {
+                Some(c) => from += c.len_utf8(),
+                None => done = true,
+            }
+            return Some(at);
+        }
+        let at = from + find_str(&hay[from..], needle)?;
+        from = at + needle.len();
+        Some(at)
+    })
 }
 
 /// [`find_word`] for a plain needle.
@@ -335,6 +419,47 @@ mod tests {
                 "Next one;",
                 "Done"
             ]
+        );
+    }
+
+    #[test]
+    fn the_short_search_agrees_with_the_standard_one() {
+        let pieces = [
+            "a", "ab", "b", " ", "é", "ée", "e", "ba", "aa", "\u{2019}", "x",
+        ];
+        let mut seed = 3u64;
+        let mut next = |m: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % m
+        };
+        for _ in 0..20_000 {
+            let hay: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
+            let needle: String = (0..next(4)).map(|_| pieces[next(pieces.len())]).collect();
+            assert_eq!(
+                find_str(&hay, &needle),
+                hay.find(&needle),
+                "{hay:?} {needle:?}"
+            );
+            let ours: Vec<usize> = find_all(&hay, &needle).collect();
+            let std: Vec<usize> = hay.match_indices(&needle).map(|(i, _)| i).collect();
+            assert_eq!(ours, std, "{hay:?} {needle:?}");
+            if !needle.is_empty() {
+                let from = next(hay.len() + 2);
+                let ours: Vec<usize> = starts_from(&hay, &needle, from).collect();
+                let std: Vec<usize> = hay
+                    .char_indices()
+                    .filter(|(i, _)| *i >= from && hay[*i..].starts_with(needle.as_str()))
+                    .map(|(i, _)| i)
+                    .collect();
+                assert_eq!(ours, std, "{hay:?} {needle:?} {from}");
+            }
+        }
+        // Long haystacks take the vectorized search.
+        let long = "ab ".repeat(400) + "ée";
+        assert_eq!(find_str(&long, "ée"), long.find("ée"));
+        assert_eq!(
+            find_all(&long, "b a").count(),
+            long.match_indices("b a").count()
         );
     }
 

@@ -333,6 +333,23 @@ fn score(c: &Case, got: &[Tag], mode: Mode) -> (Vec<Event>, bool, Vec<String>) {
     (events, expected.is_empty(), report)
 }
 
+/// `REGWATCH_CORPUS_DUMP=FILE` (training split only): appends one JSON line per case to FILE,
+/// its name and every tag it gave, with all fields, so that two engines can be compared with
+/// `diff` (a change meant to be output-neutral must leave the dump byte-identical).
+fn dump(name: &str, got: &[Tag]) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("REGWATCH_CORPUS_DUMP") else {
+        return;
+    };
+    let line = serde_json::json!({ "case": name, "tags": got });
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", Path::new(&path).display()));
+    writeln!(f, "{line}").unwrap_or_else(|e| panic!("{}: {e}", Path::new(&path).display()));
+}
+
 /// Every `*.toml` under `dir`, sorted (one directory level per language is allowed).
 fn case_files(dir: &Path) -> Option<Vec<std::path::PathBuf>> {
     let mut files = Vec::new();
@@ -372,6 +389,9 @@ pub fn run(dir: &Path, mode: Mode) -> Option<Run> {
             );
             let lang = validate(&shown, c, mode);
             let got = tags_of(c, lang);
+            if mode == Mode::Training {
+                dump(&c.name, &got);
+            }
             if mode == Mode::Training {
                 for t in &got {
                     assert!(!t.summary.is_empty(), "{}: empty summary", c.name);

@@ -217,7 +217,7 @@ fn elliptic_tier(s: &str, pos: usize) -> Option<u8> {
     let rest = s.get(pos..)?;
     let end = CLAUSE_BREAKS
         .iter()
-        .filter_map(|w| rest.find(w))
+        .filter_map(|w| crate::tag::text::find_str(rest, w))
         .min()
         .unwrap_or(rest.len());
     crate::tag::text::words(&rest[..end])

@@ -84,7 +84,7 @@ fn side<'a>(
 fn main_part(n: &str) -> &str {
     crate::tag::packs::list("consequence_openers")
         .iter()
-        .filter_map(|o| n.find(o.as_str()))
+        .filter_map(|o| super::text::find_str(n, o))
         .min()
         .map_or(n, |i| &n[..i])
 }

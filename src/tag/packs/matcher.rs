@@ -45,7 +45,10 @@ impl ListMatcher {
     /// Whether `hay` holds one of the words at word boundaries.
     #[must_use]
     pub fn any(&self, hay: &str) -> bool {
-        if let Some(ac) = &self.ac {
+        // Most texts hold none of a list's words anywhere: one search that stops at the first
+        // occurrence (and skips ahead on the words' rare bytes) settles those; the overlapping
+        // search then only runs where a word occurs, to test its boundaries.
+        if let Some(ac) = self.ac.as_ref().filter(|ac| ac.is_match(hay)) {
             let found = ac.find_overlapping_iter(hay).any(|m| {
                 let prefix = self
                     .prefix

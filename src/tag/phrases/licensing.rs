@@ -46,7 +46,7 @@ pub fn review_policies(s: &str) -> Vec<(&'static str, usize)> {
         .iter()
         .filter_map(|(p, ws)| {
             ws.iter()
-                .filter_map(|w| s.find(w))
+                .filter_map(|w| crate::tag::text::find_str(s, w))
                 .min()
                 .map(|pos| (*p, pos))
         })

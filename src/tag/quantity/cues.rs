@@ -108,7 +108,7 @@ fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)
     let mut best: Option<(usize, &'static str)> = None;
     for g in packs::groups("quota_scopes") {
         for w in &g.words {
-            for (i, _) in s.match_indices(w.as_str()) {
+            for i in crate::tag::text::find_all(s, w) {
                 // "each consignee located in a Tier 2 country", « chaque destinataire établi
                 // dans un pays du deuxième niveau »: where the buyer sits, not the cap's scope.
                 if g.key == "per_country" && located(&s[..i]) {

@@ -227,20 +227,25 @@ fn purchase_near(s: &str, n: &Num) -> bool {
 fn restated(s: &str, n: &Num) -> bool {
     let head = &s[..n.start];
     let from = head.len().saturating_sub(48);
+    let restates_at = |i: usize, m: &str| {
+        head[i + m.len()..].split_whitespace().count() <= 2
+            // Something to restate: an amount before the apposition.
+            && head[..i].bytes().any(|b| b.is_ascii_digit())
+            && head[..i]
+                .trim_end()
+                .ends_with([',', '(', '-', '–', '—', ':', ';'])
+    };
     crate::tag::packs::list("restatement_words")
         .iter()
         .any(|m| {
-            head.char_indices()
-                .filter(|(i, _)| *i >= from)
-                .any(|(i, _)| {
-                    head[i..].starts_with(m.as_str())
-                        && head[i + m.len()..].split_whitespace().count() <= 2
-                        // Something to restate: an amount before the apposition.
-                        && head[..i].bytes().any(|b| b.is_ascii_digit())
-                        && head[..i]
-                            .trim_end()
-                            .ends_with([',', '(', '-', '–', '—', ':', ';'])
-                })
+            if m.is_empty() {
+                return head
+                    .char_indices()
+                    .filter(|(i, _)| *i >= from)
+                    .any(|(i, _)| restates_at(i, m));
+            }
+            // Each place the word starts (a character boundary) in the last 48 bytes.
+            crate::tag::text::starts_from(head, m, from).any(|i| restates_at(i, m))
         })
 }
 
