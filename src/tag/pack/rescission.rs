@@ -38,8 +38,14 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         if !out.contains(&kind) {
             out.push(kind);
         }
+        let pending = crate::tag::packs::any_in("rescission_pending", clause);
         for k in kinds.into_iter().skip(1) {
-            if k != "rescinded" && !out.contains(&k) {
+            let k = if k == "rescinded" && pending {
+                "pending"
+            } else {
+                k
+            };
+            if !out.contains(&k) {
                 out.push(k);
             }
         }
