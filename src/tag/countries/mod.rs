@@ -46,7 +46,12 @@ pub enum Placement {
 #[must_use]
 pub fn placements(s: &str, block: &str, doc_context: bool) -> Vec<(&'static str, Placement)> {
     let cs = countries(s);
-    if cs.is_empty() || crate::tag::packs::any_in("negations", s) {
+    // "is not in Tier 1" places nothing; "was removed from D:5 and is no longer in the group"
+    // is the removal itself.
+    if cs.is_empty()
+        || (crate::tag::packs::any_in("negations", s)
+            && !crate::tag::packs::any_in("group_removed", s))
+    {
         return Vec::new();
     }
     let out = tiers::tier_placements(s, block, doc_context, &cs);
