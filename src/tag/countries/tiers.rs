@@ -74,12 +74,23 @@ pub(super) fn tier_placements(
     for (iso, pos) in cs {
         // A stated move ("Poland moves from tier 2 to tier 1, while France stays …") is about
         // the countries of its own clause only.
+        // A tier named as the old one ("Poland, previously in Tier 2, …") moves the country
+        // nearest to it, across commas.
+        let nearest_to_marked = |at: usize| {
+            cs.iter()
+                .min_by_key(|(_, p)| p.abs_diff(at))
+                .is_some_and(|(i, _)| i == iso)
+        };
         let p = match explicit {
-            Some((from, to, at)) if same_clause(s, *pos, at) => Placement::Tier {
-                tier: to,
-                from: Some(from),
-                moved: true,
-            },
+            Some((from, to, at, marked))
+                if (marked && nearest_to_marked(at)) || same_clause(s, *pos, at) =>
+            {
+                Placement::Tier {
+                    tier: to,
+                    from: Some(from),
+                    moved: true,
+                }
+            }
             Some(_) => nearest_tier(s, &tiers, list_span(s, cs, *pos), false, false, false),
             None => nearest_tier(s, &tiers, list_span(s, cs, *pos), down, up, moved),
         };
@@ -112,7 +123,7 @@ fn same_clause(s: &str, a: usize, b: usize) -> bool {
 
 /// "from tier 1 to tier 2" / « du premier au deuxième niveau » / „von Stufe 1 in Stufe 2“: the
 /// first and last tier named, when a from-word precedes the first and they differ.
-fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
+fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize, bool)> {
     // The first pair "from-word + tier … tier" in the same clause.
     for (k, a) in tiers.iter().enumerate() {
         let head = s[..a.0].trim_end();
@@ -124,6 +135,19 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
                 ("no", "longer") | ("nicht", "mehr") | ("n'est", "plus")
             )
         });
+        // „Polen, das bisher der zweiten Stufe zugeordnet war, wird … in die erste Stufe
+        // aufgenommen“, "– new, previously Tier 2 –": a tier named as the old one moves the
+        // country to the other tier of the sentence, across commas and in either order.
+        if window
+            .iter()
+            .any(|w| packs::has("tier_old_markers", w.trim_matches(',')))
+            && let Some(b) = tiers[k + 1..]
+                .iter()
+                .chain(tiers[..k].iter().rev())
+                .find(|b| b.1 != a.1)
+        {
+            return Some((a.1, b.1, a.0, true));
+        }
         let from_word = no_longer
             || [" from", " de", " du", " von", " aus"]
                 .iter()
@@ -135,7 +159,7 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize)> {
             .iter()
             .find(|b| b.1 != a.1 && same_clause(s, a.0, b.0))
         {
-            return Some((a.1, b.1, a.0));
+            return Some((a.1, b.1, a.0, false));
         }
     }
     None

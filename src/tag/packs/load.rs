@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "tier_old_markers",
     "rule_noun_parts",
     "date_new_labels",
     "bill_summary_words",
