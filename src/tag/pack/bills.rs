@@ -163,10 +163,12 @@ fn furthest<'a>(stages: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str
 
 /// A bill tag with no `from` takes the furthest stage the whole old version states (a status
 /// page keeps "Introduced in Senate" in a block the diff did not touch).
-pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
-    for t in tags
+pub(super) fn fill_from(tags: &mut Vec<Tag>, old_all: &[String], doc_bill: bool) {
+    let mut backwards = Vec::new();
+    for (k, t) in tags
         .iter_mut()
-        .filter(|t| t.tag == "bill_stage_changed" && t.detail["from"].is_null())
+        .enumerate()
+        .filter(|(_, t)| t.tag == "bill_stage_changed" && t.detail["from"].is_null())
     {
         let mut stated = Vec::new();
         let mut ev = "";
@@ -192,6 +194,15 @@ pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
         ) {
             to = "passed_both".to_string();
         }
+        // A stage the old page already passed ("Shown Here: Introduced in Senate" on a page
+        // whose bill was referred) is no move.
+        if let Some(from) = from
+            && to != "dropped"
+            && stage_rank(from) >= stage_rank(&to)
+        {
+            backwards.push(k);
+            continue;
+        }
         if let Some(from) = from
             && from != to
             && stage_rank(from) < stage_rank(&to)
@@ -203,5 +214,8 @@ pub(super) fn fill_from(tags: &mut [Tag], old_all: &[String], doc_bill: bool) {
                 &t.evidence.new,
             );
         }
+    }
+    for k in backwards.into_iter().rev() {
+        tags.remove(k);
     }
 }
