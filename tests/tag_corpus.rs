@@ -48,11 +48,13 @@ fn main() {
     // aggregate. Batch 15 (285 cases, EN precision and recall, DE precision, FR recall; P
     // 0.75–0.83 before tuning) and batch 16 (48 EU-pack precision traps, P 0.556 before tuning)
     // and batches 17 (120, new genres: EN 0.697/0.767, DE 0.759/0.880) and 18 (120 English:
-    // 0.900/0.789 and 0.667/0.857) took it to 2947; after tuning the ratchet is back at 0.960.
+    // 0.900/0.789 and 0.667/0.857) took it to 2947, and batches 19 (120: EN 0.853/0.906, DE
+    // 0.885/0.821) and 20 (180: DE 0.974/0.844, FR 0.618/0.677, EN bill pages and Federal Register
+    // documents 0.559/0.594) to 3247; the ratchet is set to 0.950 for what they lowered.
     // Raise these as the engine improves; a new batch of independent cases may lower the figures
     // once, and the ratchet is then set to what the engine reaches on it.
     assert!(
-        precision >= 0.960 && recall >= 0.960,
+        precision >= 0.950 && recall >= 0.950,
         "precision {precision:.3}, recall {recall:.3}\n{report}"
     );
 }
