@@ -19,6 +19,7 @@ use crate::tag::quantity::Quantity;
 #[derive(Default)]
 struct Memo {
     norm: HashMap<String, String>,
+    columns: HashMap<String, Option<(usize, usize, usize)>>,
     quantities: HashMap<(String, String, Lang), Vec<Quantity>>,
     placements: HashMap<(String, String, bool), Vec<(&'static str, Placement)>>,
 }
@@ -92,26 +93,41 @@ where
     }
 }
 
-/// [`crate::tag::text::norm`] (looked up without copying the text first).
-pub(super) fn norm(s: &str) -> String {
+/// `f(s)`, or its output remembered under `s` in the table `table` picks (looked up without
+/// copying the text first).
+fn remembered_str<V: Clone>(
+    table: impl Fn(&mut Memo) -> &mut HashMap<String, V>,
+    s: &str,
+    f: impl FnOnce(&str) -> V,
+) -> V {
     let known = MEMO.with(|m| {
-        let m = m.borrow();
-        let memo = m.as_ref()?;
-        Some(memo.norm.get(s).cloned())
+        let mut m = m.borrow_mut();
+        let memo = m.as_mut()?;
+        Some(table(memo).get(s).cloned())
     });
     match known {
-        None => crate::tag::text::norm(s),
-        Some(Some(n)) => n,
+        None => f(s),
+        Some(Some(v)) => v,
         Some(None) => {
-            let n = crate::tag::text::norm(s);
+            let v = f(s);
             MEMO.with(|m| {
                 if let Some(memo) = m.borrow_mut().as_mut() {
-                    memo.norm.insert(s.to_string(), n.clone());
+                    table(memo).insert(s.to_string(), v.clone());
                 }
             });
-            n
+            v
         }
     }
+}
+
+/// [`crate::tag::text::norm`].
+pub(super) fn norm(s: &str) -> String {
+    remembered_str(|m| &mut m.norm, s, crate::tag::text::norm)
+}
+
+/// [`super::before_after_columns`]: the rows of a table are read in both versions.
+pub(super) fn before_after_columns(row: &str) -> Option<(usize, usize, usize)> {
+    remembered_str(|m| &mut m.columns, row, super::before_after_columns_of)
 }
 
 /// [`crate::tag::quantity::quantities`].

@@ -377,8 +377,17 @@ fn amend_in_place(tags: &mut [Tag], new: &[Placed<'_>], lang: Lang) {
 
 /// The columns of a table's header row that hold the value before and after a change
 /// ("Mesure | Avant | Après", "Criterion | Before | After", „Maßnahme | Bisher | Neu“), with the
-/// number of cells.
+/// number of cells (remembered for the call: the whole versions share most rows).
 fn before_after_columns(row: &str) -> Option<(usize, usize, usize)> {
+    // Most blocks are no table row: nothing to remember for them.
+    if !row.contains('|') {
+        return None;
+    }
+    memo::before_after_columns(row)
+}
+
+/// [`before_after_columns`], computed.
+fn before_after_columns_of(row: &str) -> Option<(usize, usize, usize)> {
     const BEFORE: &[&str] = &[
         "before",
         "old",
