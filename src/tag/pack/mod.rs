@@ -276,7 +276,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             .chain(h.context.iter())
             .chain(h.old_heading.iter())
             .chain(h.new_heading.iter())
-            .any(|b| super::countries::tier_context(&norm(b)))
+            .any(|b| super::countries::tier_context(&memo::norm(b)))
     });
     // Whether the document is about a tracked bill (a status page names it in its title, far
     // from the action lines that change): its first blocks and the hunks' context.
