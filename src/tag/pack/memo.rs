@@ -15,13 +15,16 @@ use crate::model::Lang;
 use crate::tag::countries::Placement;
 use crate::tag::quantity::Quantity;
 
+/// Placements of countries a sentence states (as [`crate::tag::countries::placements`]).
+type Placements = Vec<(&'static str, Placement)>;
+
 /// Outputs by their arguments.
 #[derive(Default)]
 struct Memo {
     norm: HashMap<String, String>,
     columns: HashMap<String, Option<(usize, usize, usize)>>,
     quantities: HashMap<(String, String, Lang), Vec<Quantity>>,
-    placements: HashMap<(String, String, bool), Vec<(&'static str, Placement)>>,
+    placements: HashMap<(String, String, bool), Placements>,
 }
 
 thread_local! {
@@ -140,11 +143,7 @@ pub(super) fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
 }
 
 /// [`crate::tag::countries::placements`].
-pub(super) fn placements(
-    s: &str,
-    block: &str,
-    doc_context: bool,
-) -> Vec<(&'static str, Placement)> {
+pub(super) fn placements(s: &str, block: &str, doc_context: bool) -> Placements {
     remembered(
         |m| &mut m.placements,
         || (s.to_string(), block.to_string(), doc_context),
