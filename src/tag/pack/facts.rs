@@ -17,7 +17,6 @@ use serde_json::Value;
 use super::{Placed, compare};
 use crate::model::{Lang, Tag};
 use crate::tag::countries::tier_context;
-use crate::tag::text::norm;
 
 /// The key of a tag's fact and its old and new values (as text; `None` when absent).
 fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
@@ -395,8 +394,15 @@ fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet
     if placed.is_empty() {
         return HashSet::new();
     }
-    let doc_context = blocks.iter().take(40).any(|b| tier_context(&norm(b)))
-        || placed.iter().any(|(b, _)| tier_context(&norm(b)));
+    // The first blocks are mostly the same in both versions, and the placed ones are read again
+    // by `compare`: their normalized text is remembered for the call.
+    let doc_context = blocks
+        .iter()
+        .take(40)
+        .any(|b| tier_context(&super::memo::norm(b)))
+        || placed
+            .iter()
+            .any(|(b, _)| tier_context(&super::memo::norm(b)));
     let doc = super::Doc {
         tiers: doc_context,
         bill: false,

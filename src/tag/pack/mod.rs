@@ -11,6 +11,7 @@ mod bills;
 mod dates;
 mod facts;
 mod licensing;
+mod memo;
 mod named;
 mod quantities;
 mod rescission;
@@ -46,13 +47,13 @@ fn side<'a>(
 ) -> Vec<Sent<'a>> {
     let mut out = Vec::new();
     for (block, heading) in blocks {
-        let block_norm = norm(block);
+        let block_norm = memo::norm(block);
         let context: Rc<str> = match heading {
-            Some(h) => format!("{block_norm} {}", norm(h)).into(),
+            Some(h) => format!("{block_norm} {}", memo::norm(h)).into(),
             None => block_norm.into(),
         };
         for s in sentences(block) {
-            let n = norm(s);
+            let n = memo::norm(s);
             // A sentence also present on the other side did not change.
             if let Some(c) = seen_other.get_mut(&n)
                 && *c > 0
@@ -139,7 +140,7 @@ fn sentence_counts(blocks: &[(&str, Option<&str>)]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for (b, _) in blocks {
         for s in sentences(b) {
-            *m.entry(norm(s)).or_insert(0) += 1;
+            *m.entry(memo::norm(s)).or_insert(0) += 1;
         }
     }
     m
@@ -184,6 +185,9 @@ fn cancel_common<'a>(
 /// when unknown): a tag stands only when its fact differs between them (see [`facts`]).
 #[must_use]
 pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[String]) -> Vec<Tag> {
+    // Recognizer outputs are remembered for this call only: the facts check reads the changed
+    // sentences again.
+    let _memo = memo::Scope::enter();
     // Blocks on each side, with their heading; blocks present on both sides (moved) cancel. A
     // bare list of countries is read with the line that introduces it ("The following
     // destinations are in Country Group D:5:").
@@ -272,7 +276,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             .chain(h.context.iter())
             .chain(h.old_heading.iter())
             .chain(h.new_heading.iter())
-            .any(|b| super::countries::tier_context(&norm(b)))
+            .any(|b| super::countries::tier_context(&memo::norm(b)))
     });
     // Whether the document is about a tracked bill (a status page names it in its title, far
     // from the action lines that change): its first blocks and the hunks' context.
@@ -373,8 +377,17 @@ fn amend_in_place(tags: &mut [Tag], new: &[Placed<'_>], lang: Lang) {
 
 /// The columns of a table's header row that hold the value before and after a change
 /// ("Mesure | Avant | Après", "Criterion | Before | After", „Maßnahme | Bisher | Neu“), with the
-/// number of cells.
+/// number of cells (remembered for the call: the whole versions share most rows).
 fn before_after_columns(row: &str) -> Option<(usize, usize, usize)> {
+    // Most blocks are no table row: nothing to remember for them.
+    if !row.contains('|') {
+        return None;
+    }
+    memo::before_after_columns(row)
+}
+
+/// [`before_after_columns`], computed.
+fn before_after_columns_of(row: &str) -> Option<(usize, usize, usize)> {
     const BEFORE: &[&str] = &[
         "before",
         "old",

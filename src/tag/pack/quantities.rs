@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Sent, mk};
 use crate::model::{Lang, Tag};
 use crate::tag::numbers::json_value;
-use crate::tag::quantity::{QKind, quantities};
+use crate::tag::quantity::QKind;
 
 /// A quantity found on one side, with the sentence that states it.
 struct QFact<'a> {
@@ -22,7 +22,7 @@ struct QFact<'a> {
 fn q_facts<'a>(side: &[Sent<'a>], lang: Lang) -> Vec<QFact<'a>> {
     let mut out = Vec::new();
     for s in side {
-        for q in quantities(&s.norm, &s.context, lang) {
+        for q in super::memo::quantities(&s.norm, &s.context, lang) {
             out.push(QFact {
                 kind: q.kind,
                 value: q.value,

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Sent, mk};
 use crate::model::Tag;
-use crate::tag::countries::{Placement, placements};
+use crate::tag::countries::Placement;
 
 /// A placement stated on a side: ISO code, placement, index of the sentence.
 type Stated = (&'static str, Placement, usize);
@@ -108,7 +108,9 @@ fn without_comparisons(s: &str) -> &str {
 fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
     let mut v = Vec::new();
     for (i, s) in side.iter().enumerate() {
-        for (iso, p) in placements(without_comparisons(&s.norm), &s.context, doc_context) {
+        for (iso, p) in
+            super::memo::placements(without_comparisons(&s.norm), &s.context, doc_context)
+        {
             // The rules' own country ("a United States arms embargo", "U.S. persons") is never
             // moved by them.
             if iso != "US" {
