@@ -95,6 +95,8 @@ fn a_secret_header_reaches_the_server_and_nothing_else() {
         &["sources"],
         &["changes", "--json"],
         &["show", "1"],
+        &["export"],
+        &["export", "--format", "csv"],
     ] {
         let out = p.run_env(args, &env);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", everything(&out));
