@@ -130,26 +130,17 @@ pub fn dates_at_in(s: &str, day_first: bool) -> Vec<(NaiveDate, usize)> {
             i += 3;
             continue;
         }
-        // "the 15th of August 2025", « le 15 de … » is not French; EN only has "of" there.
-        if let Some(d) = num(t)
-            && toks.get(i + 1).is_some_and(|o| *o == "of")
-            && let (Some(mt), Some(yt)) = (toks.get(i + 2), toks.get(i + 3))
-            && let (Some(m), Some(y)) = (month(mt), year(yt))
-            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
-        {
-            out.push((date, at(i)));
-            i += 4;
-            continue;
-        }
-        // D Month YYYY, D. Month YYYY, 1er mai 2025.
-        if let Some(d) = num(t)
-            && let (Some(mt), Some(yt)) = (toks.get(i + 1), toks.get(i + 2))
-            && let (Some(m), Some(y)) = (month(mt), year(yt))
-            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
-        {
-            out.push((date, at(i)));
-            i += 3;
-            continue;
+        // D Month YYYY, D. Month YYYY, 1er mai 2025, "the 15th of August 2025".
+        if let Some(d) = num(t) {
+            let of = usize::from(toks.get(i + 1).is_some_and(|o| *o == "of"));
+            if let (Some(mt), Some(yt)) = (toks.get(i + 1 + of), toks.get(i + 2 + of))
+                && let (Some(m), Some(y)) = (month(mt), year(yt))
+                && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+            {
+                out.push((date, at(i)));
+                i += 3 + of;
+                continue;
+            }
         }
         i += 1;
     }
@@ -208,9 +199,8 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             })
             .collect()
     };
-    let other = cue_positions(packs::list("other_date_cues"));
-    // A cue inside another date's words ("as of" in "up to date as of", "effective" in "last
-    // amended effective …" is still its own) does not count: the longer phrase says what it is.
+    // A cue inside another date's words ("as of" in "up to date as of") does not count: the
+    // longer phrase says what it is.
     let other_spans: Vec<(usize, usize)> = packs::list("other_date_cues")
         .iter()
         .flat_map(|c| {
@@ -220,6 +210,7 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
                 .collect::<Vec<_>>()
         })
         .collect();
+    let other: Vec<usize> = other_spans.iter().map(|(a, _)| *a).collect();
     let outside = |v: Vec<usize>| -> Vec<usize> {
         v.into_iter()
             .filter(|p| !other_spans.iter().any(|(a, z)| a <= p && p < z))

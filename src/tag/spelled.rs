@@ -96,6 +96,25 @@ const MORPHEMES: &[(&str, u64)] = &[
     ("und", 0),
 ];
 
+/// Punctuation that may close a word of a run ("cent,", "percent.").
+const CLOSERS: [char; 5] = [',', '.', ';', ':', ')'];
+
+/// Whether `words[k]` is the "cent" of "per cent" / « pour cent » (a percent sign in words, not
+/// a hundred).
+fn percent_cent(words: &[&str], k: usize) -> bool {
+    words[k].trim_end_matches(CLOSERS) == "cent" && k > 0 && matches!(words[k - 1], "per" | "pour")
+}
+
+/// Whether a rate word follows at `end` ("fifteen percent", « quinze pour cent », „fünfzehn
+/// Prozent“).
+fn rate_after(words: &[&str], end: usize) -> bool {
+    words.get(end).is_some_and(|w| {
+        matches!(w.trim_end_matches(CLOSERS), "percent" | "prozent" | "%")
+            || (matches!(*w, "per" | "pour")
+                && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
+    })
+}
+
 /// Words that may join number words ("one hundred and fifty", « vingt et un »).
 const JOINERS: &[&str] = &["and", "et", "und"];
 
@@ -200,12 +219,7 @@ pub fn digits(s: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
-        // "per cent", « pour cent »: a percent sign in words, not a hundred.
-        let percent = |k: usize| {
-            words[k].trim_end_matches([',', '.', ';', ':', ')']) == "cent"
-                && k > 0
-                && matches!(words[k - 1], "per" | "pour")
-        };
+        let percent = |k: usize| percent_cent(&words, k);
         if !near[i] || percent(i) {
             out.push_str(words[i]);
             i += 1;
@@ -237,14 +251,7 @@ pub fn digits(s: &str) -> String {
         // is written so far ends with the last word or amount, then this word's space).
         let written = &out[..out.len() - usize::from(i > 0)];
         let after_digits = i > 0 && written.ends_with(|c: char| c.is_ascii_digit());
-        // "fifteen percent", « quinze pour cent », „fünfzehn Prozent“: a rate in words.
-        let rate_after = words.get(end).is_some_and(|w| {
-            matches!(
-                w.trim_end_matches([',', '.', ';', ':', ')']),
-                "percent" | "prozent" | "%"
-            ) || (matches!(*w, "per" | "pour")
-                && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
-        });
+        let rate_after = rate_after(&words, end);
         if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
             out.push_str(&v.to_string());
             out.push_str(tail);
@@ -259,7 +266,7 @@ pub fn digits(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{JOINERS, MAGNITUDES, RUN_REACH, digits, split, value};
+    use super::{JOINERS, MAGNITUDES, RUN_REACH, digits, percent_cent, rate_after, split, value};
 
     /// The rewrite as first written (a `String` per word, every word searched for every
     /// magnitude word): the one-pass version must agree with it.
@@ -278,11 +285,7 @@ mod tests {
         let mut out: Vec<String> = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
-            let percent = |k: usize| {
-                words[k].trim_end_matches([',', '.', ';', ':', ')']) == "cent"
-                    && k > 0
-                    && matches!(words[k - 1], "per" | "pour")
-            };
+            let percent = |k: usize| percent_cent(&words, k);
             if !near[i] || percent(i) {
                 out.push(words[i].to_string());
                 i += 1;
@@ -312,13 +315,7 @@ mod tests {
             let after_digits = out
                 .last()
                 .is_some_and(|w| w.ends_with(|c: char| c.is_ascii_digit()));
-            let rate_after = words.get(end).is_some_and(|w| {
-                matches!(
-                    w.trim_end_matches([',', '.', ';', ':', ')']),
-                    "percent" | "prozent" | "%"
-                ) || (matches!(*w, "per" | "pour")
-                    && words.get(end + 1).is_some_and(|x| x.starts_with("cent")))
-            });
+            let rate_after = rate_after(&words, end);
             if end > i && (v >= 100 || (rate_after && v > 0 && tail.is_empty())) && !after_digits {
                 out.push(format!("{v}{tail}"));
                 i = end;

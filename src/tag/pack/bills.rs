@@ -115,18 +115,6 @@ fn push_move(
         return;
     };
     let from = furthest(o.iter().map(|(s, _)| *s));
-    // A bill does not go back: "Received in the Senate and … referred to the Committee" after
-    // the House passed it is the next chamber's first step, not a stage of its own.
-    if let Some(f) = from
-        && to != "dropped"
-        && stage_rank(to) <= stage_rank(f)
-        && !matches!(
-            (to, f),
-            ("passed_senate", "passed_house") | ("passed_house", "passed_senate")
-        )
-    {
-        return;
-    }
     // The second chamber's passage after the first's: both chambers have passed it.
     let to = match (to, from) {
         ("passed_senate", Some("passed_house")) | ("passed_house", Some("passed_senate")) => {
@@ -134,6 +122,11 @@ fn push_move(
         }
         _ => to,
     };
+    // A bill does not go back: "Received in the Senate and … referred to the Committee" after
+    // the House passed it is the next chamber's first step, not a stage of its own.
+    if from.is_some_and(|f| to != "dropped" && stage_rank(to) <= stage_rank(f)) {
+        return;
+    }
     let from_ev = o
         .iter()
         .find(|(s, _)| from.is_some_and(|f| f == *s || f == "passed_both"))

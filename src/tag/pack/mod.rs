@@ -458,8 +458,9 @@ fn before_after_rows(blocks: Vec<String>, header: Option<(usize, usize, usize)>)
                         .map(|(_, c)| *c)
                         .collect();
                     format!(
-                        "{}: changed from {} to {}",
+                        "{}{}{} to {}",
                         label.join(" "),
+                        crate::tag::quantity::ROW_MOVE,
                         cells[bi],
                         cells[ai]
                     )

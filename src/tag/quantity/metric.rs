@@ -6,13 +6,17 @@ use crate::tag::numbers::Num;
 use crate::tag::packs;
 use crate::tag::text::words;
 
+/// How a before/after table row is written as a move ("TPP | 4,800 | 4,000" →
+/// "TPP: changed from 4,800 to 4,000"): the row's label stands before it.
+pub const ROW_MOVE: &str = ": changed from ";
+
 /// The metric (`tpp` or `performance_density`) whose name ends before byte offset `pos`, if only
 /// fillers, numbers and parts of metric names stand between (at most 12 words back).
 pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
     let before = &s[..pos];
     // A before/after table row read as a move ("tpp, stand-alone prong: changed from 4,800 or
     // more to 4,000 or more"): the row's label names the metric, whatever else it says.
-    if let Some((label, moved)) = before.rsplit_once(": changed from ")
+    if let Some((label, moved)) = before.rsplit_once(ROW_MOVE)
         && !moved.contains(':')
     {
         let has = |list: &str| {

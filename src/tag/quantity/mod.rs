@@ -16,6 +16,7 @@ use crate::model::Lang;
 use super::numbers::{Num, numbers};
 use super::text::words;
 use cues::{Cues, bandwidth_metric, comparator_near, scope_of, threshold_near};
+pub use metric::ROW_MOVE;
 use metric::{bare_number_ends_well, metric_before};
 use units::unit_after;
 

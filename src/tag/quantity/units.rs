@@ -35,11 +35,10 @@ pub(super) fn bandwidth_unit_before(s: &str, n: &Num) -> Option<f64> {
     ) {
         return None;
     }
-    let is = |list: &str, w: &str| packs::list(list).iter().any(|u| w == u.as_str());
     back.iter().rev().find_map(|w| {
-        if is("gigabytes_per_second", w) {
+        if packs::has("gigabytes_per_second", w) {
             Some(1.0)
-        } else if is("terabytes_per_second", w) {
+        } else if packs::has("terabytes_per_second", w) {
             Some(1000.0)
         } else {
             None
