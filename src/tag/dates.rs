@@ -308,6 +308,7 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             })
         })
         .collect();
+    let many = dates.len() > 1;
     dates
         .into_iter()
         .filter_map(|(d, pos)| {
@@ -332,7 +333,14 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
                 || packs::list("date_old_markers")
                     .iter()
                     .any(|m| joined.contains(m.as_str()));
-            if negated {
+            // "The compliance date was January 15, 2026. It has been brought forward to
+            // October 15, 2025.": a date a past copula stands right before is the old one when
+            // the sentence names another.
+            let was = many
+                && packs::list("old_value_copulas")
+                    .iter()
+                    .any(|m| joined.ends_with(&format!(" {m}")) || joined == *m);
+            if negated || was {
                 return None;
             }
             // A date no cue binds, far from every bound date ("…; items exported before then

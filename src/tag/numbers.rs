@@ -82,6 +82,20 @@ pub fn numbers(s: &str, lang: Lang) -> Vec<Num> {
                 end += 1 + n;
             }
         }
+        // A glued magnitude letter closing the token: "21k", "790M TPP", "1.58B" (not "0B001").
+        if let Some(c @ ('k' | 'm' | 'b')) = s[end..].chars().next()
+            && s[end + 1..]
+                .chars()
+                .next()
+                .is_none_or(|a| !a.is_alphanumeric() && a != '/' && a != '²')
+        {
+            value *= match c {
+                'k' => 1e3,
+                'm' => 1e6,
+                _ => 1e9,
+            };
+            end += 1;
+        }
         // Glued letters: an identifier (3a090, 10x), except known units.
         let next = s[end..].chars().next();
         if next.is_some_and(char::is_alphabetic) {
@@ -275,6 +289,9 @@ mod tests {
 
     #[test]
     fn magnitudes_and_powers() {
+        assert_eq!(vals("21k and 6.5k", Lang::En), vec![21_000.0, 6_500.0]);
+        assert_eq!(vals("790m tpp, 1.58b tpp", Lang::En), vec![790e6, 1.58e9]);
+        assert!(vals("0b001 and 3a090", Lang::En).is_empty());
         assert_eq!(vals("26.9 million tpp", Lang::En), vec![26_900_000.0]);
         assert_eq!(vals("26,9 millions de tpp", Lang::Fr), vec![26_900_000.0]);
         assert_eq!(vals("26,9 mio. tpp", Lang::De), vec![26_900_000.0]);

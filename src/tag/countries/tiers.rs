@@ -75,11 +75,12 @@ pub(super) fn tier_placements(
         // A stated move ("Poland moves from tier 2 to tier 1, while France stays …") is about
         // the countries of its own clause only.
         // A tier named as the old one ("Poland, previously in Tier 2, …") moves the country
-        // nearest to it, across commas.
+        // nearest to it, across commas, with the list it belongs to ("Austria, Portugal and
+        // Greece, previously in Tier 2, …").
         let nearest_to_marked = |at: usize| {
             cs.iter()
                 .min_by_key(|(_, p)| p.abs_diff(at))
-                .is_some_and(|(i, _)| i == iso)
+                .is_some_and(|(i, p)| i == iso || list_span(s, cs, *p) == list_span(s, cs, *pos))
         };
         let p = match explicit {
             Some((from, to, at, marked))
@@ -138,9 +139,15 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize, bool)
         // „Polen, das bisher der zweiten Stufe zugeordnet war, wird … in die erste Stufe
         // aufgenommen“, "– new, previously Tier 2 –": a tier named as the old one moves the
         // country to the other tier of the sentence, across commas and in either order.
-        if window
+        // "Singapore was in Tier 2. It now sits in Tier 1.": the pack's `tier_old_phrases`
+        // right before the tier name it as the old one too.
+        let said_before = packs::list("tier_old_phrases")
             .iter()
-            .any(|w| packs::has("tier_old_markers", w.trim_matches(',')))
+            .any(|m| head.ends_with(m.as_str()) && head[..head.len() - m.len()].ends_with(' '));
+        if (said_before
+            || window
+                .iter()
+                .any(|w| packs::has("tier_old_markers", w.trim_matches(','))))
             && let Some(b) = tiers[k + 1..]
                 .iter()
                 .chain(tiers[..k].iter().rev())

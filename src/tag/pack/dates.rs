@@ -17,6 +17,13 @@ fn of_another_law(s: &str, context: &str) -> bool {
     {
         return true;
     }
+    // "The Chinese ministry made gallium exports subject to licences. The rule takes effect on
+    // …": a block that names only another authority dates that authority's rule.
+    if crate::tag::packs::any_in("other_authorities", context)
+        && !crate::tag::packs::any_in("us_rule_words", context)
+    {
+        return true;
+    }
     // A law named as another one ("the AI Act", „KI-Verordnung“, « règlement sur l'IA ») dates
     // that law, even in an export-control briefing, unless the sentence speaks of export rules.
     if crate::tag::packs::any_in("other_laws", s)

@@ -52,7 +52,7 @@ fn side<'a>(
             Some(h) => format!("{block_norm} {}", memo::norm(h)).into(),
             None => block_norm.into(),
         };
-        for s in sentences(block) {
+        for s in units(block) {
             let n = memo::norm(s);
             // A sentence also present on the other side did not change.
             if let Some(c) = seen_other.get_mut(&n)
@@ -76,6 +76,37 @@ fn side<'a>(
                 context: Rc::clone(&context),
             });
         }
+    }
+    out
+}
+
+/// A block's sentences, a sentence that takes up the one before it through an anaphor read with
+/// it as one ("Singapore was in Tier 2. It now sits in Tier 1.", "The threshold was 4,800. The
+/// amending rule has lowered it to 4,000."): the first states the old value in the past, the
+/// second the new one without naming what it changes. The pack's `past_state_markers` and
+/// `anaphors` say which pairs.
+fn units(block: &str) -> Vec<&str> {
+    let ss = sentences(block);
+    let mut out: Vec<&str> = Vec::with_capacity(ss.len());
+    let mut i = 0;
+    while i < ss.len() {
+        let s = ss[i];
+        if let Some(next) = ss.get(i + 1)
+            && crate::tag::packs::any_in("past_state_markers", &memo::norm(s))
+            && crate::tag::packs::any_in("anaphors", &memo::norm(next))
+        {
+            // Both are slices of `block`: the pair is the span from the first's start to the
+            // second's end.
+            let a = (s.as_ptr() as usize).wrapping_sub(block.as_ptr() as usize);
+            let z = (next.as_ptr() as usize).wrapping_sub(block.as_ptr() as usize) + next.len();
+            if let Some(pair) = block.get(a..z) {
+                out.push(pair);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(s);
+        i += 1;
     }
     out
 }
@@ -139,7 +170,7 @@ fn pair_drafts(old: &mut [Sent<'_>], new: &mut [Sent<'_>]) {
 fn sentence_counts(blocks: &[(&str, Option<&str>)]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for (b, _) in blocks {
-        for s in sentences(b) {
+        for s in units(b) {
             *m.entry(memo::norm(s)).or_insert(0) += 1;
         }
     }

@@ -35,6 +35,13 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         } else {
             kind
         };
+        // "BIS announced a rescission …; still no notice formalizing the rescission has
+        // appeared": a later clause that calls the rescission pending qualifies the earlier one.
+        if kind == "pending"
+            && let Some(i) = out.iter().position(|k| *k == "rescinded")
+        {
+            out.remove(i);
+        }
         if !out.contains(&kind) {
             out.push(kind);
         }

@@ -187,9 +187,15 @@ fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
         nums.iter().filter(|n| states(n, q.value)).any(|n| {
             let head: Vec<&str> = words(&s[..n.start]);
             let tail = head[head.len().saturating_sub(4)..].join(" ");
+            // A past copula right before the value ("the ceiling was 26,900,000 TPP. It has
+            // been halved to …", "(was 4,800)"): only right before it.
+            let bare = tail.replace('(', "");
             markers
                 .iter()
                 .any(|m| tail.ends_with(m.as_str()) || tail.contains(&format!("{m} ")))
+                || crate::tag::packs::list("old_value_copulas")
+                    .iter()
+                    .any(|m| bare.ends_with(&format!(" {m}")) || bare == *m)
         })
     };
     let mut i = 0;
