@@ -271,3 +271,42 @@ fn demo_runs_offline_and_shows_changes() {
         .collect();
     assert_eq!(emls.len(), 2, "{emls:?}");
 }
+
+/// Two runs of the demo, each in its own folder, print the same story: the same change ids for
+/// the same pages (checked in the configuration's order, one at a time), the same tags, diffs
+/// and alerts. Only what must differ is masked: the local server's port, the folder, the
+/// detection minute and the database's random instance token in Message-IDs (which keeps the
+/// Message-IDs of two databases apart, as mail needs).
+#[test]
+fn demo_output_and_change_ids_are_the_same_on_every_run() {
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let detected = regex::Regex::new(r"(?m)^(\s*detected:).*$").unwrap();
+    let token = regex::Regex::new(r"\.[0-9a-f]{16}@demo\.invalid>").unwrap();
+    let run = || {
+        let p = Project::new("");
+        let out = p.run(&["demo"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out).replace(&p.path().display().to_string(), "DIR");
+        let text = port.replace_all(&text, "PORT");
+        let text = detected.replace_all(&text, "$1 TIME");
+        token
+            .replace_all(&text, ".TOKEN@demo.invalid>")
+            .into_owned()
+    };
+    let (first, second) = (run(), run());
+    assert_eq!(first, second);
+    let ids: Vec<&str> = first
+        .lines()
+        .filter(|l| l.starts_with("change #"))
+        .collect();
+    assert_eq!(ids.len(), 2, "{first}");
+    assert!(
+        ids[0].starts_with("change #1 [CRITICAL]") && ids[0].contains("BIS"),
+        "{first}"
+    );
+    assert!(
+        ids[1].starts_with("change #2 [HIGH]") && ids[1].contains("Presse"),
+        "{first}"
+    );
+    assert!(first.contains("<alert.1.veille-"), "{first}");
+}

@@ -186,7 +186,68 @@ fn offline_tag_command_on_text_html_and_binary_files() {
     );
     assert!(!stderr(&out).contains("panicked"));
 
+    // Larger than the limit (an endless device here): refused after reading just past it.
+    #[cfg(unix)]
+    {
+        let out = run(&["tag".as_ref(), "/dev/zero".as_ref(), new.as_os_str()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("'/dev/zero' is larger than 50 MB"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
     let out = run(&["tag".as_ref(), "missing.txt".as_ref(), new.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("missing.txt"), "{}", stderr(&out));
+}
+
+/// Hard-wrapped plain text (an e-mail, a text copy of a rule) is read as paragraphs, as PDF text
+/// is: the threshold sentence, broken in the middle of "total processing performance", is one
+/// block on each side, so its metric and value are bound and the change is tagged.
+#[test]
+fn offline_tag_command_joins_hard_wrapped_lines_into_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = |tpp: &str| {
+        format!(
+            "Supplement No. 1 to Part 740 - Advanced computing items\n\n\
+             (a) Scope. This paragraph applies to integrated circuits and the\n\
+             computers that contain them, when they are exported to the\n\
+             destinations listed in Country Group D:5 of this part.\n\n\
+             (b) Threshold. An integrated circuit is controlled when its total\n\
+             processing performance is {tpp} or more, whatever its\n\
+             memory bandwidth or the interconnect it offers.\n"
+        )
+    };
+    let old = dir.path().join("old.txt");
+    let new = dir.path().join("new.txt");
+    std::fs::write(&old, text("4,800")).unwrap();
+    std::fs::write(&new, text("4,000")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("regwatch")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "tag".as_ref(),
+            old.as_os_str(),
+            new.as_os_str(),
+            "--json".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let tags = v["tags"].as_array().unwrap();
+    assert_eq!(tags.len(), 1, "{tags:?}");
+    assert_eq!(tags[0]["tag"], "threshold_changed");
+    assert_eq!(tags[0]["detail"]["metric"], "tpp");
+    assert_eq!(tags[0]["detail"]["old"], 4800.0, "{:?}", tags[0]);
+    assert_eq!(tags[0]["detail"]["new"], 4000.0, "{:?}", tags[0]);
+    // The evidence is the whole joined sentence, not one of its lines.
+    let evidence = tags[0]["evidence"]["new"].as_str().unwrap_or_default();
+    assert!(
+        evidence.contains("its total processing performance is 4,000 or more"),
+        "{evidence}"
+    );
 }

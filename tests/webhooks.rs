@@ -10,6 +10,7 @@ mod hook;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::daemon::Daemon;
 use common::{Project, json_lines, stderr, stdout};
 use hmac::{Hmac, Mac};
 use hook::{HookServer, Reply};
@@ -271,6 +272,35 @@ fn a_429_is_retried_after_the_retry_after_it_asked_for() {
     assert_eq!(hook.requests().len(), 1);
 }
 
+/// A `Retry-After` shorter than the backoff does not replace it: a receiver answering
+/// "429, Retry-After: 1" is tried again after the backoff (60 s after a first failure), not a
+/// second later.
+#[test]
+fn a_short_retry_after_does_not_shorten_the_backoff() {
+    let pages = PageServer::start_in_thread().unwrap();
+    let hook = HookServer::start(vec![Reply::Status(
+        429,
+        vec![("Retry-After".into(), "1".into())],
+    )]);
+    let url = hook.url("/busy");
+    let p = Project::new(&config(
+        &pages,
+        &hook_recipient("ops", "OPS_URL", "json", ""),
+        "",
+    ));
+    let env = [("OPS_URL", Some(url.as_str()))];
+    high_change(&pages, &p, &env);
+    let r = row(&outbox(&p), "ops", "webhook").clone();
+    assert_eq!(r["state"], "pending", "{r:?}");
+    let next = chrono::DateTime::parse_from_rfc3339(r["next_attempt_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let wait = (next - chrono::Utc::now()).num_seconds();
+    // 1 s asked; the backoff after a first failure is 60 s.
+    assert!((50..=60).contains(&wait), "next attempt in {wait} s");
+    assert_eq!(hook.requests().len(), 1);
+}
+
 #[test]
 fn a_receiver_that_closes_mid_request_is_retried_and_gets_one_delivery() {
     let pages = PageServer::start_in_thread().unwrap();
@@ -375,6 +405,69 @@ fn a_hanging_receiver_delays_no_other_webhook_and_no_email() {
     assert_eq!(state(&p, "slow", "webhook").as_deref(), Some("sent"));
     assert_eq!(slow.accepted().len(), 1);
     assert_eq!(fast.accepted().len(), 1);
+}
+
+/// The daemon's delivery does not wait for a hanging receiver to take in new messages: while
+/// the slow receiver still holds the first alert's request (well within its 30 s time-out), a
+/// second change's alert reaches the fast receiver.
+#[test]
+fn in_the_daemon_a_hanging_receiver_does_not_hold_back_later_alerts_to_others() {
+    let pages = PageServer::start_in_thread().unwrap();
+    let slow = HookServer::start(vec![Reply::Hang]);
+    let fast = HookServer::start(vec![]);
+    let recipients = format!(
+        "{}{}",
+        hook_recipient("slow", "SLOW_URL", "json", ""),
+        hook_recipient("fast", "FAST_URL", "json", "")
+    );
+    let p = Project::new(
+        &config(
+            &pages,
+            &recipients,
+            "[settings]\nper_host_delay = \"100ms\"\n",
+        )
+        .replace("lang = \"en\"\n", "lang = \"en\"\ninterval = \"1s\"\n"),
+    );
+    let (slow_url, fast_url) = (slow.url("/slow"), fast.url("/fast"));
+    let env = [
+        ("SLOW_URL", slow_url.as_str()),
+        ("FAST_URL", fast_url.as_str()),
+    ];
+    let opt: Vec<(&str, Option<&str>)> = env.iter().map(|(k, v)| (*k, Some(*v))).collect();
+    pages.set("/rules", Page::html(page("4,800")));
+    ok_env(&p, &["check"], &opt);
+    pages.set("/rules", Page::html(page("4,000")));
+    let mut d = Daemon::start_env(&p, &env);
+    d.wait_check("rules", "changed");
+    slow.wait_for(1, Duration::from_secs(60));
+    fast.wait_for(1, Duration::from_secs(60));
+    // A second change while the slow receiver still holds the first alert.
+    pages.set("/rules", Page::html(page("3,000")));
+    d.wait_check("rules", "changed");
+    let second = fast.wait_for(2, Duration::from_secs(60));
+    assert!(
+        second[1].json()["tags"][0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("3,000")),
+        "{:?}",
+        second[1].json()
+    );
+    // The slow one is still hanging on the first: nothing was waiting for its time-out.
+    assert_eq!(slow.requests().len(), 1);
+    let slow_rows: Vec<serde_json::Value> = outbox(&p)
+        .into_iter()
+        .filter(|r| r["recipient"] == "slow")
+        .collect();
+    assert_eq!(slow_rows.len(), 2, "{slow_rows:?}");
+    assert!(
+        slow_rows.iter().any(|r| r["state"] == "sending"),
+        "{slow_rows:?}"
+    );
+    slow.release();
+    slow.wait_for(2, Duration::from_secs(60));
+    assert_eq!(d.stop(), Some(0));
+    assert_eq!(slow.accepted().len(), 2);
+    assert_eq!(fast.accepted().len(), 2);
 }
 
 #[test]

@@ -102,7 +102,22 @@ async fn run(
             started,
             Timestamp::now().minus(DIGEST_GRACE),
         );
-        match crate::notify::deliver_until(&mut store, &current, false, &stop).await {
+        // While a receiver hangs, the other lanes take in what falls due meanwhile (new alerts,
+        // the digests of a period that closed), so nobody waits for the slowest receiver.
+        let mut before_refill = |store: &mut Store| {
+            clamp_far_future(store);
+            digests::queue_due(
+                store,
+                &current,
+                started,
+                Timestamp::now().minus(DIGEST_GRACE),
+            );
+        };
+        let refill = crate::notify::Refill {
+            every: DELIVERY_TICK,
+            before: &mut before_refill,
+        };
+        match crate::notify::deliver_until(&mut store, &current, false, &stop, Some(refill)).await {
             Ok(d) if d.sent + d.retrying + d.dead > 0 => {
                 tracing::info!(
                     sent = d.sent,

@@ -23,6 +23,7 @@ pub mod webhook;
 pub use alerts::{enqueue_alerts, wants_alert};
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
@@ -315,9 +316,24 @@ fn backoff(attempts: i64) -> Duration {
     crate::scheduler::backoff(FIRST_BACKOFF, attempts, crate::scheduler::MAX_BACKOFF)
 }
 
-/// What happens after a transient failure at `now`: the next attempt's time (one backoff later,
-/// or after `asked`, the receiver's `Retry-After`), or `None` when the retry period that began at
-/// the message's first failure has run out.
+/// Longest `Retry-After` a receiver gets for a message: 24 hours. A receiver asking for more is
+/// tried again a day later (it may have come back sooner), so the default week of
+/// `delivery_retry_for` still holds several attempts.
+pub const MAX_DELIVERY_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// The wait before the next attempt of a message that failed `attempts_before` times before
+/// this failure: its backoff, or the receiver's `Retry-After` (`asked`, at most
+/// [`MAX_DELIVERY_RETRY_AFTER`]) when that is longer. `Retry-After` is a floor, never a shortcut:
+/// a receiver answering "Retry-After: 1" to every attempt does not turn the backoff into a
+/// request a second.
+fn retry_wait(attempts_before: i64, asked: Option<Duration>) -> Duration {
+    let backoff = backoff(attempts_before);
+    asked.map_or(backoff, |a| a.min(MAX_DELIVERY_RETRY_AFTER).max(backoff))
+}
+
+/// What happens after a transient failure at `now`: the next attempt's time ([`retry_wait`]
+/// later), or `None` when the retry period that began at the message's first failure has run
+/// out.
 fn retry_after_transient(
     now: Timestamp,
     first_failed_at: Option<Timestamp>,
@@ -331,10 +347,7 @@ fn retry_after_transient(
         return None;
     }
     // The last attempt falls on the end of the period rather than one backoff after it.
-    Some(
-        now.plus(asked.unwrap_or_else(|| backoff(attempts_before)))
-            .min(give_up_at),
-    )
+    Some(now.plus(retry_wait(attempts_before, asked)).min(give_up_at))
 }
 
 /// A duration as written in `sources.toml`: `7d`, `6h`, `5m`, `90s`.
@@ -395,7 +408,14 @@ pub async fn deliver(
     config: &Config,
     ignore_backoff: bool,
 ) -> Result<Delivered, NotifyError> {
-    deliver_until(store, config, ignore_backoff, &CancellationToken::new()).await
+    deliver_until(
+        store,
+        config,
+        ignore_backoff,
+        &CancellationToken::new(),
+        None,
+    )
+    .await
 }
 
 /// Messages sent at once in one pass: one lane for e-mail (one SMTP conversation at a time, as
@@ -419,26 +439,102 @@ impl Lane {
     }
 }
 
-/// The ways out of one delivery pass, each set up once, only when a message needs it.
+/// The ways out of one delivery pass, each set up once, only when a message needs it (through
+/// a shared reference: lanes already sending hold one while new messages join the pass).
 struct Senders {
-    mail: Option<Transport>,
-    http: Option<reqwest::Client>,
+    mail: OnceLock<Result<Transport, String>>,
+    http: OnceLock<Result<reqwest::Client, String>>,
 }
 
 impl Senders {
+    /// Sets up the sender of `lane` if that was not done yet; its setup error, if any.
+    fn ready(&self, config: &Config, lane: &Lane) -> Result<(), String> {
+        let done = match lane {
+            Lane::Mail => self
+                .mail
+                .get_or_init(|| {
+                    transport(config).map_err(|e| match e {
+                        NotifyError::Setup(m) => m,
+                        other => other.to_string(),
+                    })
+                })
+                .as_ref()
+                .map(|_| ()),
+            Lane::Webhook(_) => self
+                .http
+                .get_or_init(|| {
+                    crate::fetch::sending_client(
+                        &config.settings.user_agent,
+                        webhook::WEBHOOK_TIMEOUT,
+                    )
+                    .map_err(|e| format!("webhook client: {e}"))
+                })
+                .as_ref()
+                .map(|_| ()),
+        };
+        done.map_err(Clone::clone)
+    }
+
     async fn send(&self, config: &Config, row: &OutboxRow) -> Result<(), SendError> {
         let missing = || SendError::Transient("no sender set up for this channel".into());
         match row.channel {
-            Channel::Email => match &self.mail {
-                Some(t) => send(t, config, row).await,
-                None => Err(missing()),
+            Channel::Email => match self.mail.get() {
+                Some(Ok(t)) => send(t, config, row).await,
+                _ => Err(missing()),
             },
-            Channel::Webhook => match &self.http {
-                Some(c) => webhook::send(c, config, row).await,
-                None => Err(missing()),
+            Channel::Webhook => match self.http.get() {
+                Some(Ok(c)) => webhook::send(c, config, row).await,
+                _ => Err(missing()),
             },
         }
     }
+}
+
+/// The lanes of a pass: each with the messages waiting their turn in it, and whether one of its
+/// messages is being sent.
+#[derive(Default)]
+struct Lanes {
+    lanes: Vec<(Lane, std::collections::VecDeque<OutboxRow>, bool)>,
+}
+
+impl Lanes {
+    /// Puts due messages at the end of their lanes (new lanes for new recipients), each once.
+    /// Messages whose sender cannot be set up are left pending; the first setup error is kept.
+    fn add(
+        &mut self,
+        rows: Vec<OutboxRow>,
+        senders: &Senders,
+        config: &Config,
+        setup_error: &mut Option<NotifyError>,
+    ) {
+        for row in rows {
+            let lane = Lane::of(&row);
+            if let Err(e) = senders.ready(config, &lane) {
+                setup_error.get_or_insert(NotifyError::Setup(e));
+                continue;
+            }
+            match self.lanes.iter_mut().find(|(l, _, _)| *l == lane) {
+                Some((_, queue, _)) => {
+                    if !queue.iter().any(|r| r.id == row.id) {
+                        queue.push_back(row);
+                    }
+                }
+                None => self
+                    .lanes
+                    .push((lane, std::collections::VecDeque::from([row]), false)),
+            }
+        }
+    }
+}
+
+/// How a long pass takes in messages that became due while it runs (the daemon's delivery): a
+/// receiver that hangs holds its own lane for up to [`webhook::WEBHOOK_TIMEOUT`] per message, and
+/// the other lanes must not wait for it to end the pass before their next messages go.
+pub struct Refill<'a> {
+    /// How often the outbox is read again while some lane is still sending.
+    pub every: Duration,
+    /// Runs before each reading (the daemon queues the digests that fell due there).
+    pub before: &'a mut (dyn FnMut(&mut Store) + Send),
 }
 
 /// [`deliver`] that stops as soon as `stop` is cancelled: a message being sent then goes back to
@@ -446,7 +542,9 @@ impl Senders {
 ///
 /// Messages are sent in lanes ([`MAX_LANES`] at once): e-mail in one, each webhook recipient in
 /// its own, so a receiver that hangs or a relay that is slow delays nobody else; each result is
-/// recorded as soon as it comes.
+/// recorded as soon as it comes. With `refill`, messages that fall due while a lane is still
+/// sending join the pass every `refill.every`, so the other lanes go on delivering; the pass
+/// ends when no lane is sending.
 ///
 /// # Errors
 /// As [`deliver`]. When one channel cannot be set up (SMTP settings), the other channels are
@@ -456,56 +554,38 @@ pub async fn deliver_until(
     config: &Config,
     ignore_backoff: bool,
     stop: &CancellationToken,
+    mut refill: Option<Refill<'_>>,
 ) -> Result<Delivered, NotifyError> {
     use futures_util::StreamExt as _;
 
     let now = Timestamp::now();
     store.reclaim_stale(now.minus(STALE_CLAIM))?;
     prune(store, config, now);
-    let due = store.due_messages(if ignore_backoff { None } else { Some(now) })?;
+    let due_at = |now: Timestamp| if ignore_backoff { None } else { Some(now) };
+    let due = store.due_messages(due_at(now))?;
     let mut out = Delivered::default();
     if due.is_empty() {
         return Ok(out);
     }
-    let mut lanes: Vec<(Lane, std::collections::VecDeque<OutboxRow>)> = Vec::new();
-    for row in due {
-        let lane = Lane::of(&row);
-        match lanes.iter_mut().find(|(l, _)| *l == lane) {
-            Some((_, queue)) => queue.push_back(row),
-            None => lanes.push((lane, std::collections::VecDeque::from([row]))),
-        }
-    }
     let mut setup_error = None;
-    let mut senders = Senders {
-        mail: None,
-        http: None,
+    let senders = Senders {
+        mail: OnceLock::new(),
+        http: OnceLock::new(),
     };
-    if lanes.iter().any(|(l, _)| *l == Lane::Mail) {
-        match transport(config) {
-            Ok(t) => senders.mail = Some(t),
-            Err(e) => {
-                lanes.retain(|(l, _)| *l != Lane::Mail);
-                setup_error = Some(e);
-            }
-        }
-    }
-    if lanes.iter().any(|(l, _)| matches!(l, Lane::Webhook(_))) {
-        match crate::fetch::sending_client(&config.settings.user_agent, webhook::WEBHOOK_TIMEOUT) {
-            Ok(c) => senders.http = Some(c),
-            Err(e) => {
-                lanes.retain(|(l, _)| *l == Lane::Mail);
-                setup_error.get_or_insert(NotifyError::Setup(format!("webhook client: {e}")));
-            }
-        }
-    }
     let senders = &senders;
-    let mut busy = vec![false; lanes.len()];
+    let mut lanes = Lanes::default();
+    lanes.add(due, senders, config, &mut setup_error);
+    let mut ticks = refill.as_ref().map(|r| {
+        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + r.every, r.every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        t
+    });
     let mut claims: Vec<(i64, Timestamp)> = Vec::new();
     let mut running = futures_util::stream::FuturesUnordered::new();
     loop {
         if !stop.is_cancelled() {
-            for (i, (_, queue)) in lanes.iter_mut().enumerate() {
-                if busy[i] || running.len() >= MAX_LANES {
+            for (i, (_, queue, busy)) in lanes.lanes.iter_mut().enumerate() {
+                if *busy || running.len() >= MAX_LANES {
                     continue;
                 }
                 while let Some(next) = queue.pop_front() {
@@ -519,7 +599,7 @@ pub async fn deliver_until(
                         continue;
                     };
                     claims.push((row.id, claimed));
-                    busy[i] = true;
+                    *busy = true;
                     running.push(async move {
                         let sent = senders.send(config, &row).await;
                         (i, row, claimed, sent)
@@ -531,11 +611,30 @@ pub async fn deliver_until(
         if running.is_empty() {
             break;
         }
+        let tick = async {
+            match ticks.as_mut() {
+                Some(t) => {
+                    t.tick().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             Some((i, row, claimed, sent)) = running.next() => {
-                busy[i] = false;
+                if let Some(lane) = lanes.lanes.get_mut(i) {
+                    lane.2 = false;
+                }
                 claims.retain(|(id, _)| *id != row.id);
                 record(store, config, &row, claimed, sent, &mut out).await?;
+            }
+            () = tick => {
+                if let Some(r) = refill.as_mut() {
+                    (r.before)(store);
+                }
+                match store.due_messages(due_at(Timestamp::now())) {
+                    Ok(due) => lanes.add(due, senders, config, &mut setup_error),
+                    Err(e) => tracing::warn!(error = %e, "cannot read the outbox; trying again"),
+                }
             }
             () = stop.cancelled() => {
                 for (id, claimed) in claims {
@@ -775,10 +874,29 @@ mod tests {
             retry_after_transient(near, Some(t0), 40, week, None),
             Some(t0.plus(week))
         );
-        // A receiver's `Retry-After` replaces the backoff, within the period.
+        // A receiver's `Retry-After` is a floor over the backoff, within the period: a short
+        // one does not shorten the backoff, a long one lengthens it, up to a day.
+        let asked = |s| Some(Duration::from_secs(s));
         assert_eq!(
-            retry_after_transient(t0, None, 0, week, Some(Duration::from_secs(5))),
-            Some(t0.plus(Duration::from_secs(5)))
+            retry_after_transient(t0, None, 0, week, asked(5)),
+            Some(t0.plus(FIRST_BACKOFF))
+        );
+        assert_eq!(
+            retry_after_transient(later, Some(t0), 12, week, asked(5)),
+            Some(later.plus(crate::scheduler::MAX_BACKOFF))
+        );
+        assert_eq!(
+            retry_after_transient(t0, None, 0, week, asked(3000)),
+            Some(t0.plus(Duration::from_secs(3000)))
+        );
+        assert_eq!(
+            retry_after_transient(t0, None, 0, week, asked(30 * 86_400)),
+            Some(t0.plus(MAX_DELIVERY_RETRY_AFTER))
+        );
+        assert_eq!(
+            retry_after_transient(near, Some(t0), 1, week, asked(86_400)),
+            Some(t0.plus(week)),
+            "never past the end of the period"
         );
         // Past it: given up.
         assert_eq!(

@@ -245,7 +245,9 @@ impl Cron {
         &self.line
     }
 
-    fn matches<T: TimeZone>(&self, t: &DateTime<T>) -> bool {
+    /// Whether the line names the wall-clock minute `t` (any `Datelike + Timelike`: a zoned time
+    /// or a naive one).
+    fn matches<T: Datelike + Timelike>(&self, t: &T) -> bool {
         let day_ok = self.days[t.day() as usize];
         let wd_ok = self.weekdays[t.weekday().num_days_from_sunday() as usize];
         // Cron's rule: when both day fields are restricted, either may match.
@@ -261,9 +263,35 @@ impl Cron {
             && day_match
     }
 
-    /// The latest time at or before `now` (to the minute) that the line names, looking back at
-    /// most 366 days. A wall-clock time that happens twice (the hour repeated when summer time
-    /// ends) is its first occurrence, so a period ends once, when the clock first shows it.
+    /// Whether the line fires at the instant `t` (a whole minute): it names `t`'s wall-clock
+    /// minute, or a wall-clock minute the clocks skipped just before `t` (02:30 on the night
+    /// summer time starts, when 01:59 is followed by 03:00), which fires at the first instant
+    /// after the gap, as cron does, rather than not at all that day.
+    fn fires_at<T: TimeZone>(&self, t: &DateTime<T>) -> bool {
+        let here = t.naive_local();
+        if self.matches(&here) {
+            return true;
+        }
+        let before = (t.clone() - chrono::Duration::minutes(1)).naive_local();
+        // A gap is at most a few hours (DST moves 30 minutes to 2 hours); a longer jump (a zone
+        // changing its offset by a day) is looked at for its first day only.
+        let mut skipped = before + chrono::Duration::minutes(1);
+        let mut left = 24 * 60;
+        while skipped < here && left > 0 {
+            if self.matches(&skipped) {
+                return true;
+            }
+            skipped += chrono::Duration::minutes(1);
+            left -= 1;
+        }
+        false
+    }
+
+    /// The latest time at or before `now` (to the minute) at which the line fires, looking back
+    /// at most 366 days. A wall-clock time that happens twice (the hour repeated when summer
+    /// time ends) is its first occurrence, so a period ends once, when the clock first shows it;
+    /// a wall-clock time that never happens (the hour skipped when summer time starts) fires at
+    /// the first instant after the gap, so that day still has its period.
     #[must_use]
     pub fn previous<T: TimeZone>(&self, now: &DateTime<T>) -> Option<DateTime<T>> {
         // Truncated in absolute time: `with_second` would refuse a wall-clock time that happens
@@ -272,7 +300,7 @@ impl Cron {
             - chrono::Duration::seconds(i64::from(now.second()))
             - chrono::Duration::nanoseconds(i64::from(now.nanosecond()));
         for _ in 0..(366 * 24 * 60) {
-            if self.matches(&t) {
+            if self.fires_at(&t) {
                 let first = t
                     .timezone()
                     .from_local_datetime(&t.naive_local())
@@ -417,6 +445,95 @@ mod tests {
         let c = Cron::parse("1/4294967295 * * * *").unwrap();
         assert!(c.minutes[1] && !c.minutes[0]);
         assert_eq!(Cron::parse("0 7 * * 1").unwrap().to_string(), "0 7 * * 1");
+    }
+
+    /// 29 March 2026 in Paris: clocks go from 01:59 CET (00:59 UTC) to 03:00 CEST (01:00 UTC),
+    /// so 02:30 never happens that day. The daily 02:30 line fires once, at 03:00 CEST, and the
+    /// days around it are unchanged.
+    #[test]
+    fn cron_fires_once_after_the_spring_forward_gap() {
+        use chrono::Utc;
+        let tz = chrono_tz::Europe::Paris;
+        let c = Cron::parse("30 2 * * *").unwrap();
+        let at = |d, h, m| {
+            Utc.with_ymd_and_hms(2026, 3, d, h, m, 0)
+                .unwrap()
+                .with_timezone(&tz)
+        };
+        let after_gap = Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+        for now in [at(29, 1, 0), at(29, 1, 1), at(29, 9, 0), at(30, 0, 29)] {
+            assert_eq!(
+                c.previous(&now).unwrap().with_timezone(&Utc),
+                after_gap,
+                "from {now}"
+            );
+        }
+        // Just before the gap ends: the day before, 02:30 CET (01:30 UTC).
+        assert_eq!(
+            c.previous(&at(29, 0, 59)).unwrap().with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2026, 3, 28, 1, 30, 0).unwrap()
+        );
+        // The next day, 02:30 CEST (00:30 UTC) as usual.
+        assert_eq!(
+            c.previous(&at(30, 0, 30)).unwrap().with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2026, 3, 30, 0, 30, 0).unwrap()
+        );
+        // Every quarter hour of the day before, that day and the next: one firing per day.
+        let mut ends = std::collections::BTreeSet::new();
+        let mut t = at(28, 12, 0);
+        while t < at(30, 12, 0) {
+            ends.insert(c.previous(&t).unwrap().with_timezone(&Utc));
+            t += chrono::Duration::minutes(15);
+        }
+        assert_eq!(
+            ends.into_iter().collect::<Vec<_>>(),
+            [
+                Utc.with_ymd_and_hms(2026, 3, 28, 1, 30, 0).unwrap(),
+                after_gap,
+                Utc.with_ymd_and_hms(2026, 3, 30, 0, 30, 0).unwrap(),
+            ]
+        );
+        // A line whose minute is not in the gap is untouched: 03:00 fires at 03:00 only.
+        let three = Cron::parse("0 3 * * *").unwrap();
+        assert_eq!(
+            three.previous(&at(29, 9, 0)).unwrap().with_timezone(&Utc),
+            after_gap
+        );
+        assert_eq!(
+            Cron::parse("0 1 * * *")
+                .unwrap()
+                .previous(&at(29, 9, 0))
+                .unwrap()
+                .with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2026, 3, 29, 0, 0, 0).unwrap()
+        );
+    }
+
+    /// The fall-back day (25 October 2026 in Paris) sees 02:30 twice: every quarter hour of the day
+    /// gives the same period end, the first 02:30, so a daily line fires once.
+    #[test]
+    fn cron_fires_once_on_the_fall_back_day() {
+        use chrono::Utc;
+        let tz = chrono_tz::Europe::Paris;
+        let c = Cron::parse("30 2 * * *").unwrap();
+        let mut ends = std::collections::BTreeSet::new();
+        let mut t = Utc.with_ymd_and_hms(2026, 10, 24, 12, 0, 0).unwrap();
+        while t < Utc.with_ymd_and_hms(2026, 10, 26, 12, 0, 0).unwrap() {
+            ends.insert(
+                c.previous(&t.with_timezone(&tz))
+                    .unwrap()
+                    .with_timezone(&Utc),
+            );
+            t += chrono::Duration::minutes(15);
+        }
+        assert_eq!(
+            ends.into_iter().collect::<Vec<_>>(),
+            [
+                Utc.with_ymd_and_hms(2026, 10, 24, 0, 30, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 10, 26, 1, 30, 0).unwrap(),
+            ]
+        );
     }
 
     #[test]

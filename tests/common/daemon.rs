@@ -22,9 +22,15 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(p: &Project) -> Daemon {
+        Daemon::start_env(p, &[])
+    }
+
+    /// [`Daemon::start`] with these environment variables set (webhook URLs, say).
+    pub fn start_env(p: &Project, env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("regwatch"))
             .current_dir(p.path())
             .env_remove("REGWATCH_LOG")
+            .envs(env.iter().copied())
             .arg("--config")
             .arg(p.config_path())
             .args(["run", "--listen", "127.0.0.1:0", "--log-format", "json"])
