@@ -10,10 +10,16 @@ use crate::tag::text::find_word;
 /// order.
 fn tier_mentions(s: &str) -> Vec<(usize, u8)> {
     let mut out = Vec::new();
-    for (w, t) in packs::pairs("tier_words") {
+    // Every tier word's places from one pass over the sentence (the same places as searching
+    // each word).
+    let finder = packs::pair_finder("tier_words");
+    let occ = finder.map(|f| f.occurrences(s));
+    for (k, (w, t)) in packs::pairs("tier_words").iter().enumerate() {
         let mut from = 0;
-        while let Some(i) = find_word(&s[from..], w) {
-            let pos = from + i;
+        while let Some(pos) = match (finder, &occ) {
+            (Some(f), Some(o)) => f.find_word_from(o, s, from, k),
+            _ => find_word(&s[from..], w).map(|i| from + i),
+        } {
             let end = pos + w.len();
             let next: String = s[end..]
                 .trim_start_matches(['-', ' '])

@@ -3,12 +3,14 @@
 //! that joined or left a group's list.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use serde_json::json;
 
 use super::{Sent, mk};
 use crate::model::Tag;
 use crate::tag::countries::Placement;
+use crate::tag::packs::matcher::WordFinder;
 
 /// A placement stated on a side: ISO code, placement, index of the sentence.
 type Stated = (&'static str, Placement, usize);
@@ -90,9 +92,18 @@ fn group_moves(
 /// herabgestuft worden und unterliegt nun wie Österreich und Polen einer Obergrenze“, « la
 /// Belgique a été rétrogradée et est soumise, comme l'Autriche, à un plafond ».
 fn without_comparisons(s: &str) -> &str {
-    let Some(moved_at) = crate::tag::packs::list("tier_change_words")
-        .iter()
-        .filter_map(|w| crate::tag::text::find_word(s, w.trim_end_matches('*')))
+    // The move words (their `*` endings cut) in one finder, built once: one pass over the
+    // sentence gives each word's first place, as searching it would.
+    static MOVES: LazyLock<WordFinder> = LazyLock::new(|| {
+        let words: Vec<&str> = crate::tag::packs::list("tier_change_words")
+            .iter()
+            .map(|w| w.trim_end_matches('*'))
+            .collect();
+        WordFinder::new(&words)
+    });
+    let occ = MOVES.occurrences(s);
+    let Some(moved_at) = (0..MOVES.words().len())
+        .filter_map(|i| MOVES.find_word(&occ, s, i))
         .min()
     else {
         return s;

@@ -55,6 +55,10 @@ const RANGE_WORDS: &[&str] = &["-", "–", "—", "to", "through", "bis", "à", 
 fn codes<'a>(rule: &SymbolRule, text: &'a str) -> Vec<(String, &'a str)> {
     let mut out = Vec::new();
     for s in sentences(text) {
+        // Most sentences hold no code: nothing below finds one there.
+        if !rule.pattern.is_match(s) {
+            continue;
+        }
         if !rule.skip_words.is_empty()
             && crate::tag::text::any_word(&crate::tag::text::norm(s), &rule.skip_words)
         {

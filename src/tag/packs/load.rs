@@ -275,12 +275,43 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
         .iter()
         .map(|(k, v)| (k.clone(), super::matcher::ListMatcher::new(v)))
         .collect();
+    let finders = raw
+        .groups
+        .iter()
+        .map(|(k, gs)| {
+            let words: Vec<&str> = gs
+                .iter()
+                .flat_map(|g| g.words.iter().map(String::as_str))
+                .collect();
+            let cut: Vec<&str> = words
+                .iter()
+                .map(|w| w.strip_suffix('*').unwrap_or(w))
+                .collect();
+            (
+                k.clone(),
+                (
+                    super::matcher::WordFinder::new(&words),
+                    super::matcher::WordFinder::new(&cut),
+                ),
+            )
+        })
+        .collect();
+    let pair_finders = raw
+        .pairs
+        .iter()
+        .map(|(k, v)| {
+            let words: Vec<&str> = v.iter().map(|(w, _)| w.as_str()).collect();
+            (k.clone(), super::matcher::WordFinder::new(&words))
+        })
+        .collect();
     let sets = lists
         .iter()
         .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
         .collect();
     Ok(Pack {
         sets,
+        finders,
+        pair_finders,
         matchers,
         id,
         title: raw.pack.title,

@@ -147,6 +147,11 @@ pub struct Pack {
     pub matchers: HashMap<String, matcher::ListMatcher>,
     /// Phrase groups.
     pub groups: HashMap<String, Vec<Group>>,
+    /// Per phrase group: its words (all keys', in order) in one finder, taken literally and
+    /// with their `*` endings cut.
+    pub finders: HashMap<String, (matcher::WordFinder, matcher::WordFinder)>,
+    /// Per word → number table: its words in one finder, in order.
+    pub pair_finders: HashMap<String, matcher::WordFinder>,
     /// Word → number pairs.
     pub pairs: HashMap<String, Vec<(String, u8)>>,
     /// Data-defined symbol rules.
@@ -244,6 +249,21 @@ pub fn groups(name: &str) -> &'static [Group] {
     vocab()
         .and_then(|p| p.groups.get(name))
         .map_or(&[], Vec::as_slice)
+}
+
+/// The words of a phrase group of the export-controls pack (every key's, in order) in one
+/// finder: taken literally, or with their `*` endings cut (`prefixes`).
+#[must_use]
+pub fn group_finder(name: &str, prefixes: bool) -> Option<&'static matcher::WordFinder> {
+    vocab()
+        .and_then(|p| p.finders.get(name))
+        .map(|(literal, cut)| if prefixes { cut } else { literal })
+}
+
+/// The words of a word → number table of the export-controls pack in one finder, in order.
+#[must_use]
+pub fn pair_finder(name: &str) -> Option<&'static matcher::WordFinder> {
+    vocab().and_then(|p| p.pair_finders.get(name))
 }
 
 /// A word → number table of the export-controls pack.

@@ -61,10 +61,20 @@ pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
     // "has not yet passed the Senate", „noch nicht verabschiedet“: a denied stage is not one
     // (except a dropped provision, which says "not included" by nature).
     let may_deny = packs::any_in("stage_negations", s);
+    // Every stage word's place from one pass over the sentence (the same places as searching
+    // each word).
+    let finder = packs::group_finder("bill_stages", false);
+    let occ = finder.map(|f| f.occurrences(s));
+    let mut base = 0;
     for g in packs::groups("bill_stages") {
-        let stated = g.words.iter().any(|w| {
-            find_word(s, w).is_some_and(|p| !may_deny || g.key == "dropped" || !denied(s, p, w))
+        let at = |j: usize, w: &str| match (finder, &occ) {
+            (Some(f), Some(o)) => f.find_word(o, s, base + j),
+            _ => find_word(s, w),
+        };
+        let stated = g.words.iter().enumerate().any(|(j, w)| {
+            at(j, w).is_some_and(|p| !may_deny || g.key == "dropped" || !denied(s, p, w))
         });
+        base += g.words.len();
         if stated {
             out.push(g.key.as_str());
         }

@@ -8,5 +8,5 @@ mod rescission;
 
 pub use bills::{STAGES, bill_stages, speaks_of_bill};
 pub use licensing::{exception_withdrawn, license_exceptions, review_policies};
-pub use named::{chips, eccns};
+pub use named::{chip_groups_found, chips, eccns};
 pub use rescission::{rescission, rescission_kinds, rescission_kinds_in};

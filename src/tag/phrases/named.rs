@@ -50,13 +50,36 @@ pub fn chips(s: &str) -> Vec<&'static str> {
     // Chip names collide with roads (A100), chemistry and models of other things: require a
     // chip context in the sentence unless the name is unmistakable.
     let context = crate::tag::packs::any_in("chip_context", s);
+    let found = chip_groups_found(s);
     packs::groups("chips")
         .iter()
-        .filter(|g| {
-            let found = g.words.iter().any(|w| find_word(s, w).is_some());
-            found && (context || g.key.len() > 4)
+        .zip(found)
+        .filter(|(g, found)| *found && (context || g.key.len() > 4))
+        .map(|(g, _)| g.key.as_str())
+        .collect()
+}
+
+/// Per chip of the pack's `chips` group: whether the sentence names it (one of its words at
+/// word boundaries), from one pass over the sentence.
+#[must_use]
+pub fn chip_groups_found(s: &str) -> Vec<bool> {
+    let finder = packs::group_finder("chips", false);
+    let occ = finder.map(|f| f.occurrences(s));
+    let mut base = 0;
+    packs::groups("chips")
+        .iter()
+        .map(|g| {
+            let found = g
+                .words
+                .iter()
+                .enumerate()
+                .any(|(j, w)| match (finder, &occ) {
+                    (Some(f), Some(o)) => f.find_word(o, s, base + j).is_some(),
+                    _ => find_word(s, w).is_some(),
+                });
+            base += g.words.len();
+            found
         })
-        .map(|g| g.key.as_str())
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! unless negated ("has not been rescinded").
 
 use crate::tag::packs;
+use crate::tag::packs::matcher::{Occurrences, WordFinder};
 use crate::tag::text::find_word;
 
 /// Whether a word joins two clauses (the pack's `clause_joiners`): a negation across one is the
@@ -65,6 +66,44 @@ fn negated_after(s: &str, pos: usize) -> bool {
         .take_while(|w| !joins_clauses(w))
         .take(12)
         .any(|w| matches!(w, "nicht" | "pas" | "keine" | "not"))
+}
+
+/// The rescission words' places in one sentence, from one pass (the same places as searching
+/// each word).
+struct Found<'a> {
+    s: &'a str,
+    finder: Option<&'static WordFinder>,
+    occ: std::cell::OnceCell<Occurrences>,
+}
+
+impl<'a> Found<'a> {
+    fn new(s: &'a str) -> Found<'a> {
+        Found {
+            s,
+            finder: packs::group_finder("rescission", true),
+            occ: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`first_match`] of the words of the group's key that starts at word `base` of the whole
+    /// group.
+    fn first(&self, base: usize, needles: &[String]) -> Option<usize> {
+        let Some(f) = self.finder else {
+            return first_match(self.s, needles);
+        };
+        let occ = self.occ.get_or_init(|| f.occurrences(self.s));
+        needles
+            .iter()
+            .enumerate()
+            .filter_map(|(j, n)| {
+                if n.ends_with('*') {
+                    f.find_prefix(occ, self.s, base + j)
+                } else {
+                    f.find_word(occ, self.s, base + j)
+                }
+            })
+            .min()
+    }
 }
 
 /// Byte offset of the first needle found: needles ending in `*` as prefixes at a word start,
@@ -143,18 +182,25 @@ pub fn rescission_kinds_in(s: &str, block: &str) -> Vec<&'static str> {
     };
     // Cheap tests first: a rule named in the sentence, or a pronoun, a rescission word and a rule
     // named in the block.
+    let places = Found::new(s);
     let any_word = || {
-        packs::groups("rescission")
-            .iter()
-            .any(|g| first_match(s, &g.words).is_some())
+        let mut base = 0;
+        packs::groups("rescission").iter().any(|g| {
+            let found = places.first(base, &g.words).is_some();
+            base += g.words.len();
+            found
+        })
     };
     let about_rule = names_a_rule(s) || (pronoun() && names_a_rule(block) && any_word());
     if !about_rule || crate::tag::packs::any_in("rescission_not", s) {
         return Vec::new();
     }
     let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let mut base = 0;
     for g in packs::groups("rescission") {
-        if let Some(pos) = first_match(s, &g.words)
+        let first = places.first(base, &g.words);
+        base += g.words.len();
+        if let Some(pos) = first
             && about_a_rule(s, pos)
             // "will not enforce" carries its own negation; others must not be negated.
             && (g.key == "not_enforced" || !(negated_before(s, pos) || negated_after(s, pos)))

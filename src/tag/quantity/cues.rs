@@ -106,9 +106,18 @@ fn located(head: &str) -> bool {
 /// The scope words nearest to the number, with their distance.
 fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)> {
     let mut best: Option<(usize, &'static str)> = None;
+    // Every scope word's places from one pass over the sentence (the same places as searching
+    // each word).
+    let finder = packs::group_finder("quota_scopes", false);
+    let occ = finder.map(|f| f.occurrences(s));
+    let mut base = 0;
     for g in packs::groups("quota_scopes") {
-        for w in &g.words {
-            for i in crate::tag::text::find_all(s, w) {
+        for (j, w) in g.words.iter().enumerate() {
+            let places: Vec<usize> = match (finder, &occ) {
+                (Some(f), Some(o)) => f.find_all(o, s, base + j),
+                _ => crate::tag::text::find_all(s, w).collect(),
+            };
+            for i in places {
                 // "each consignee located in a Tier 2 country", « chaque destinataire établi
                 // dans un pays du deuxième niveau »: where the buyer sits, not the cap's scope.
                 if g.key == "per_country" && located(&s[..i]) {
@@ -124,6 +133,7 @@ fn nearest_scope(s: &str, at: usize, end: usize) -> Option<(usize, &'static str)
                 }
             }
         }
+        base += g.words.len();
     }
     best
 }

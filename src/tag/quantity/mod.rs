@@ -545,9 +545,9 @@ fn after_metric_name(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
 /// Whether a sentence names an accelerator model ("the H20's TPP is about 2,368"): a figure with
 /// no comparator there is the chip's.
 fn names_a_chip(s: &str) -> bool {
-    crate::tag::packs::groups("chips")
-        .iter()
-        .any(|g| g.words.iter().any(|w| crate::tag::text::has_word(s, w)))
+    crate::tag::phrases::chip_groups_found(s)
+        .into_iter()
+        .any(|found| found)
 }
 
 /// Whether a possessive stands right before the metric's name that ends before `pos` ("its
