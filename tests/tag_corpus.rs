@@ -50,7 +50,9 @@ fn main() {
     // and batches 17 (120, new genres: EN 0.697/0.767, DE 0.759/0.880) and 18 (120 English:
     // 0.900/0.789 and 0.667/0.857) took it to 2947, and batches 19 (120: EN 0.853/0.906, DE
     // 0.885/0.821) and 20 (180: DE 0.974/0.844, FR 0.618/0.677, EN bill pages and Federal Register
-    // documents 0.559/0.594) to 3247; the ratchet is set to 0.950 for what they lowered.
+    // documents 0.559/0.594) to 3247; the ratchet is set to 0.950 for what they lowered. Batch 21
+    // (240 cases on 1 December: EN formats 0.848/0.800, EN recall 0.784/0.569, EN precision
+    // 0.651/0.903, DE precision 0.638/0.909 before tuning) took it to 3487 at P 0.954, R 0.955.
     // Raise these as the engine improves; a new batch of independent cases may lower the figures
     // once, and the ratchet is then set to what the engine reaches on it.
     assert!(

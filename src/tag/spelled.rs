@@ -185,9 +185,95 @@ fn magnitude_offsets(s: &str) -> Vec<usize> {
 /// Words a run of number words may span on each side of its magnitude word.
 const RUN_REACH: usize = 8;
 
+/// Digit words read one by one after a decimal word ("five point nine two", « cinq virgule neuf
+/// deux », „fünf Komma neun zwei“).
+const DIGIT_WORDS: &[(&str, char)] = &[
+    ("zero", '0'),
+    ("one", '1'),
+    ("two", '2'),
+    ("three", '3'),
+    ("four", '4'),
+    ("five", '5'),
+    ("six", '6'),
+    ("seven", '7'),
+    ("eight", '8'),
+    ("nine", '9'),
+    ("zéro", '0'),
+    ("un", '1'),
+    ("deux", '2'),
+    ("trois", '3'),
+    ("quatre", '4'),
+    ("cinq", '5'),
+    ("sept", '7'),
+    ("huit", '8'),
+    ("neuf", '9'),
+    ("null", '0'),
+    ("eins", '1'),
+    ("zwei", '2'),
+    ("drei", '3'),
+    ("vier", '4'),
+    ("fünf", '5'),
+    ("sechs", '6'),
+    ("sieben", '7'),
+    ("acht", '8'),
+    ("neun", '9'),
+];
+
+/// Rewrites a decimal spelled digit by digit ("five point nine two" → "5.92"; « virgule » and
+/// „Komma“ give "5,92", the decimal comma their languages read).
+fn spelled_decimals(s: &str) -> String {
+    let digit = |w: &str| {
+        DIGIT_WORDS
+            .iter()
+            .find(|(d, _)| *d == w.trim_end_matches(['.', ',', ';', ':', ')']))
+            .map(|(_, c)| *c)
+    };
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let sep = match words.get(i + 1).copied() {
+            Some("point") => Some('.'),
+            Some("virgule" | "komma") => Some(','),
+            _ => None,
+        };
+        if let (Some(sep), Some(int)) = (sep, digit(words[i]))
+            && words.get(i + 2).is_some_and(|w| digit(w).is_some())
+        {
+            let mut num = format!("{int}{sep}");
+            let mut j = i + 2;
+            let mut tail = "";
+            while let Some(w) = words.get(j) {
+                let Some(d) = digit(w) else { break };
+                num.push(d);
+                j += 1;
+                let bare = w.trim_end_matches(['.', ',', ';', ':', ')']);
+                if bare.len() < w.len() {
+                    tail = &w[bare.len()..];
+                    break;
+                }
+            }
+            num.push_str(tail);
+            out.push(num);
+            i = j;
+            continue;
+        }
+        out.push(words[i].to_string());
+        i += 1;
+    }
+    out.join(" ")
+}
+
 /// Rewrites spelled amounts of at least 100 in a normalized (lower-case) text as digits.
 #[must_use]
 pub fn digits(s: &str) -> String {
+    let decimals;
+    let s = if s.contains(" point ") || s.contains(" virgule ") || s.contains(" komma ") {
+        decimals = spelled_decimals(s);
+        decimals.as_str()
+    } else {
+        s
+    };
     // Cheap test before the rewrite: a magnitude word occurs.
     let found = magnitude_offsets(s);
     if found.is_empty() {
@@ -395,6 +481,23 @@ mod tests {
         assert_eq!(digits("auf fünfzehn prozent"), "auf 15 prozent");
         assert_eq!(digits("one of the rules"), "one of the rules");
         assert_eq!(digits("25 pour cent"), "25 pour cent");
+    }
+
+    #[test]
+    fn decimals_spelled_digit_by_digit() {
+        assert_eq!(
+            digits("density reaches five point nine two and more"),
+            "density reaches 5.92 and more"
+        );
+        assert_eq!(
+            digits("densité de cinq virgule neuf deux."),
+            "densité de 5,92."
+        );
+        assert_eq!(digits("dichte von fünf komma neun zwei"), "dichte von 5,92");
+        assert_eq!(
+            digits("at one point of the debate"),
+            "at one point of the debate"
+        );
     }
 
     #[test]

@@ -79,7 +79,28 @@ pub(super) fn quantity_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags
     let mut old_f = q_facts(old, lang);
     let new_f = q_facts(new, lang);
     let rest_new = transition_tags(&mut old_f, new_f, tags);
-    compared_tags(&old_f, &rest_new, tags);
+    // A value is gone ("X → none") only when its text was deleted or the new text says something
+    // was removed (the pack's `value_removed_words`): a rewrite that merely stops repeating a
+    // figure ("the country cap no longer counts"; a chip test rounding its own TPP) removes
+    // nothing.
+    let removal_said = new.is_empty()
+        || new
+            .iter()
+            .any(|s| crate::tag::packs::any_in("value_removed_words", &s.norm));
+    // Symmetrically, a value is new ("none → X") only when its text was inserted or its sentence
+    // says something was added (the pack's `value_added_words`).
+    // A sentence that extends an old one ("… 4,800 or more, or if its DRAM bandwidth is 1,400
+    // GB/s or more") adds what it appends.
+    let addition_said = |evidence: &str| {
+        let n = super::memo::norm(evidence);
+        old.is_empty()
+            || crate::tag::packs::any_in("value_added_words", &n)
+            || old.iter().any(|o| {
+                let stem = o.norm.trim_end_matches(['.', ';', ':']);
+                stem.len() > 20 && n.starts_with(stem)
+            })
+    };
+    compared_tags(&old_f, &rest_new, removal_said, &addition_said, tags);
 }
 
 /// Transitions written out in the new text ("lowered from 4,800 to 4,000"): tags each real move
@@ -124,7 +145,13 @@ fn transition_tags<'a>(
 
 /// The remaining facts compared by key: equal values cancel, the rest pair up in order as moves;
 /// leftovers (thresholds only when stated with a comparator) are added or removed.
-fn compared_tags(old_f: &[QFact<'_>], rest_new: &[QFact<'_>], tags: &mut Vec<Tag>) {
+fn compared_tags(
+    old_f: &[QFact<'_>],
+    rest_new: &[QFact<'_>],
+    removal_said: bool,
+    addition_said: &dyn Fn(&str) -> bool,
+    tags: &mut Vec<Tag>,
+) {
     let mut keys: Vec<String> = old_f
         .iter()
         .chain(rest_new.iter())
@@ -155,10 +182,14 @@ fn compared_tags(old_f: &[QFact<'_>], rest_new: &[QFact<'_>], tags: &mut Vec<Tag
             ));
         }
         let strong = |f: &QFact<'_>| !matches!(f.kind, QKind::Threshold { .. }) || f.comparator;
-        for f in n.iter().skip(pairs).filter(|f| strong(f)) {
+        for f in n
+            .iter()
+            .skip(pairs)
+            .filter(|f| strong(f) && addition_said(f.evidence))
+        {
             tags.push(quantity_tag(&f.kind, None, Some(f.value), "", f.evidence));
         }
-        for f in o.iter().skip(pairs).filter(|f| strong(f)) {
+        for f in o.iter().skip(pairs).filter(|f| removal_said && strong(f)) {
             tags.push(quantity_tag(&f.kind, Some(f.value), None, f.evidence, ""));
         }
     }

@@ -14,7 +14,14 @@ use crate::tag::phrases;
 /// unless the clause also states what holds now (a non-enforcement).
 fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
     let mut out = Vec::new();
-    for clause in s.norm.split(';') {
+    let clauses: Vec<&str> = s.norm.split(';').collect();
+    for (i, clause) in clauses.iter().enumerate() {
+        let clause = *clause;
+        // "BIS announced a rescission …; still no notice formalizing the rescission has
+        // appeared": a later clause that calls the rescission pending qualifies this one.
+        let pending_later = clauses[i + 1..]
+            .iter()
+            .any(|c| crate::tag::packs::any_in("rescission_pending", c));
         // « Pékin suspend … », „Peking setzt … aus“: another government's measure.
         if crate::tag::packs::any_in("other_authorities", clause)
             && !crate::tag::packs::any_in("us_rule_words", clause)
@@ -25,7 +32,8 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         let Some(&kind) = kinds.first() else {
             continue;
         };
-        let kind = if kind == "rescinded" && crate::tag::packs::any_in("rescission_pending", clause)
+        let kind = if kind == "rescinded"
+            && (pending_later || crate::tag::packs::any_in("rescission_pending", clause))
         {
             kinds
                 .iter()
@@ -45,7 +53,7 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         if !out.contains(&kind) {
             out.push(kind);
         }
-        let pending = crate::tag::packs::any_in("rescission_pending", clause);
+        let pending = pending_later || crate::tag::packs::any_in("rescission_pending", clause);
         for k in kinds.into_iter().skip(1) {
             let k = if k == "rescinded" && pending {
                 "pending"

@@ -128,6 +128,8 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "value_added_words",
+    "value_removed_words",
     "old_value_copulas",
     "tier_old_phrases",
     "past_state_markers",
