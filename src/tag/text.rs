@@ -185,7 +185,11 @@ fn find_gapped(hay: &str, needle: &str) -> Option<usize> {
             return Some(start);
         }
         from = start + first.len().max(1);
-        while !hay.is_char_boundary(from) {
+        // A word whose first part is empty (" … x") must still end at the text's end.
+        if from > hay.len() {
+            break;
+        }
+        while from < hay.len() && !hay.is_char_boundary(from) {
             from += 1;
         }
     }
@@ -407,6 +411,16 @@ pub fn words(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gapped_word_with_an_empty_part_ends() {
+        assert_eq!(find_word("abc", " … x"), None);
+        assert_eq!(find_word("", " … x"), None);
+        assert_eq!(
+            find_word("vom senat heute verabschiedet", "vom senat … verabschiedet"),
+            Some(0)
+        );
+    }
 
     #[test]
     fn sentence_split_respects_abbreviations_and_numbers() {

@@ -30,7 +30,7 @@ pub(super) fn tier_tags(
     let old_p = stated(old, doc_context);
     let new_p = stated(new, doc_context);
     tier_moves(old, new, &old_p, &new_p, tags);
-    explicit_group_changes(new, &new_p, tags);
+    explicit_group_changes(new, &old_p, &new_p, tags);
     let moved = group_moves(old, new, &old_p, &new_p, tags);
     group_list_changes(old, new, &old_p, &new_p, &moved, tags);
 }
@@ -180,8 +180,20 @@ fn tier_moves(
     }
 }
 
-/// Country Groups: explicit additions and removals in the new text.
-fn explicit_group_changes(new: &[Sent<'_>], new_p: &[Stated], tags: &mut Vec<Tag>) {
+/// Country Groups: explicit additions and removals in the new text. A country the old text
+/// already placed in the group is not added to it ("D:5 comprises China, Russia … and, newly
+/// added, Nicaragua": only Nicaragua joins).
+fn explicit_group_changes(
+    new: &[Sent<'_>],
+    old_p: &[Stated],
+    new_p: &[Stated],
+    tags: &mut Vec<Tag>,
+) {
+    let was_in = |iso: &str, g: &str| {
+        old_p.iter().any(|(o, p, _)| {
+            *o == iso && matches!(p, Placement::Group { group, added, .. } if group == g && *added != Some(false))
+        })
+    };
     for (iso, p, i) in new_p {
         if let Placement::Group {
             group,
@@ -189,6 +201,9 @@ fn explicit_group_changes(new: &[Sent<'_>], new_p: &[Stated], tags: &mut Vec<Tag
             from_group,
         } = p
         {
+            if *add && was_in(iso, group) {
+                continue;
+            }
             let (from, to) = if *add {
                 (from_group.clone(), Some(group.clone()))
             } else {
