@@ -685,3 +685,24 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<
 fn mk(tag: &str, detail: Value, old: &str, new: &str) -> Tag {
     crate::tag::packs::make(tag, detail, old, new)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::units;
+
+    #[test]
+    fn a_sentence_taking_up_the_one_before_is_read_with_it() {
+        assert_eq!(
+            units("Singapore was in Tier 2. It now sits in Tier 1 after a deal. Malaysia stays."),
+            vec![
+                "Singapore was in Tier 2. It now sits in Tier 1 after a deal.",
+                "Malaysia stays."
+            ]
+        );
+        // No past state in the first: two sentences.
+        assert_eq!(
+            units("Singapore is in Tier 2 today. It has many data centres."),
+            vec!["Singapore is in Tier 2 today.", "It has many data centres."]
+        );
+    }
+}
