@@ -244,31 +244,60 @@ fn a_410_is_dead_with_its_status_kept_and_outbox_retry_requeues_it() {
     assert_eq!(hook.accepted().len(), 1);
 }
 
-#[test]
-fn a_429_is_retried_after_the_retry_after_it_asked_for() {
+/// A HIGH change alerted to a `format` receiver answering "429, Retry-After: `retry_after`":
+/// the receiver, the project, the receiver's URL and the seconds until the outbox row's next
+/// attempt (the row must still be pending).
+struct AfterA429 {
+    /// Kept serving: a later `check` fetches the page again.
+    _pages: PageServer,
+    hook: HookServer,
+    p: Project,
+    url: String,
+    wait: i64,
+}
+
+/// See [`AfterA429`].
+fn after_a_429(retry_after: &str, format: &str) -> AfterA429 {
     let pages = PageServer::start_in_thread().unwrap();
     let hook = HookServer::start(vec![Reply::Status(
         429,
-        vec![("Retry-After".into(), "3000".into())],
+        vec![("Retry-After".into(), retry_after.into())],
     )]);
     let url = hook.url("/busy");
     let p = Project::new(&config(
         &pages,
-        &hook_recipient("ops", "OPS_URL", "slack", ""),
+        &hook_recipient("ops", "OPS_URL", format, ""),
         "",
     ));
-    let env = [("OPS_URL", Some(url.as_str()))];
-    high_change(&pages, &p, &env);
+    high_change(&pages, &p, &[("OPS_URL", Some(url.as_str()))]);
     let r = row(&outbox(&p), "ops", "webhook").clone();
     assert_eq!(r["state"], "pending", "{r:?}");
     let next = chrono::DateTime::parse_from_rfc3339(r["next_attempt_at"].as_str().unwrap())
         .unwrap()
         .with_timezone(&chrono::Utc);
     let wait = (next - chrono::Utc::now()).num_seconds();
+    AfterA429 {
+        _pages: pages,
+        hook,
+        p,
+        url,
+        wait,
+    }
+}
+
+#[test]
+fn a_429_is_retried_after_the_retry_after_it_asked_for() {
+    let AfterA429 {
+        _pages,
+        hook,
+        p,
+        url,
+        wait,
+    } = after_a_429("3000", "slack");
     // 3000 s asked; the backoff alone would be 60 s.
     assert!((2900..=3000).contains(&wait), "next attempt in {wait} s");
     // `check` only sends what is due: nothing now.
-    ok_env(&p, &["check"], &env);
+    ok_env(&p, &["check"], &[("OPS_URL", Some(url.as_str()))]);
     assert_eq!(hook.requests().len(), 1);
 }
 
@@ -277,25 +306,7 @@ fn a_429_is_retried_after_the_retry_after_it_asked_for() {
 /// second later.
 #[test]
 fn a_short_retry_after_does_not_shorten_the_backoff() {
-    let pages = PageServer::start_in_thread().unwrap();
-    let hook = HookServer::start(vec![Reply::Status(
-        429,
-        vec![("Retry-After".into(), "1".into())],
-    )]);
-    let url = hook.url("/busy");
-    let p = Project::new(&config(
-        &pages,
-        &hook_recipient("ops", "OPS_URL", "json", ""),
-        "",
-    ));
-    let env = [("OPS_URL", Some(url.as_str()))];
-    high_change(&pages, &p, &env);
-    let r = row(&outbox(&p), "ops", "webhook").clone();
-    assert_eq!(r["state"], "pending", "{r:?}");
-    let next = chrono::DateTime::parse_from_rfc3339(r["next_attempt_at"].as_str().unwrap())
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let wait = (next - chrono::Utc::now()).num_seconds();
+    let AfterA429 { hook, wait, .. } = after_a_429("1", "json");
     // 1 s asked; the backoff after a first failure is 60 s.
     assert!((50..=60).contains(&wait), "next attempt in {wait} s");
     assert_eq!(hook.requests().len(), 1);

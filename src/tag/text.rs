@@ -285,6 +285,24 @@ pub fn find_all<'a>(hay: &'a str, needle: &'a str) -> impl Iterator<Item = usize
     })
 }
 
+/// The first occurrence of `prefix` that starts a word (no letter or digit right before it),
+/// searched as a literal `str::find` resumed after each failed occurrence's end.
+#[must_use]
+pub fn find_prefix_at_word_start(hay: &str, prefix: &str) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = hay[from..].find(prefix)? + from;
+        if hay[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+        {
+            return Some(at);
+        }
+        from = at + prefix.len();
+    }
+}
+
 /// [`find_word`] for a plain needle.
 fn find_plain(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;

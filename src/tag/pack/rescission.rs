@@ -32,9 +32,8 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         let Some(&kind) = kinds.first() else {
             continue;
         };
-        let kind = if kind == "rescinded"
-            && (pending_later || crate::tag::packs::any_in("rescission_pending", clause))
-        {
+        let pending = pending_later || crate::tag::packs::any_in("rescission_pending", clause);
+        let kind = if kind == "rescinded" && pending {
             kinds
                 .iter()
                 .copied()
@@ -43,17 +42,9 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         } else {
             kind
         };
-        // "BIS announced a rescission …; still no notice formalizing the rescission has
-        // appeared": a later clause that calls the rescission pending qualifies the earlier one.
-        if kind == "pending"
-            && let Some(i) = out.iter().position(|k| *k == "rescinded")
-        {
-            out.remove(i);
-        }
         if !out.contains(&kind) {
             out.push(kind);
         }
-        let pending = pending_later || crate::tag::packs::any_in("rescission_pending", clause);
         for k in kinds.into_iter().skip(1) {
             let k = if k == "rescinded" && pending {
                 "pending"

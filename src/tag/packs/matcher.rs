@@ -191,6 +191,16 @@ impl WordFinder {
         Occurrences { hits }
     }
 
+    /// The automaton's pattern for `words[i]`, when it was compiled (gapped and empty words are
+    /// searched the slow way).
+    fn compiled(&self, i: usize) -> Option<u32> {
+        self.pat
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|_| self.ac.is_some())
+    }
+
     /// [`crate::tag::text::find_word`]`(&hay[from..], words[i])`, as an offset into `hay`;
     /// `occ` is [`Self::occurrences`] of `hay`.
     #[must_use]
@@ -202,13 +212,7 @@ impl WordFinder {
         i: usize,
     ) -> Option<usize> {
         let w = self.words.get(i)?;
-        let Some(p) = self
-            .pat
-            .get(i)
-            .copied()
-            .flatten()
-            .filter(|_| self.ac.is_some())
-        else {
+        let Some(p) = self.compiled(i) else {
             return crate::tag::text::find_word(&hay[from..], w).map(|j| from + j);
         };
         // The walk of `find_plain` over `hay[from..]`: the first occurrence, else the first one
@@ -239,21 +243,8 @@ impl WordFinder {
                 .next_back()
                 .is_none_or(|c| !c.is_alphanumeric())
         };
-        let Some(p) = self
-            .pat
-            .get(i)
-            .copied()
-            .flatten()
-            .filter(|_| self.ac.is_some())
-        else {
-            let mut from = 0;
-            loop {
-                let at = hay[from..].find(w.as_str())? + from;
-                if starts_word(at) {
-                    return Some(at);
-                }
-                from = at + w.len();
-            }
+        let Some(p) = self.compiled(i) else {
+            return crate::tag::text::find_prefix_at_word_start(hay, w);
         };
         let mut from = 0;
         loop {
@@ -272,13 +263,7 @@ impl WordFinder {
         let Some(w) = self.words.get(i) else {
             return Vec::new();
         };
-        let Some(p) = self
-            .pat
-            .get(i)
-            .copied()
-            .flatten()
-            .filter(|_| self.ac.is_some())
-        else {
+        let Some(p) = self.compiled(i) else {
             return crate::tag::text::find_all(hay, w).collect();
         };
         let mut out = Vec::new();
@@ -367,22 +352,7 @@ mod tests {
                     "{hay:?} {w:?}"
                 );
                 if !w.is_empty() {
-                    let literal = {
-                        let mut from = 0;
-                        loop {
-                            let Some(at) = hay[from..].find(w.as_str()).map(|j| j + from) else {
-                                break None;
-                            };
-                            if hay[..at]
-                                .chars()
-                                .next_back()
-                                .is_none_or(|c| !c.is_alphanumeric())
-                            {
-                                break Some(at);
-                            }
-                            from = at + w.len();
-                        }
-                    };
+                    let literal = crate::tag::text::find_prefix_at_word_start(&hay, w);
                     assert_eq!(f.find_prefix(&occ, &hay, i), literal, "{hay:?} {w:?}");
                 }
                 for from in 0..=hay.len() {

@@ -3,7 +3,7 @@
 
 use crate::tag::packs;
 use crate::tag::packs::matcher::{Occurrences, WordFinder};
-use crate::tag::text::find_word;
+use crate::tag::text::{find_prefix_at_word_start, find_word};
 
 /// Whether a word joins two clauses (the pack's `clause_joiners`): a negation across one is the
 /// other clause's.
@@ -112,20 +112,7 @@ fn first_match(s: &str, needles: &[String]) -> Option<usize> {
     needles
         .iter()
         .filter_map(|n| match n.strip_suffix('*') {
-            Some(p) => {
-                let mut from = 0;
-                loop {
-                    let i = s[from..].find(p)? + from;
-                    if s[..i]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| !c.is_alphanumeric())
-                    {
-                        break Some(i);
-                    }
-                    from = i + p.len();
-                }
-            }
+            Some(p) => find_prefix_at_word_start(s, p),
             None => find_word(s, n),
         })
         .min()
