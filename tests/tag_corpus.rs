@@ -53,6 +53,9 @@ fn main() {
     // documents 0.559/0.594) to 3247; the ratchet is set to 0.950 for what they lowered. Batch 21
     // (240 cases on 1 December: EN formats 0.848/0.800, EN recall 0.784/0.569, EN precision
     // 0.651/0.903, DE precision 0.638/0.909 before tuning) took it to 3487 at P 0.954, R 0.955.
+    // Batch 22 (240 cases on 1 December, evening: EN long third-party prose 0.833/0.682, DE
+    // word order 0.898/0.898, FR press and official texts 0.917/0.880 before tuning on it) took
+    // it to 3727 at P 0.961, R 0.953.
     // Raise these as the engine improves; a new batch of independent cases may lower the figures
     // once, and the ratchet is then set to what the engine reaches on it.
     assert!(

@@ -260,20 +260,6 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
         cue_ends(packs::list("date_start_words")),
     ]
     .concat();
-    let bound: Vec<usize> = spans
-        .iter()
-        .filter_map(|(c, e)| {
-            dates.iter().map(|(_, p)| *p).min_by_key(|p| {
-                // A date after its cue is its usual place in EN and FR ("pushed the compliance
-                // date for most requirements back to July 14"): half the distance counts.
-                if *p >= *e {
-                    (p - e) / 2
-                } else {
-                    p.abs_diff(*c)
-                }
-            })
-        })
-        .collect();
     // "published on DATE", « publié le DATE », „veröffentlicht am DATE“: the first date after
     // the word (else the nearest before it, „am DATE veröffentlicht“).
     let other_bound: Vec<usize> = other
@@ -305,6 +291,26 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
                         between.len() <= 8
                             && !between.iter().any(|w| packs::any_in("elapsed_words", w))
                     })
+            })
+        })
+        .collect();
+    let bound: Vec<usize> = spans
+        .iter()
+        .filter_map(|(c, e)| {
+            dates.iter().map(|(_, p)| *p).min_by_key(|p| {
+                // A date after its cue is its usual place in EN and FR ("pushed the compliance
+                // date for most requirements back to July 14"): half the distance counts.
+                // A cue binds across a semicolon only when nothing nearer is left ("trat am 13.
+                // Januar 2025 in Kraft; die Pflichten sind ab dem 15. Mai 2025 einzuhalten").
+                let crosses = s
+                    .get((*p).min(*c)..(*p).max(*e))
+                    .is_some_and(|between| between.contains(';'));
+                let d = if *p >= *e {
+                    (p - e) / 2
+                } else {
+                    p.abs_diff(*c)
+                };
+                (crosses, d)
             })
         })
         .collect();
@@ -383,6 +389,20 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_cue_does_not_reach_across_a_semicolon_for_a_date() {
+        let n = norm(
+            "Die Regel trat am 13. Januar 2025 in Kraft; die Pflichten sind ab dem 15. Mai 2025 einzuhalten.",
+        );
+        assert_eq!(
+            dated_kinds(&n, true),
+            vec![
+                (d(2025, 1, 13), "effective"),
+                (d(2025, 5, 15), "compliance")
+            ]
+        );
     }
 
     #[test]

@@ -106,6 +106,25 @@ mod tests {
                 }
             )]
         );
+        // A tier said to be left is the old one, whatever clause names the new one.
+        for text in [
+            "Cambodia is no longer in Tier 3; since the revision, it now falls in Tier 2.",
+            "Le Cambodge ne figure plus dans la catégorie 3 du dispositif : il relève désormais de la catégorie 2.",
+        ] {
+            let s = norm(text);
+            assert_eq!(
+                placements(&s, &s, true),
+                vec![(
+                    "KH",
+                    Placement::Tier {
+                        tier: 2,
+                        from: Some(3),
+                        moved: true
+                    }
+                )],
+                "{text}"
+            );
+        }
         let s = norm("A tier-1 supplier in Germany signed a contract for chips.");
         assert!(placements(&s, &s, false).is_empty());
     }

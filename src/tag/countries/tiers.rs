@@ -135,13 +135,25 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize, bool)
     for (k, a) in tiers.iter().enumerate() {
         let head = s[..a.0].trim_end();
         // "is no longer a Tier 2 destination and is now treated as Tier 3".
-        let window: Vec<&str> = head.split_whitespace().rev().take(4).collect();
+        let window: Vec<&str> = head.split_whitespace().rev().take(5).collect();
         let no_longer = window.windows(2).any(|w| {
             matches!(
                 (w[1], w[0]),
                 ("no", "longer") | ("nicht", "mehr") | ("n'est", "plus")
             )
-        });
+        }) || (window.contains(&"plus")
+            && window.iter().any(|w| *w == "ne" || w.starts_with("n'")));
+        // "Cambodia is no longer in Tier 3; … it now falls in Tier 2", « ne figure plus dans la
+        // catégorie 3 : il relève désormais de la catégorie 2 »: the tier said to be left is
+        // the old one, whatever clause names the new one.
+        if no_longer
+            && let Some(b) = tiers[k + 1..]
+                .iter()
+                .chain(tiers[..k].iter().rev())
+                .find(|b| b.1 != a.1)
+        {
+            return Some((a.1, b.1, a.0, true));
+        }
         // „Polen, das bisher der zweiten Stufe zugeordnet war, wird … in die erste Stufe
         // aufgenommen“, "– new, previously Tier 2 –": a tier named as the old one moves the
         // country to the other tier of the sentence, across commas and in either order.

@@ -85,6 +85,18 @@ fn of_people_or_events(s: &str) -> bool {
     crate::tag::packs::any_in("non_rule_date_subjects", s)
 }
 
+/// A paragraph's run-in heading ("(b) compliance date. …", « (b) date de mise en conformité. … »):
+/// its first sentence when that is at most six words, without its enumerator.
+fn run_in_heading(context: &str) -> Option<&str> {
+    let (head, _) = context.split_once(". ")?;
+    let head = head.trim_start();
+    let head = match head.strip_prefix('(') {
+        Some(rest) => rest.split_once(')').map_or(head, |(_, r)| r.trim_start()),
+        None => head,
+    };
+    (head.split_whitespace().count() <= 6).then_some(head)
+}
+
 /// Tags the dated effective or compliance statements that changed.
 pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &mut Vec<Tag>) {
     let day_first = matches!(lang, Lang::Fr | Lang::De);
@@ -94,7 +106,18 @@ pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &m
             if of_another_law(&s.norm, &s.context) || of_people_or_events(&s.norm) {
                 continue;
             }
+            let heading_compliance = run_in_heading(&s.context)
+                .is_some_and(|h| crate::tag::packs::any_in("compliance_cues", h))
+                && !crate::tag::packs::any_in("effective_cues", &s.norm);
             for (d, kind) in dated_kinds(&s.norm, day_first) {
+                // "(b) Compliance date. The requirements apply from …": a date the sentence
+                // dates only by a start word ("from", « à compter du ») takes the kind its
+                // paragraph's run-in heading names.
+                let kind = if kind == "effective" && heading_compliance {
+                    "compliance"
+                } else {
+                    kind
+                };
                 v.push((kind, d, i));
             }
         }

@@ -363,6 +363,17 @@ fn anchor_test(anchors: Vec<Anchor>) -> Option<AnchorTest> {
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
 fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet<(String, String)> {
+    facts_with(blocks, lang, test, false)
+}
+
+/// [`facts_of`]; with `tiers`, also every tier a country is placed in, moved there or not
+/// ("Poland, Austria and Portugal are in Tier 2"), as `placement|ISO` facts.
+fn facts_with(
+    blocks: &[String],
+    lang: Lang,
+    test: Option<&AnchorTest>,
+    tiers: bool,
+) -> HashSet<(String, String)> {
     // A before/after table states its "after" column only ("TPP | 4,800 or more | 4,000 or
     // more" under "Parameter | Before | After"): its rows are read as moves, as in the changed
     // blocks.
@@ -408,11 +419,121 @@ fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet
         bill: false,
         tracked: false,
     };
-    compare(&[], &placed, lang, doc)
+    let mut out: HashSet<(String, String)> = compare(&[], &placed, lang, doc)
         .iter()
         .filter_map(fact)
         .filter_map(|(k, _, new)| new.map(|v| (k, v)))
-        .collect()
+        .collect();
+    if tiers {
+        let sents = super::side(&placed, std::collections::BTreeMap::new());
+        for (iso, p, _) in super::tiers::stated(&super::stated(&sents), doc_context) {
+            if let crate::tag::countries::Placement::Tier { tier, .. } = p {
+                out.insert((format!("placement|{iso}"), format!("tier {tier}")));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a sentence says that a value it states replaces an earlier one (the pack's
+/// `superseding_words`, `limit_move_verbs`, `date_shift_words` or `tier_change_words`).
+pub(super) fn says_superseded(n: &str) -> bool {
+    [
+        "superseding_words",
+        "limit_move_verbs",
+        "date_shift_words",
+        "tier_change_words",
+    ]
+    .iter()
+    .any(|l| crate::tag::packs::any_in(l, n))
+}
+
+/// A tier move proposed without the tier it leaves (see [`fill_superseded`]).
+fn tier_unknown_from(t: &Tag) -> bool {
+    t.tag == "tier_move"
+        && t.detail["from"].is_null()
+        && t.detail["to"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("tier "))
+}
+
+/// A new value with no old one whose sentence says it replaces an earlier value.
+fn superseding(t: &Tag) -> bool {
+    let one_sided_new = matches!(fact(t), Some((_, None, Some(_))));
+    let kind = match t.tag.as_str() {
+        "threshold_changed" | "quota_changed" | "tariff_changed" | "effective_date_changed" => true,
+        "tier_move" => tier_unknown_from(t),
+        _ => false,
+    };
+    one_sided_new && kind && says_superseded(&crate::tag::text::norm(&t.evidence.new))
+}
+
+/// What a block must contain to state the earlier value of a superseding tag's fact: the unit's
+/// words for an amount, a year for a date, the country's names for a tier.
+fn earlier_value_anchor(t: &Tag) -> Anchor {
+    match t.tag.as_str() {
+        "tier_move" => anchor(t),
+        "effective_date_changed" => Anchor::Pattern(vec![r"\b(?:19|20)\d\d\b".to_string()]),
+        _ => {
+            let ws = unit_words(t);
+            if ws.is_empty() {
+                Anchor::Any
+            } else {
+                Anchor::Pattern(
+                    ws.iter()
+                        .map(|w| format!("(?i:{})", regex::escape(w.trim_end_matches('*'))))
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
+/// A new value stated by a sentence that says it replaces an earlier one ("Update: the
+/// per-consignee allowance has been halved, to 13,450,000 TPP"; "Poland … is now treated as a
+/// Tier 1 destination"), where the changed text names no old value, takes as old value the one
+/// other value the old version stated for the same fact (the unchanged body still saying
+/// "26,900,000 TPP per consignee"; "Poland … in Tier 2"). With no such value, or several, an
+/// amount or date stays "none → X"; a tier move with no tier to leave is dropped.
+pub(super) fn fill_superseded(tags: &mut Vec<Tag>, old_all: &[String], lang: Lang) {
+    let idx: Vec<usize> = (0..tags.len()).filter(|&i| superseding(&tags[i])).collect();
+    if !idx.is_empty() && !old_all.is_empty() {
+        let test = anchor_test(
+            idx.iter()
+                .map(|&i| earlier_value_anchor(&tags[i]))
+                .collect(),
+        );
+        let tiers = idx.iter().any(|&i| tags[i].tag == "tier_move");
+        let before = facts_with(old_all, lang, test.as_ref(), tiers);
+        for &i in &idx {
+            let Some((key, _, Some(new))) = fact(&tags[i]) else {
+                continue;
+            };
+            let earlier: std::collections::BTreeSet<&String> = before
+                .iter()
+                .filter(|(k, v)| *k == key && *v != new)
+                .map(|(_, v)| v)
+                .collect();
+            let [v] = earlier.into_iter().collect::<Vec<_>>()[..] else {
+                continue;
+            };
+            let t = &tags[i];
+            let mut detail = t.detail.clone();
+            let field = if t.tag == "tier_move" { "from" } else { "old" };
+            detail[field] = match t.tag.as_str() {
+                "threshold_changed" | "quota_changed" | "tariff_changed" => {
+                    match v.parse::<f64>() {
+                        Ok(x) => crate::tag::numbers::json_value(x),
+                        Err(_) => continue,
+                    }
+                }
+                _ => Value::String(v.clone()),
+            };
+            let ev = t.evidence.clone();
+            tags[i] = super::mk(&t.tag.clone(), detail, &ev.old, &ev.new);
+        }
+    }
+    tags.retain(|t| !tier_unknown_from(t));
 }
 
 /// Keeps the tags whose fact the whole versions really disagree on. A version's facts are read

@@ -344,6 +344,13 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         },
     );
     amend_in_place(&mut tags, &new_kept, lang);
+    // "The density test in 3A090.a.2 is unchanged": an ECCN first named as left alone is not
+    // added (a version's facts still count it as named).
+    tags.retain(|t| {
+        !(t.tag == "eccn_changed"
+            && t.detail["change"] == "added"
+            && crate::tag::packs::any_in("unaffected_words", &norm(&t.evidence.new)))
+    });
     // On a bill's page, a limit stated for the first time by the bill's summary ("This bill …
     // defines such circuits by a TPP of 4,800 or more") describes the bill; it moves nothing.
     if doc_bill {
@@ -359,6 +366,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         facts::keep_differences(&mut tags, old_all, new_all, lang);
         facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
     }
+    facts::fill_superseded(&mut tags, old_all, lang);
     tags
 }
 

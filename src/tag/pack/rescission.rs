@@ -22,8 +22,10 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
         let pending_later = clauses[i + 1..]
             .iter()
             .any(|c| crate::tag::packs::any_in("rescission_pending", c));
-        // « Pékin suspend … », „Peking setzt … aus“: another government's measure.
-        if crate::tag::packs::any_in("other_authorities", clause)
+        // « Pékin suspend … », „Peking setzt … aus“: another government's measure; "the company
+        // suspends its buyback": a company's own.
+        if (crate::tag::packs::any_in("other_authorities", clause)
+            || crate::tag::packs::any_in("private_actors", clause))
             && !crate::tag::packs::any_in("us_rule_words", clause)
         {
             continue;

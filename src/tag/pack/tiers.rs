@@ -13,7 +13,7 @@ use crate::tag::countries::Placement;
 use crate::tag::packs::matcher::WordFinder;
 
 /// A placement stated on a side: ISO code, placement, index of the sentence.
-type Stated = (&'static str, Placement, usize);
+pub(super) type Stated = (&'static str, Placement, usize);
 
 /// A tier as shown in summaries and details.
 fn tier_label(t: u8) -> String {
@@ -108,15 +108,32 @@ fn without_comparisons(s: &str) -> &str {
     else {
         return s;
     };
-    [" wie ", " comme ", " just like ", " as with ", " like "]
+    let s = [" wie ", " comme ", " just like ", " as with ", " like "]
         .iter()
         .filter_map(|c| s[moved_at..].find(c).map(|i| moved_at + i))
         .min()
-        .map_or(s, |cut| &s[..cut])
+        .map_or(s, |cut| &s[..cut]);
+    // "Singapore has been moved into Tier 1; Malaysia is unaffected": a later clause that leaves
+    // its countries where they were (the pack's `unaffected_words`) is not part of the move.
+    let rest = s.get(moved_at..).unwrap_or_default();
+    let mut starts: Vec<usize> = CLAUSE_BREAKS
+        .iter()
+        .flat_map(|b| rest.match_indices(b).map(|(i, _)| moved_at + i))
+        .collect();
+    starts.sort_unstable();
+    for at in starts {
+        if crate::tag::packs::any_in("unaffected_words", &s[at..]) {
+            return &s[..at];
+        }
+    }
+    s
 }
 
+/// Where a clause after a move may start: a semicolon, or a contrast ("…, while Malaysia …").
+const CLAUSE_BREAKS: &[&str] = &[";", ", while ", ", whereas ", ", tandis que ", ", während "];
+
 /// Every placement each sentence of a side states.
-fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
+pub(super) fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {
     let mut v = Vec::new();
     for (i, s) in side.iter().enumerate() {
         for (iso, p) in
@@ -149,6 +166,7 @@ fn tier_moves(
         })
         .collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut candidates: Vec<(&str, Tag)> = Vec::new();
     for (iso, p, i) in new_p {
         let Placement::Tier { tier, from, moved } = p else {
             continue;
@@ -176,8 +194,29 @@ fn tier_moves(
                 old_ev,
                 new[*i].text,
             ));
+        } else if from_tier.is_none() && (*moved || super::facts::says_superseded(&new[*i].norm)) {
+            // "Update: Poland has been added to paragraph (a) … and is now a Tier 1
+            // destination": the tier it left is the one the old version gave it elsewhere, which
+            // `facts::fill_superseded` reads (no such tier: no move).
+            if !candidates.iter().any(|(c, _)| c == iso) {
+                candidates.push((
+                    *iso,
+                    mk(
+                        "tier_move",
+                        json!({ "country": iso, "from": null, "to": tier_label(*tier) }),
+                        "",
+                        new[*i].text,
+                    ),
+                ));
+            }
         }
     }
+    tags.extend(
+        candidates
+            .into_iter()
+            .filter(|(iso, _)| !done.contains(iso))
+            .map(|(_, t)| t),
+    );
 }
 
 /// Country Groups: explicit additions and removals in the new text. A country the old text

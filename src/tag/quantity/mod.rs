@@ -133,7 +133,66 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
     mark_bare_from(s, &nums, &mut out);
     mark_transitions(s, &nums, &mut out);
     mark_old_values(s, &nums, &mut out);
+    mark_unbound_partners(s, &nums, &mut out);
     out
+}
+
+/// Old and new values written bare right after a stated one, which the metric does not reach:
+/// "a TPP of at least 4,000 instead of 4,800", „mindestens 4.000 statt bisher 4.800“, « 4 000
+/// au lieu de 4 800 » (an old-value marker before the bare number: it is the old value), and
+/// "no longer a TPP of 4,800 but 6,000", „nicht mehr 4.800, sondern 6.000“ (the stated value is
+/// said to be gone, the bare number after the pack's `but_words` is the new one).
+fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
+    if out.len() != 1 || out[0].from.is_some() {
+        return;
+    }
+    let Some(n1) = nums.iter().find(|n| states(n, out[0].value)) else {
+        return;
+    };
+    let Some(n2) = nums
+        .iter()
+        .find(|n| n.start > n1.end && !states(n, out[0].value))
+    else {
+        return;
+    };
+    let between = &s[n1.end..n2.start];
+    if between.contains([';', ':']) || words(between).len() > 5 {
+        return;
+    }
+    // The two amounts must be of one size (a year or a count of chips is another thing).
+    let ratio = n2.value / out[0].value;
+    if !(0.1..=10.0).contains(&ratio) {
+        return;
+    }
+    let last_words = |upto: usize, k: usize| -> String {
+        let ws = words(&s[..upto]);
+        ws[ws.len().saturating_sub(k)..].join(" ")
+    };
+    let before_n2 = last_words(n2.start, 3);
+    let marker_ends = |list: &str| {
+        crate::tag::packs::list(list).iter().any(|m| {
+            before_n2.ends_with(m.as_str())
+                && before_n2[..before_n2.len() - m.len()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    };
+    let old_marked = marker_ends("old_value_markers")
+        || ["bisher", "auparavant", "previously", "zuvor"]
+            .iter()
+            .any(|w| before_n2.split_whitespace().any(|x| x == *w));
+    if old_marked {
+        out[0].from = Some(n2.value);
+        return;
+    }
+    let said_gone = ["no longer", "nicht mehr", "n'est plus", "ne sont plus"]
+        .iter()
+        .any(|m| last_words(n1.start, 6).contains(m));
+    if said_gone && marker_ends("but_words") {
+        out[0].from = Some(out[0].value);
+        out[0].value = n2.value;
+    }
 }
 
 /// Whether the number `n` as written states the quantity value `v` (equal, or `v` in thousands
@@ -736,5 +795,45 @@ mod tests {
         assert_eq!(qs.len(), 1);
         assert_eq!(qs[0].value, 4000.0);
         assert_eq!(qs[0].from, Some(4800.0));
+    }
+
+    #[test]
+    fn a_bare_old_or_new_value_beside_a_stated_one_is_its_partner() {
+        let moves = |text: &str, lang: Lang| {
+            let n = norm(text);
+            quantities(&n, &n, lang)
+                .iter()
+                .map(|q| (q.value, q.from))
+                .collect::<Vec<_>>()
+        };
+        // An old-value marker before the bare number: it is the old value.
+        for (text, lang) in [
+            (
+                "Chips with a TPP of at least 4,000 instead of 4,800 are controlled.",
+                Lang::En,
+            ),
+            (
+                "Ein Schaltkreis mit einer TPP von mindestens 4.000 statt bisher 4.800.",
+                Lang::De,
+            ),
+        ] {
+            assert_eq!(moves(text, lang), vec![(4000.0, Some(4800.0))], "{text}");
+        }
+        // "no longer X but Y": Y is the new value.
+        assert_eq!(
+            moves(
+                "The main trigger is no longer a TPP of 4,800 but 6,000.",
+                Lang::En
+            ),
+            vec![(6000.0, Some(4800.0))]
+        );
+        // A number of another size is not a partner ("4,000 instead of 2025's rule").
+        assert_eq!(
+            moves(
+                "Chips with a TPP of at least 4,000 instead of 12 are controlled.",
+                Lang::En
+            ),
+            vec![(4000.0, None)]
+        );
     }
 }

@@ -7,7 +7,12 @@ use crate::tag::text::words;
 
 /// The text after a number's end, leading whitespace trimmed.
 pub(super) fn after(s: &str, end: usize) -> &str {
-    s[end..].trim_start()
+    let rest = s[end..].trim_start();
+    // "the 3,600-TPP line", „eine 4.800-TPP-Schwelle“: a unit joined by a hyphen.
+    match rest.strip_prefix('-') {
+        Some(r) if r.starts_with(char::is_alphabetic) => r,
+        _ => rest,
+    }
 }
 
 /// The unit written after a number — `pct`, `mbd`, `bw`, `tpp`, `ops`, `h100` or `chips` — with
