@@ -294,6 +294,7 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             })
         })
         .collect();
+    let semicolons: Vec<usize> = s.match_indices(';').map(|(i, _)| i).collect();
     let bound: Vec<usize> = spans
         .iter()
         .filter_map(|(c, e)| {
@@ -302,9 +303,9 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
                 // date for most requirements back to July 14"): half the distance counts.
                 // A cue binds across a semicolon only when nothing nearer is left ("trat am 13.
                 // Januar 2025 in Kraft; die Pflichten sind ab dem 15. Mai 2025 einzuhalten").
-                let crosses = s
-                    .get((*p).min(*c)..(*p).max(*e))
-                    .is_some_and(|between| between.contains(';'));
+                let (lo, hi) = ((*p).min(*c), (*p).max(*e));
+                let k = semicolons.partition_point(|x| *x < lo);
+                let crosses = semicolons.get(k).is_some_and(|x| *x < hi);
                 let d = if *p >= *e {
                     (p - e) / 2
                 } else {

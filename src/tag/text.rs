@@ -56,6 +56,15 @@ const ABBREVIATIONS: &[&str] = &[
     "avr", "juil", "déc", "m", "mio", "mrd", "bzw", "u.a",
 ];
 
+/// Words that open a sentence and never follow an ordinal ("2. Stufe", "15. Mai" do): after a
+/// short number and a full stop, they start a new sentence.
+const SENTENCE_OPENERS: &[&str] = &[
+    "It", "Its", "This", "That", "These", "They", "The", "He", "She", "We", "In", "On", "As",
+    "But", "However", "Since", "From", "Under", "Es", "Er", "Sie", "Das", "Der", "Die", "Dies",
+    "Diese", "Damit", "Seit", "Nun", "Zudem", "Auch", "Dabei", "Wir", "Il", "Elle", "Ils", "Elles",
+    "Le", "La", "Les", "Ce", "Cette", "Cela", "Depuis", "Mais", "Nous",
+];
+
 /// Splits a block into sentences (on `.`, `!`, `?`, `;` followed by a space and a capital or quote,
 /// not after a known abbreviation or inside a number).
 #[must_use]
@@ -86,12 +95,19 @@ pub fn sentences(block: &str) -> Vec<&str> {
                 .next()
                 .unwrap_or("")
                 .to_lowercase();
-            // German ordinals ("15. Mai") and single letters ("S. 3150") do not end sentences.
+            // German ordinals ("15. Mai") and single letters ("S. 3150") do not end sentences;
+            // a short number before a word that opens sentences does ("… in Tier 2. It now …",
+            // „… in Stufe 2. Es …“).
+            let next_word: String = block[pos + 1..]
+                .trim_start()
+                .chars()
+                .take_while(|ch| ch.is_alphabetic() || *ch == '\'')
+                .collect();
+            let short_number =
+                word.len() <= 2 && !word.is_empty() && word.chars().all(|ch| ch.is_ascii_digit());
             if ABBREVIATIONS.contains(&word.as_str())
                 || (word.len() == 1 && word.chars().all(char::is_alphabetic))
-                || (word.len() <= 2
-                    && !word.is_empty()
-                    && word.chars().all(|ch| ch.is_ascii_digit()))
+                || (short_number && !SENTENCE_OPENERS.contains(&next_word.as_str()))
             {
                 continue;
             }
@@ -451,6 +467,22 @@ mod tests {
                 "Next one;",
                 "Done"
             ]
+        );
+        // An ordinal before a noun or month goes on; a short number before a sentence opener
+        // ends the sentence.
+        assert_eq!(
+            sentences(
+                "Ab dem 15. Mai gilt die 2. Stufe. Israel war in Stufe 2. Es gehört nun zu Stufe 1."
+            ),
+            vec![
+                "Ab dem 15. Mai gilt die 2. Stufe.",
+                "Israel war in Stufe 2.",
+                "Es gehört nun zu Stufe 1."
+            ]
+        );
+        assert_eq!(
+            sentences("Singapore was in Tier 2. It now sits in Tier 1."),
+            vec!["Singapore was in Tier 2.", "It now sits in Tier 1."]
         );
     }
 

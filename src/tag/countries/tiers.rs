@@ -135,22 +135,26 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize, bool)
     for (k, a) in tiers.iter().enumerate() {
         let head = s[..a.0].trim_end();
         // "is no longer a Tier 2 destination and is now treated as Tier 3".
-        let window: Vec<&str> = head.split_whitespace().rev().take(5).collect();
+        let window: Vec<&str> = head.split_whitespace().rev().take(4).collect();
         let no_longer = window.windows(2).any(|w| {
             matches!(
                 (w[1], w[0]),
                 ("no", "longer") | ("nicht", "mehr") | ("n'est", "plus")
             )
-        }) || (window.contains(&"plus")
-            && window.iter().any(|w| *w == "ne" || w.starts_with("n'")));
+        });
         // "Cambodia is no longer in Tier 3; … it now falls in Tier 2", « ne figure plus dans la
-        // catégorie 3 : il relève désormais de la catégorie 2 »: the tier said to be left is
-        // the old one, whatever clause names the new one.
-        if no_longer
-            && let Some(b) = tiers[k + 1..]
-                .iter()
-                .chain(tiers[..k].iter().rev())
-                .find(|b| b.1 != a.1)
+        // catégorie 3 : il relève désormais de la catégorie 2 »: a tier the pack's
+        // `tier_left_phrases` say was left is the old one when a later clause says where the
+        // country is now (a `present_markers` or `but_words` word before the next tier named:
+        // „nicht mehr zur zweiten Stufe, sondern zur ersten“).
+        let left = packs::list("tier_left_phrases")
+            .iter()
+            .any(|m| head.ends_with(m.as_str()) && head[..head.len() - m.len()].ends_with(' '));
+        if left
+            && let Some(b) = tiers[k + 1..].iter().find(|b| b.1 != a.1)
+            && s.get(a.0..b.0).is_some_and(|between| {
+                packs::any_in("present_markers", between) || packs::any_in("but_words", between)
+            })
         {
             return Some((a.1, b.1, a.0, true));
         }

@@ -88,7 +88,11 @@ fn of_people_or_events(s: &str) -> bool {
 /// A paragraph's run-in heading ("(b) compliance date. …", « (b) date de mise en conformité. … »):
 /// its first sentence when that is at most six words, without its enumerator.
 fn run_in_heading(context: &str) -> Option<&str> {
-    let (head, _) = context.split_once(". ")?;
+    // Only the block's first 200 bytes are looked at: a heading is short.
+    let start = context
+        .get(..context.floor_char_boundary(200))
+        .unwrap_or(context);
+    let (head, _) = start.split_once(". ")?;
     let head = head.trim_start();
     let head = match head.strip_prefix('(') {
         Some(rest) => rest.split_once(')').map_or(head, |(_, r)| r.trim_start()),
@@ -106,13 +110,15 @@ pub(super) fn date_tags(old: &[Sent<'_>], new: &[Sent<'_>], lang: Lang, tags: &m
             if of_another_law(&s.norm, &s.context) || of_people_or_events(&s.norm) {
                 continue;
             }
-            let heading_compliance = run_in_heading(&s.context)
-                .is_some_and(|h| crate::tag::packs::any_in("compliance_cues", h))
-                && !crate::tag::packs::any_in("effective_cues", &s.norm);
-            for (d, kind) in dated_kinds(&s.norm, day_first) {
-                // "(b) Compliance date. The requirements apply from …": a date the sentence
-                // dates only by a start word ("from", « à compter du ») takes the kind its
-                // paragraph's run-in heading names.
+            let dated = dated_kinds(&s.norm, day_first);
+            // "(b) Compliance date. The requirements apply from …": a date the sentence dates
+            // only by a start word ("from", « à compter du ») takes the kind its paragraph's
+            // run-in heading names.
+            let heading_compliance = dated.iter().any(|(_, k)| *k == "effective")
+                && !crate::tag::packs::any_in("effective_cues", &s.norm)
+                && run_in_heading(&s.context)
+                    .is_some_and(|h| crate::tag::packs::any_in("compliance_cues", h));
+            for (d, kind) in dated {
                 let kind = if kind == "effective" && heading_compliance {
                     "compliance"
                 } else {

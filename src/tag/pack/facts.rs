@@ -428,7 +428,7 @@ fn facts_with(
         let sents = super::side(&placed, std::collections::BTreeMap::new());
         for (iso, p, _) in super::tiers::stated(&super::stated(&sents), doc_context) {
             if let crate::tag::countries::Placement::Tier { tier, .. } = p {
-                out.insert((format!("placement|{iso}"), format!("tier {tier}")));
+                out.insert((format!("placement|{iso}"), super::tiers::tier_label(tier)));
             }
         }
     }
@@ -461,11 +461,14 @@ fn tier_unknown_from(t: &Tag) -> bool {
 fn superseding(t: &Tag) -> bool {
     let one_sided_new = matches!(fact(t), Some((_, None, Some(_))));
     let kind = match t.tag.as_str() {
-        "threshold_changed" | "quota_changed" | "tariff_changed" | "effective_date_changed" => true,
+        "threshold_changed" | "quota_changed" | "tariff_changed" | "effective_date_changed" => {
+            says_superseded(&crate::tag::text::norm(&t.evidence.new))
+        }
+        // Proposed only by a sentence that moves the country or says it is elsewhere now.
         "tier_move" => tier_unknown_from(t),
         _ => false,
     };
-    one_sided_new && kind && says_superseded(&crate::tag::text::norm(&t.evidence.new))
+    one_sided_new && kind
 }
 
 /// What a block must contain to state the earlier value of a superseding tag's fact: the unit's
@@ -509,6 +512,10 @@ pub(super) fn fill_superseded(tags: &mut Vec<Tag>, old_all: &[String], lang: Lan
             let Some((key, _, Some(new))) = fact(&tags[i]) else {
                 continue;
             };
+            // The old version already stated the new value somewhere: nothing to replace.
+            if before.contains(&(key.clone(), new.clone())) {
+                continue;
+            }
             let earlier: std::collections::BTreeSet<&String> = before
                 .iter()
                 .filter(|(k, v)| *k == key && *v != new)

@@ -347,9 +347,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     // "The density test in 3A090.a.2 is unchanged": an ECCN first named as left alone is not
     // added (a version's facts still count it as named).
     tags.retain(|t| {
-        !(t.tag == "eccn_changed"
-            && t.detail["change"] == "added"
-            && crate::tag::packs::any_in("unaffected_words", &norm(&t.evidence.new)))
+        !(t.tag == "eccn_changed" && t.detail["change"] == "added" && named_unchanged(t))
     });
     // On a bill's page, a limit stated for the first time by the bill's summary ("This bill …
     // defines such circuits by a TPP of 4,800 or more") describes the bill; it moves nothing.
@@ -368,6 +366,19 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     }
     facts::fill_superseded(&mut tags, old_all, lang);
     tags
+}
+
+/// Whether the clause that adds an ECCN says it is left alone ("The density test in 3A090.a.2 is
+/// unchanged"; not "BIS adds 3A090.c, while 3A090.a remains").
+fn named_unchanged(t: &Tag) -> bool {
+    let n = norm(&t.evidence.new);
+    let code = t.detail["eccn"].as_str().unwrap_or_default().to_lowercase();
+    let Some(at) = crate::tag::text::find_word(&n, &code) else {
+        return false;
+    };
+    let rest = &n[at..];
+    let clause = rest.find([',', ';']).map_or(rest, |k| &rest[..k]);
+    crate::tag::packs::any_in("unaffected_words", clause)
 }
 
 /// An amendatory instruction ('by removing "26,900,000" and adding in its place "13,450,000"',

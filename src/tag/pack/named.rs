@@ -19,6 +19,44 @@ fn named<T: Ord>(side: &[Sent<'_>], find: impl Fn(&str) -> Vec<T>) -> BTreeMap<T
     m
 }
 
+/// The text with each chip name used as a measure blanked out ("50,000 H100-class
+/// accelerators", "850 H100-equivalents", « 1 700 équivalents H100 »): the pack's
+/// `chip_measure_suffixes` after the name, `chip_measure_prefixes` before it.
+fn without_measures(n: &str) -> std::borrow::Cow<'_, str> {
+    let suffixes = crate::tag::packs::list("chip_measure_suffixes");
+    let prefixes = crate::tag::packs::list("chip_measure_prefixes");
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let is_break = |c: char| c.is_whitespace() || matches!(c, '(' | ',' | ';' | '"');
+    for suf in suffixes {
+        for (i, _) in n.match_indices(suf.as_str()) {
+            let start = n[..i]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| is_break(*c))
+                .map_or(0, |(k, c)| k + c.len_utf8());
+            spans.push((start, i));
+        }
+    }
+    for pre in prefixes {
+        for (i, m) in n.match_indices(pre.as_str()) {
+            let from = i + m.len();
+            let end = n[from..].find(is_break).map_or(n.len(), |k| from + k);
+            spans.push((from, end));
+        }
+    }
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(n);
+    }
+    let mut out = n.as_bytes().to_vec();
+    for (a, z) in spans {
+        // Whole characters become as many ASCII spaces as their bytes: the text stays UTF-8.
+        for b in out.iter_mut().take(z).skip(a) {
+            *b = b' ';
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| n.to_string()))
+}
+
 /// Tags the ECCNs and chip models named on one side only.
 pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
     let (o, n) = (named(old, phrases::eccns), named(new, phrases::eccns));
@@ -47,15 +85,42 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
             ));
         }
     }
+    // A chip counts as named on a side where it is named as a chip, not only as a measure
+    // ("H100-equivalents"); a measure still counts as a mention, so rewording one removes nothing.
     let (o, n) = (named(old, phrases::chips), named(new, phrases::chips));
+    let as_chip = |side: &[Sent<'_>]| named(side, |t: &str| phrases::chips(&without_measures(t)));
+    let (o_chip, n_chip) = (as_chip(old), as_chip(new));
     for (c, i) in &n {
-        if !o.contains_key(c) {
+        if !o.contains_key(c) && n_chip.contains_key(c) {
             tags.push(mk("chip_added", json!({ "chip": c }), "", new[*i].text));
         }
     }
     for (c, i) in &o {
-        if !n.contains_key(c) {
+        if !n.contains_key(c) && o_chip.contains_key(c) {
             tags.push(mk("chip_removed", json!({ "chip": c }), old[*i].text, ""));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_measures;
+
+    #[test]
+    fn a_chip_named_as_a_measure_is_blanked_and_the_text_keeps_its_length() {
+        for text in [
+            "about 50,000 h100-class accelerators, and the h20",
+            "rund 1.700 h100-äquivalente, und der h20",
+            "soit 1 700 équivalents h100, et le h20",
+        ] {
+            let out = without_measures(text);
+            assert!(!out.contains("h100"), "{out}");
+            assert!(out.contains("h20"), "{out}");
+            assert_eq!(out.len(), text.len());
+        }
+        assert_eq!(
+            without_measures("the h100 and the h20"),
+            "the h100 and the h20"
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::tag::packs::matcher::WordFinder;
 pub(super) type Stated = (&'static str, Placement, usize);
 
 /// A tier as shown in summaries and details.
-fn tier_label(t: u8) -> String {
+pub(super) fn tier_label(t: u8) -> String {
     format!("tier {t}")
 }
 
@@ -116,21 +116,22 @@ fn without_comparisons(s: &str) -> &str {
     // "Singapore has been moved into Tier 1; Malaysia is unaffected": a later clause that leaves
     // its countries where they were (the pack's `unaffected_words`) is not part of the move.
     let rest = s.get(moved_at..).unwrap_or_default();
-    let mut starts: Vec<usize> = CLAUSE_BREAKS
+    let mut starts: Vec<usize> = MOVE_CLAUSE_BREAKS
         .iter()
         .flat_map(|b| rest.match_indices(b).map(|(i, _)| moved_at + i))
         .collect();
     starts.sort_unstable();
-    for at in starts {
-        if crate::tag::packs::any_in("unaffected_words", &s[at..]) {
-            return &s[..at];
+    for (k, at) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(s.len());
+        if crate::tag::packs::any_in("unaffected_words", &s[*at..end]) {
+            return &s[..*at];
         }
     }
     s
 }
 
 /// Where a clause after a move may start: a semicolon, or a contrast ("…, while Malaysia …").
-const CLAUSE_BREAKS: &[&str] = &[";", ", while ", ", whereas ", ", tandis que ", ", während "];
+const MOVE_CLAUSE_BREAKS: &[&str] = &[";", ", while ", ", whereas ", ", tandis que ", ", während "];
 
 /// Every placement each sentence of a side states.
 pub(super) fn stated(side: &[Sent<'_>], doc_context: bool) -> Vec<Stated> {

@@ -72,7 +72,9 @@ pub(super) fn metric_before(s: &str, pos: usize) -> Option<&'static str> {
             }
         }
         let is_num = w.chars().next().is_some_and(|c| c.is_ascii_digit());
-        if packs::has("metric_fillers", w) || is_num || w.is_empty() || w == "-" {
+        // "a TPP in excess of 5,000": "in" only as part of "in excess".
+        let in_excess = w == "in" && toks.get(i + 1).is_some_and(|t| *t == "excess");
+        if packs::has("metric_fillers", w) || in_excess || is_num || w.is_empty() || w == "-" {
             continue;
         }
         // Words of a multi-word metric name that did not match yet ("total processing").

@@ -139,7 +139,8 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
 
 /// Old and new values written bare right after a stated one, which the metric does not reach:
 /// "a TPP of at least 4,000 instead of 4,800", „mindestens 4.000 statt bisher 4.800“, « 4 000
-/// au lieu de 4 800 » (an old-value marker before the bare number: it is the old value), and
+/// au lieu de 4 800 » (the pack's `replaced_value_markers` before the bare number: it is the old
+/// value), and
 /// "no longer a TPP of 4,800 but 6,000", „nicht mehr 4.800, sondern 6.000“ (the stated value is
 /// said to be gone, the bare number after the pack's `but_words` is the new one).
 fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
@@ -159,9 +160,10 @@ fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
     if between.contains([';', ':']) || words(between).len() > 5 {
         return;
     }
-    // The two amounts must be of one size (a year or a count of chips is another thing).
+    // The two amounts must be of one size, and the second no year ("4,800 instead of 2025's").
     let ratio = n2.value / out[0].value;
-    if !(0.1..=10.0).contains(&ratio) {
+    let year = n2.value.fract() == 0.0 && (1990.0..=2100.0).contains(&n2.value);
+    if !(0.1..=10.0).contains(&ratio) || year {
         return;
     }
     let last_words = |upto: usize, k: usize| -> String {
@@ -178,7 +180,8 @@ fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
                     .is_none_or(|c| !c.is_alphanumeric())
         })
     };
-    let old_marked = marker_ends("old_value_markers")
+    // Only a replacement: a comparison ("4,800, versus 2,368 for the H20") moves nothing.
+    let old_marked = marker_ends("replaced_value_markers")
         || ["bisher", "auparavant", "previously", "zuvor"]
             .iter()
             .any(|w| before_n2.split_whitespace().any(|x| x == *w));
@@ -294,7 +297,7 @@ fn restated(s: &str, n: &Num) -> bool {
     let head = &s[..n.start];
     let from = head.len().saturating_sub(48);
     let restates_at = |i: usize, m: &str| {
-        head[i + m.len()..].split_whitespace().count() <= 2
+        head[i + m.len()..].split_whitespace().count() <= 3
             // Something to restate: an amount before the apposition.
             && head[..i].bytes().any(|b| b.is_ascii_digit())
             && head[..i]
