@@ -191,10 +191,15 @@ impl Demo {
         })
     }
 
-    /// Checks both sources once.
+    /// Checks both sources once, one after the other in the configuration's order, so that
+    /// change ids and alerts come out the same on every run (a check of both at once stores
+    /// each change when its fetch ends, in whatever order the fetches end).
     async fn check(&mut self) -> Result<Vec<Report>, Error> {
-        let sources: Vec<_> = self.config.sources.iter().collect();
-        Ok(self.checker.check(&mut self.store, &sources).await?)
+        let mut reports = Vec::new();
+        for source in &self.config.sources {
+            reports.extend(self.checker.check(&mut self.store, &[source]).await?);
+        }
+        Ok(reports)
     }
 
     /// Prints each report indented (the short form used by the first two steps).
