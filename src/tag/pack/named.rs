@@ -19,6 +19,30 @@ fn named<T: Ord>(side: &[Sent<'_>], find: impl Fn(&str) -> Vec<T>) -> BTreeMap<T
     m
 }
 
+/// Items named on a side, each with the first sentence that names it.
+type Named = BTreeMap<&'static str, usize>;
+
+/// The chips each sentence of a side names, with the first sentence: every mention, and the
+/// mentions as a chip (not as a measure). One chip search per sentence, two only where a measure
+/// was blanked.
+fn named_chips(side: &[Sent<'_>]) -> (Named, Named) {
+    let (mut all, mut as_chip) = (BTreeMap::new(), BTreeMap::new());
+    for (i, s) in side.iter().enumerate() {
+        let found = phrases::chips(&s.norm);
+        let chips = match without_measures(&s.norm) {
+            std::borrow::Cow::Borrowed(_) => found.clone(),
+            std::borrow::Cow::Owned(masked) => phrases::chips(&masked),
+        };
+        for c in found {
+            all.entry(c).or_insert(i);
+        }
+        for c in chips {
+            as_chip.entry(c).or_insert(i);
+        }
+    }
+    (all, as_chip)
+}
+
 /// The text with each chip name used as a measure blanked out ("50,000 H100-class
 /// accelerators", "850 H100-equivalents", « 1 700 équivalents H100 »): the pack's
 /// `chip_measure_suffixes` after the name, `chip_measure_prefixes` before it.
@@ -87,9 +111,7 @@ pub(super) fn set_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) 
     }
     // A chip counts as named on a side where it is named as a chip, not only as a measure
     // ("H100-equivalents"); a measure still counts as a mention, so rewording one removes nothing.
-    let (o, n) = (named(old, phrases::chips), named(new, phrases::chips));
-    let as_chip = |side: &[Sent<'_>]| named(side, |t: &str| phrases::chips(&without_measures(t)));
-    let (o_chip, n_chip) = (as_chip(old), as_chip(new));
+    let ((o, o_chip), (n, n_chip)) = (named_chips(old), named_chips(new));
     for (c, i) in &n {
         if !o.contains_key(c) && n_chip.contains_key(c) {
             tags.push(mk("chip_added", json!({ "chip": c }), "", new[*i].text));
