@@ -24,8 +24,7 @@ fn stage_rank(s: &str) -> usize {
 pub(super) fn bill_tags(
     old: &[Sent<'_>],
     new: &[Sent<'_>],
-    doc_bill: bool,
-    doc_tracked: bool,
+    about: &super::About<'_>,
     tags: &mut Vec<Tag>,
 ) {
     let stages = |side: &[Sent<'_>]| {
@@ -35,23 +34,37 @@ pub(super) fn bill_tags(
             // another country's legislature (« adopté par la Diète ») is that country's.
             let foreign = crate::tag::packs::any_in("foreign_legislatures", &s.norm)
                 && !crate::tag::packs::any_in("tracked_bills", &s.norm);
-            // In a text about a tracked bill, the vehicle (the NDAA) dates nothing of its own
-            // but a provision left out of it ("dropped from the final NDAA").
-            let vehicle = doc_tracked && vehicle_only(&s.norm);
             if foreign || other_bill(&s.norm) {
                 continue;
             }
-            if doc_bill || domain(&s.context) {
-                let context = if doc_bill { "bill" } else { &s.context };
-                // "…, and the House passed the farm bill": each clause for itself.
-                for clause in crate::tag::text::clauses(&s.norm) {
-                    if other_bill(clause) {
-                        continue;
-                    }
-                    for st in phrases::bill_stages(clause, context) {
-                        if !vehicle || st == "dropped" {
-                            v.push((st, i));
-                        }
+            // "…, and the House passed the farm bill": each clause for itself. The stages a
+            // clause would state in a bill's own text first: with none, the document need not
+            // be read.
+            let found: Vec<(&str, Vec<&'static str>)> = crate::tag::text::clauses(&s.norm)
+                .into_iter()
+                .filter(|c| !other_bill(c))
+                .map(|c| (c, phrases::bill_stages(c, "bill")))
+                .filter(|(_, st)| !st.is_empty())
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let doc_bill = about.bill();
+            if !(doc_bill || domain(&s.context)) {
+                continue;
+            }
+            // In a text about a tracked bill, the vehicle (the NDAA) dates nothing of its own
+            // but a provision left out of it ("dropped from the final NDAA").
+            let vehicle = about.tracked() && vehicle_only(&s.norm);
+            for (clause, in_bill) in found {
+                let stated = if doc_bill {
+                    in_bill
+                } else {
+                    phrases::bill_stages(clause, &s.context)
+                };
+                for st in stated {
+                    if !vehicle || st == "dropped" {
+                        v.push((st, i));
                     }
                 }
             }
@@ -156,13 +169,14 @@ fn furthest<'a>(stages: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str
 
 /// A bill tag with no `from` takes the furthest stage the whole old version states (a status
 /// page keeps "Introduced in Senate" in a block the diff did not touch).
-pub(super) fn fill_from(tags: &mut Vec<Tag>, old_all: &[String], doc_bill: bool) {
+pub(super) fn fill_from(tags: &mut Vec<Tag>, old_all: &[String], about: &super::About<'_>) {
+    let no_from = |t: &Tag| t.tag == "bill_stage_changed" && t.detail["from"].is_null();
+    if !tags.iter().any(no_from) {
+        return;
+    }
+    let doc_bill = about.bill();
     let mut backwards = Vec::new();
-    for (k, t) in tags
-        .iter_mut()
-        .enumerate()
-        .filter(|(_, t)| t.tag == "bill_stage_changed" && t.detail["from"].is_null())
-    {
+    for (k, t) in tags.iter_mut().enumerate().filter(|(_, t)| no_from(t)) {
         let mut stated = Vec::new();
         let mut ev = "";
         for b in old_all {

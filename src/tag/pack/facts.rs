@@ -414,10 +414,10 @@ fn facts_with(
         || placed
             .iter()
             .any(|(b, _)| tier_context(&super::memo::norm(b)));
+    let nothing = super::About::nothing();
     let doc = super::Doc {
         tiers: doc_context,
-        bill: false,
-        tracked: false,
+        about: &nothing,
     };
     let mut out: HashSet<(String, String)> = compare(&[], &placed, lang, doc)
         .iter()

@@ -309,29 +309,10 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             .chain(h.new_heading.iter())
             .any(|b| super::countries::tier_context(&memo::norm(b)))
     });
-    // Whether the document is about a tracked bill (a status page names it in its title, far
-    // from the action lines that change): its first blocks and the hunks' context.
-    let (doc_bill, doc_tracked) = {
-        let head: Vec<&String> = new_all
-            .iter()
-            .take(12)
-            .chain(
-                hunks
-                    .iter()
-                    .flat_map(|h| h.context.iter().chain(h.new.iter())),
-            )
-            .collect();
-        let text = norm(
-            &head
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        (
-            bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text),
-            crate::tag::packs::any_in("tracked_bills", &text),
-        )
+    let about = About {
+        hunks,
+        new_all,
+        known: std::cell::OnceCell::new(),
     };
     let mut tags = compare(
         &old_kept,
@@ -339,8 +320,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         lang,
         Doc {
             tiers: doc_context,
-            bill: doc_bill,
-            tracked: doc_tracked,
+            about: &about,
         },
     );
     amend_in_place(&mut tags, &new_kept, lang);
@@ -351,15 +331,17 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
     });
     // On a bill's page, a limit stated for the first time by the bill's summary ("This bill …
     // defines such circuits by a TPP of 4,800 or more") describes the bill; it moves nothing.
-    if doc_bill {
+    let first_stated = |t: &Tag| {
+        matches!(t.tag.as_str(), "threshold_changed" | "quota_changed") && t.detail["old"].is_null()
+    };
+    if tags.iter().any(first_stated) && about.bill() {
         tags.retain(|t| {
-            !(matches!(t.tag.as_str(), "threshold_changed" | "quota_changed")
-                && t.detail["old"].is_null()
+            !(first_stated(t)
                 && crate::tag::packs::any_in("bill_summary_words", &norm(&t.evidence.new)))
         });
     }
     drop_eu_entries(&mut tags, hunks, old_all, new_all);
-    bills::fill_from(&mut tags, old_all, doc_bill);
+    bills::fill_from(&mut tags, old_all, &about);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
         facts::keep_differences(&mut tags, old_all, new_all, lang);
         facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
@@ -665,13 +647,65 @@ fn drop_eu_entries(tags: &mut Vec<Tag>, hunks: &[Hunk], old_all: &[String], new_
 
 /// What the whole document says about itself.
 #[derive(Clone, Copy)]
-struct Doc {
-    /// It names a tracked bill (then a vehicle bill's stages are not its own).
-    tracked: bool,
+struct Doc<'a> {
     /// It speaks of the AI rule's tiers.
     tiers: bool,
+    /// Whether it is about a tracked bill, or names one.
+    about: &'a About<'a>,
+}
+
+/// Whether the document is about a tracked bill (a status page names it in its title, far from
+/// the action lines that change) and whether it names one, read from its first blocks and the
+/// hunks' blocks on first use: most changes state no bill stage and never need it.
+struct About<'a> {
+    hunks: &'a [Hunk],
+    new_all: &'a [String],
+    known: std::cell::OnceCell<(bool, bool)>,
+}
+
+impl About<'_> {
+    /// A document known to be about no bill (a version read whole by the facts check).
+    fn nothing() -> About<'static> {
+        About {
+            hunks: &[],
+            new_all: &[],
+            known: std::cell::OnceCell::from((false, false)),
+        }
+    }
+
+    /// (about a tracked bill, names a tracked bill), read once.
+    fn read(&self) -> (bool, bool) {
+        *self.known.get_or_init(|| {
+            // Each block normalized once for the call: the hunks' blocks were read for the tier
+            // context, and the first blocks are mostly those the facts check reads again.
+            let text = self
+                .new_all
+                .iter()
+                .take(12)
+                .chain(
+                    self.hunks
+                        .iter()
+                        .flat_map(|h| h.context.iter().chain(h.new.iter())),
+                )
+                .map(|b| memo::norm(b))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (
+                bills::domain(&text) && crate::tag::phrases::speaks_of_bill(&text),
+                crate::tag::packs::any_in("tracked_bills", &text),
+            )
+        })
+    }
+
     /// It is about a tracked bill.
-    bill: bool,
+    fn bill(&self) -> bool {
+        self.read().0
+    }
+
+    /// It names a tracked bill (then a vehicle bill's stages are not its own).
+    fn tracked(&self) -> bool {
+        self.read().1
+    }
 }
 
 /// The sentences that state facts (not the hypothetical ones).
@@ -680,7 +714,7 @@ fn stated<'a>(v: &[Sent<'a>]) -> Vec<Sent<'a>> {
 }
 
 /// The tags between two sides' blocks: each recognizer reads the sentences only one side has.
-fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<Tag> {
+fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc<'_>) -> Vec<Tag> {
     let mut old_all = side(old, sentence_counts(new));
     let mut new_all = side(new, sentence_counts(old));
     pair_drafts(&mut old_all, &mut new_all);
@@ -692,7 +726,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc) -> Vec<
     rescission::rescission_tags(&old_s, &new_s, &mut tags);
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);
-    bills::bill_tags(&old_s, &new_s, doc.bill, doc.tracked, &mut tags);
+    bills::bill_tags(&old_s, &new_s, doc.about, &mut tags);
     named::set_tags(&old_all, &new_all, &mut tags);
     // One tag per meaning.
     let mut seen = BTreeSet::new();

@@ -306,6 +306,14 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
             )
         })
         .collect();
+    let group_matchers = raw
+        .groups
+        .iter()
+        .map(|(k, gs)| {
+            let words: Vec<String> = gs.iter().flat_map(|g| g.words.iter().cloned()).collect();
+            (k.clone(), super::matcher::ListMatcher::new(&words))
+        })
+        .collect();
     let pair_finders = raw
         .pairs
         .iter()
@@ -321,6 +329,7 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
     Ok(Pack {
         sets,
         finders,
+        group_matchers,
         pair_finders,
         matchers,
         id,

@@ -150,6 +150,8 @@ pub struct Pack {
     /// Per phrase group: its words (all keys', in order) in one finder, taken literally and
     /// with their `*` endings cut.
     pub finders: HashMap<String, (matcher::WordFinder, matcher::WordFinder)>,
+    /// Per phrase group: one automaton over all its words, for [`any_in_group`].
+    pub group_matchers: HashMap<String, matcher::ListMatcher>,
     /// Per word → number table: its words in one finder, in order.
     pub pair_finders: HashMap<String, matcher::WordFinder>,
     /// Word → number pairs.
@@ -232,6 +234,15 @@ pub fn list(name: &str) -> &'static [String] {
 pub fn any_in(name: &str, hay: &str) -> bool {
     vocab()
         .and_then(|p| p.matchers.get(name))
+        .is_some_and(|m| m.any(hay))
+}
+
+/// Whether a normalized text holds a word of any key of a phrase group of the export-controls
+/// pack, as [`any_in`] reads a list: a test before the group's keys are searched one by one.
+#[must_use]
+pub fn any_in_group(name: &str, hay: &str) -> bool {
+    vocab()
+        .and_then(|p| p.group_matchers.get(name))
         .is_some_and(|m| m.any(hay))
 }
 

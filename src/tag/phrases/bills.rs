@@ -48,6 +48,10 @@ fn denied(s: &str, p: usize, phrase: &str) -> bool {
 /// Bill stages a sentence states; `context` (the block and its heading) must speak of a bill.
 #[must_use]
 pub fn bill_stages(s: &str, context: &str) -> Vec<&'static str> {
+    // Most sentences hold no stage word at all: one pass tells.
+    if !packs::any_in_group("bill_stages", s) {
+        return Vec::new();
+    }
     // "Tracker: Introduced > Passed Senate > … > Became Law" lists every stage a bill may
     // reach, not the ones it reached.
     // "Related Bills: S.3150 — … Latest Action: Passed Senate": another bill's stage.
