@@ -54,9 +54,23 @@ pub(super) fn bill_tags(
                 continue;
             }
             // In a text about a tracked bill, the vehicle (the NDAA) dates nothing of its own
-            // but a provision left out of it ("dropped from the final NDAA").
-            let vehicle = about.tracked() && vehicle_only(&s.norm);
+            // but a provision left out of it ("dropped from the final NDAA"); each clause for
+            // itself ("the President signed the defense bill, and the House passed H.R. 2683").
+            let sentence_vehicle = about.tracked() && vehicle_only(&s.norm);
+            let carried = crate::tag::packs::any_in("vehicle_carries", &s.norm);
             for (clause, in_bill) in found {
+                let vehicle =
+                    sentence_vehicle || (about.tracked() && !carried && vehicle_only(clause));
+                // On a page about one tracked bill, a clause naming only another tracked bill
+                // states that bill's stage ("Separately, the House passed H.R. 2683").
+                let named = super::tracked_bills_named(clause);
+                let subject = about.subject();
+                if !subject.is_empty()
+                    && !named.is_empty()
+                    && named.iter().all(|k| !subject.contains(k))
+                {
+                    continue;
+                }
                 let stated = if doc_bill {
                     in_bill
                 } else {

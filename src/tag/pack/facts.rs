@@ -63,6 +63,11 @@ fn fact(t: &Tag) -> Option<(String, Option<String>, Option<String>)> {
         }
         "chip_added" => ("chip".into(), (None, text("chip"))),
         "chip_removed" => ("chip".into(), (text("chip"), None)),
+        // A rescission reported from a pending one is the fact "pending" (see
+        // `rescission::rescission_tags`).
+        "rule_rescinded" if t.detail[super::rescission::PENDING] == true => {
+            ("rescission".into(), (None, Some("pending".to_string())))
+        }
         "rule_rescinded" => ("rescission".into(), (None, text("kind"))),
         _ => return None,
     };
@@ -418,6 +423,7 @@ fn facts_with(
     let doc = super::Doc {
         tiers: doc_context,
         about: &nothing,
+        whole: true,
     };
     let mut out: HashSet<(String, String)> = compare(&[], &placed, lang, doc)
         .iter()

@@ -52,7 +52,8 @@ fn side<'a>(
             Some(h) => format!("{block_norm} {}", memo::norm(h)).into(),
             None => block_norm.into(),
         };
-        for s in units(block) {
+        let sents = units(block);
+        for (k, s) in sents.iter().copied().enumerate() {
             let n = memo::norm(s);
             // A sentence also present on the other side did not change.
             if let Some(c) = seen_other.get_mut(&n)
@@ -61,6 +62,7 @@ fn side<'a>(
                 *c -= 1;
                 continue;
             }
+            let n = with_country_named(n, &sents[..k]);
             // A change only considered or rumoured ("may lower the threshold", « pourrait
             // abaisser », „erwägt“) states no fact on either side.
             // A question ("Should Washington rescind the rule?") asks, it does not state.
@@ -78,6 +80,36 @@ fn side<'a>(
         }
     }
     out
+}
+
+/// A sentence that names no country but takes one up ("Nach der Regel wird das Land nun der
+/// Stufe 3 zugeordnet", "the country now sits in Tier 1", « le pays relève désormais … »; the
+/// pack's `country_anaphors`) names the one country the nearest earlier sentence of its block
+/// names; with none there, or several, it stays as it is.
+fn with_country_named(n: String, before: &[&str]) -> String {
+    let Some((at, len)) = crate::tag::packs::list("country_anaphors")
+        .iter()
+        .filter_map(|a| crate::tag::text::find_word(&n, a).map(|i| (i, a.len())))
+        .min()
+    else {
+        return n;
+    };
+    if !crate::tag::countries::countries(&n).is_empty() {
+        return n;
+    }
+    let Some(named) = before.iter().rev().find_map(|b| {
+        let cs = crate::tag::countries::countries(&memo::norm(b));
+        (!cs.is_empty()).then_some(cs)
+    }) else {
+        return n;
+    };
+    let mut isos: Vec<&str> = named.iter().map(|(iso, _)| *iso).collect();
+    isos.dedup();
+    let [iso] = isos[..] else {
+        return n;
+    };
+    let name = crate::tag::countries::english_name(iso).to_lowercase();
+    format!("{}{}{}", &n[..at], name, &n[at + len..])
 }
 
 /// A block's sentences, a sentence that takes up the one before it through an anaphor read with
@@ -313,6 +345,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         hunks,
         new_all,
         known: std::cell::OnceCell::new(),
+        subject: std::cell::OnceCell::new(),
     };
     let mut tags = compare(
         &old_kept,
@@ -321,6 +354,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         Doc {
             tiers: doc_context,
             about: &about,
+            whole: false,
         },
     );
     amend_in_place(&mut tags, &new_kept, lang);
@@ -347,6 +381,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         facts::drop_one_sided_still_written(&mut tags, old_all, new_all);
     }
     facts::fill_superseded(&mut tags, old_all, lang);
+    rescission::strip_pending(&mut tags);
     tags
 }
 
@@ -652,6 +687,17 @@ struct Doc<'a> {
     tiers: bool,
     /// Whether it is about a tracked bill, or names one.
     about: &'a About<'a>,
+    /// A whole version read for its facts, not a change.
+    whole: bool,
+}
+
+/// The tracked bills (keys of the pack's `tracked_bill_names`) a normalized text names.
+fn tracked_bills_named(n: &str) -> Vec<&'static str> {
+    crate::tag::packs::groups("tracked_bill_names")
+        .iter()
+        .filter(|g| crate::tag::text::any_word(n, &g.words))
+        .map(|g| g.key.as_str())
+        .collect()
 }
 
 /// Whether the document is about a tracked bill (a status page names it in its title, far from
@@ -661,6 +707,7 @@ struct About<'a> {
     hunks: &'a [Hunk],
     new_all: &'a [String],
     known: std::cell::OnceCell<(bool, bool)>,
+    subject: std::cell::OnceCell<Vec<&'static str>>,
 }
 
 impl About<'_> {
@@ -670,7 +717,22 @@ impl About<'_> {
             hunks: &[],
             new_all: &[],
             known: std::cell::OnceCell::from((false, false)),
+            subject: std::cell::OnceCell::from(Vec::new()),
         }
+    }
+
+    /// The tracked bills (keys of the pack's `tracked_bill_names`) the document's opening
+    /// sentence names: the bills it is about (none: no one bill).
+    fn subject(&self) -> &[&'static str] {
+        self.subject.get_or_init(|| {
+            let first = self
+                .new_all
+                .iter()
+                .find(|b| !b.trim().is_empty())
+                .map(|b| norm(crate::tag::text::sentences(b).first().copied().unwrap_or(b)))
+                .unwrap_or_default();
+            tracked_bills_named(&first)
+        })
     }
 
     /// (about a tracked bill, names a tracked bill), read once.
@@ -723,7 +785,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc<'_>) -> 
     quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
     tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
     dates::date_tags(&old_s, &new_s, lang, &mut tags);
-    rescission::rescission_tags(&old_s, &new_s, &mut tags);
+    rescission::rescission_tags(&old_s, &new_s, doc.whole, &mut tags);
     licensing::review_policy_tags(&old_s, &new_s, &mut tags);
     licensing::exception_tags(&old_s, &new_s, &mut tags);
     bills::bill_tags(&old_s, &new_s, doc.about, &mut tags);

@@ -64,7 +64,17 @@ fn kinds_of(s: &Sent<'_>) -> Vec<&'static str> {
 /// Tags a rescission kind the new text announces and the old did not. A pending rescission is
 /// reported as `rescinded` only when nothing else is (with a non-enforcement stated now, that is
 /// the kind that holds), and a rescission done after one pending is reported.
-pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+///
+/// A rescission reported from a pending one carries `"pending": true` until the facts check has
+/// compared it ([`PENDING`]): a version that only plans a rescission does not already state the
+/// one a later version says is done. Reading a `whole` version for its facts, a done rescission
+/// also counts as a pending one (it states at least that much).
+pub(super) fn rescission_tags(
+    old: &[Sent<'_>],
+    new: &[Sent<'_>],
+    whole: bool,
+    tags: &mut Vec<Tag>,
+) {
     let old_kinds: BTreeSet<&str> = old.iter().flat_map(kinds_of).collect();
     let found: Vec<(&str, &Sent<'_>)> = new
         .iter()
@@ -74,13 +84,40 @@ pub(super) fn rescission_tags(old: &[Sent<'_>], new: &[Sent<'_>], tags: &mut Vec
     let holds_now = found
         .iter()
         .any(|(k, _)| !matches!(*k, "rescinded" | "pending"));
+    // A done rescission said beside a pending one is the one reported.
+    let done = found.iter().any(|(k, _)| *k == "rescinded");
     // One tag per kind: `compare` keeps the first of equal tags.
     for (kind, s) in found {
-        let kind = match kind {
-            "pending" if holds_now || old_kinds.contains("rescinded") => continue,
-            "pending" => "rescinded",
-            k => k,
+        let (kind, pending) = match kind {
+            "pending" if !whole && (holds_now || done || old_kinds.contains("rescinded")) => {
+                continue;
+            }
+            "pending" => ("rescinded", true),
+            k => (k, false),
         };
-        tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
+        if pending || (whole && kind == "rescinded") {
+            tags.push(mk(
+                "rule_rescinded",
+                json!({ "kind": kind, PENDING: true }),
+                "",
+                s.text,
+            ));
+        }
+        if !pending {
+            tags.push(mk("rule_rescinded", json!({ "kind": kind }), "", s.text));
+        }
+    }
+}
+
+/// The detail field that marks a rescission reported from a pending one, removed from the tags
+/// once the facts check has read it ([`strip_pending`]).
+pub(super) const PENDING: &str = "pending";
+
+/// Removes the [`PENDING`] marks (the tag's detail is `kind` alone).
+pub(super) fn strip_pending(tags: &mut [Tag]) {
+    for t in tags.iter_mut().filter(|t| t.tag == "rule_rescinded") {
+        if let Some(d) = t.detail.as_object_mut() {
+            d.remove(PENDING);
+        }
     }
 }

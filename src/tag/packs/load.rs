@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "country_anaphors",
     "chip_measure_prefixes",
     "chip_measure_suffixes",
     "replaced_value_markers",
@@ -206,6 +207,7 @@ const REQUIRED_LISTS: &[&str] = &[
 ];
 const REQUIRED_GROUPS: &[&str] = &[
     "bill_stages",
+    "tracked_bill_names",
     "chips",
     "rescission",
     "countries",
