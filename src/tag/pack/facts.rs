@@ -367,17 +367,24 @@ fn anchor_test(anchors: Vec<Anchor>) -> Option<AnchorTest> {
 }
 
 /// Every (key, value) the blocks of a version that may state an anchored value state.
-fn facts_of(blocks: &[String], lang: Lang, test: Option<&AnchorTest>) -> HashSet<(String, String)> {
-    facts_with(blocks, lang, test, false)
+fn facts_of(
+    blocks: &[String],
+    lang: Lang,
+    test: Option<&AnchorTest>,
+    wanted: &[&str],
+) -> HashSet<(String, String)> {
+    facts_with(blocks, lang, test, false, wanted)
 }
 
 /// [`facts_of`]; with `tiers`, also every tier a country is placed in, moved there or not
-/// ("Poland, Austria and Portugal are in Tier 2"), as `placement|ISO` facts.
+/// ("Poland, Austria and Portugal are in Tier 2"), as `placement|ISO` facts. Only the
+/// recognizers of the `wanted` tags read the blocks (the facts of the others are not asked for).
 fn facts_with(
     blocks: &[String],
     lang: Lang,
     test: Option<&AnchorTest>,
     tiers: bool,
+    wanted: &[&str],
 ) -> HashSet<(String, String)> {
     // A before/after table states its "after" column only ("TPP | 4,800 or more | 4,000 or
     // more" under "Parameter | Before | After"): its rows are read as moves, as in the changed
@@ -412,18 +419,21 @@ fn facts_with(
     }
     // The first blocks are mostly the same in both versions, and the placed ones are read again
     // by `compare`: their normalized text is remembered for the call.
-    let doc_context = blocks
-        .iter()
-        .take(40)
-        .any(|b| tier_context(&super::memo::norm(b)))
-        || placed
+    // Only a placement needs to know whether the document speaks of tiers.
+    let doc_context = (tiers || wanted.contains(&"tier_move"))
+        && (blocks
             .iter()
-            .any(|(b, _)| tier_context(&super::memo::norm(b)));
+            .take(40)
+            .any(|b| tier_context(&super::memo::norm(b)))
+            || placed
+                .iter()
+                .any(|(b, _)| tier_context(&super::memo::norm(b))));
     let nothing = super::About::nothing();
     let doc = super::Doc {
         tiers: doc_context,
         about: &nothing,
         whole: true,
+        wanted: Some(wanted),
     };
     let mut out: HashSet<(String, String)> = compare(&[], &placed, lang, doc)
         .iter()
@@ -513,7 +523,8 @@ pub(super) fn fill_superseded(tags: &mut Vec<Tag>, old_all: &[String], lang: Lan
                 .collect(),
         );
         let tiers = idx.iter().any(|&i| tags[i].tag == "tier_move");
-        let before = facts_with(old_all, lang, test.as_ref(), tiers);
+        let wanted: Vec<&str> = idx.iter().map(|&i| tags[i].tag.as_str()).collect();
+        let before = facts_with(old_all, lang, test.as_ref(), tiers, &wanted);
         for &i in &idx {
             let Some((key, _, Some(new))) = fact(&tags[i]) else {
                 continue;
@@ -560,15 +571,21 @@ pub(super) fn keep_differences(
     let facts: Vec<_> = tags.iter().map(fact).collect();
     let anchors: Vec<Anchor> = tags.iter().map(anchor).collect();
     let test = anchor_test(anchors);
+    let wanted: Vec<&str> = tags
+        .iter()
+        .zip(&facts)
+        .filter(|(_, f)| f.is_some())
+        .map(|(t, _)| t.tag.as_str())
+        .collect();
     let needs_before = facts.iter().flatten().any(|(_, _, new)| new.is_some());
     let needs_after = facts.iter().flatten().any(|(_, old, _)| old.is_some());
     let before = if needs_before {
-        facts_of(old_all, lang, test.as_ref())
+        facts_of(old_all, lang, test.as_ref(), &wanted)
     } else {
         HashSet::new()
     };
     let after = if needs_after {
-        facts_of(new_all, lang, test.as_ref())
+        facts_of(new_all, lang, test.as_ref(), &wanted)
     } else {
         HashSet::new()
     };

@@ -355,6 +355,7 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
             tiers: doc_context,
             about: &about,
             whole: false,
+            wanted: None,
         },
     );
     amend_in_place(&mut tags, &new_kept, lang);
@@ -689,6 +690,16 @@ struct Doc<'a> {
     about: &'a About<'a>,
     /// A whole version read for its facts, not a change.
     whole: bool,
+    /// The tags whose recognizers must read the sentences (`None`: all).
+    wanted: Option<&'a [&'a str]>,
+}
+
+impl Doc<'_> {
+    /// Whether a recognizer that gives one of these tags must run.
+    fn wants(&self, ids: &[&str]) -> bool {
+        self.wanted
+            .is_none_or(|w| ids.iter().any(|i| w.contains(i)))
+    }
 }
 
 /// The tracked bills (keys of the pack's `tracked_bill_names`) a normalized text names.
@@ -782,14 +793,28 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc<'_>) -> 
     pair_drafts(&mut old_all, &mut new_all);
     let (old_s, new_s) = (stated(&old_all), stated(&new_all));
     let mut tags = Vec::new();
-    quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
-    tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
-    dates::date_tags(&old_s, &new_s, lang, &mut tags);
-    rescission::rescission_tags(&old_s, &new_s, doc.whole, &mut tags);
-    licensing::review_policy_tags(&old_s, &new_s, &mut tags);
-    licensing::exception_tags(&old_s, &new_s, &mut tags);
-    bills::bill_tags(&old_s, &new_s, doc.about, &mut tags);
-    named::set_tags(&old_all, &new_all, &mut tags);
+    if doc.wants(&["threshold_changed", "quota_changed", "tariff_changed"]) {
+        quantities::quantity_tags(&old_s, &new_s, lang, &mut tags);
+    }
+    if doc.wants(&["tier_move"]) {
+        tiers::tier_tags(&old_s, &new_s, doc.tiers, &mut tags);
+    }
+    if doc.wants(&["effective_date_changed"]) {
+        dates::date_tags(&old_s, &new_s, lang, &mut tags);
+    }
+    if doc.wants(&["rule_rescinded"]) {
+        rescission::rescission_tags(&old_s, &new_s, doc.whole, &mut tags);
+    }
+    if doc.wants(&["license_policy_changed"]) {
+        licensing::review_policy_tags(&old_s, &new_s, &mut tags);
+        licensing::exception_tags(&old_s, &new_s, &mut tags);
+    }
+    if doc.wants(&["bill_stage_changed"]) {
+        bills::bill_tags(&old_s, &new_s, doc.about, &mut tags);
+    }
+    if doc.wants(&["eccn_changed", "chip_added", "chip_removed"]) {
+        named::set_tags(&old_all, &new_all, &mut tags);
+    }
     // One tag per meaning.
     let mut seen = BTreeSet::new();
     tags.retain(|t: &Tag| seen.insert(format!("{}|{}", t.tag, t.detail)));
