@@ -184,6 +184,14 @@ fn parse_at(s: &str, i: usize, lang: Lang) -> (f64, usize) {
             frac = s[j + 1..j + 1 + n].to_string();
             j += 1 + n;
         }
+    } else if lang == Lang::En && j == i + lead && b.get(j) == Some(&b',') {
+        // "a density of 5,92" quoted in English from a continental text: one or two digits
+        // after a comma group no thousands.
+        let n = digits_at(b, j + 1);
+        if (1..=2).contains(&n) {
+            frac = s[j + 1..j + 1 + n].to_string();
+            j += 1 + n;
+        }
     }
     let text = if frac.is_empty() {
         int
@@ -282,6 +290,8 @@ mod tests {
             vec![4800.0, 5.92]
         );
         assert_eq!(vals("density 5.92 and 1.6", Lang::En), vec![5.92, 1.6]);
+        assert_eq!(vals("density 5,92 or more", Lang::En), vec![5.92]);
+        assert_eq!(vals("in 2024, 25 percent", Lang::En), vec![2024.0, 25.0]);
         assert_eq!(vals("1.600 tpp", Lang::De), vec![1600.0]);
         assert_eq!(vals("4.8 tb/s", Lang::De), vec![4.8]);
         assert_eq!(vals("4'800", Lang::De), vec![4800.0]);

@@ -96,6 +96,9 @@ fn other_bill(s: &str) -> bool {
     if domain(s) {
         return false;
     }
+    if names_untracked_bill_number(s) {
+        return true;
+    }
     let ws: Vec<&str> = s
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
@@ -109,6 +112,35 @@ fn other_bill(s: &str) -> bool {
     }) || ws
         .iter()
         .any(|w| w.len() > 9 && w.ends_with("gesetz") && !w.starts_with("ki"))
+}
+
+/// Bill numbers ("H.R.4102", "S. 2877") in a normalized text.
+static BILL_NUMBER: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?:^|[^.\w])(?:h\.\s?r\.|s\.)\s?(\d{2,5})\b").ok()
+});
+
+/// Whether a sentence names a bill by a number that is neither a tracked bill's nor a vehicle's
+/// ("Most viewed bills: H.R.4102 — Rural Broadband Permitting Act: Passed House"), and no
+/// tracked bill's: a stage there is that bill's.
+fn names_untracked_bill_number(s: &str) -> bool {
+    let Some(re) = BILL_NUMBER.as_ref() else {
+        return false;
+    };
+    let known = |n: &str| {
+        crate::tag::packs::has("tracked_bills", n)
+            || crate::tag::packs::list("vehicle_bills")
+                .iter()
+                .any(|v| v.ends_with(n) && v.len() > n.len())
+    };
+    let mut untracked = false;
+    for c in re.captures_iter(s) {
+        let Some(n) = c.get(1) else { continue };
+        if known(n.as_str()) {
+            return false;
+        }
+        untracked = true;
+    }
+    untracked && !crate::tag::packs::any_in("tracked_bills", s)
 }
 
 /// Whether a sentence speaks of a vehicle bill (the NDAA) and of no tracked bill: in a text about

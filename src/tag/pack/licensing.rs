@@ -118,3 +118,45 @@ fn exception_tag(e: &str, added: bool, old_ev: &str, new_ev: &str) -> Tag {
         new_ev,
     )
 }
+
+/// A license exception withdrawn and a review policy stated in the same block of the new text
+/// ("… da die Lizenzausnahme NAC für sie entfällt. Anträge werden mit der Vermutung der
+/// Ablehnung geprüft.", « privées de l'exception NAC, … au cas par cas ») are one change: the
+/// exception gives way to the policy (`License Exception NAC → presumption of denial`), when
+/// the change withdraws one exception and states one new policy.
+pub(super) fn exception_to_policy(new: &[Sent<'_>], tags: &mut Vec<Tag>) {
+    let removed: Vec<usize> = (0..tags.len())
+        .filter(|&i| {
+            tags[i].tag == "license_policy_changed"
+                && tags[i].detail["change"] == "removed"
+                && !tags[i].evidence.new.is_empty()
+        })
+        .collect();
+    let stated: Vec<usize> = (0..tags.len())
+        .filter(|&i| {
+            tags[i].tag == "license_policy_changed"
+                && tags[i].detail.get("exception").is_none()
+                && tags[i].detail["old"].is_null()
+                && tags[i].detail["new"].is_string()
+        })
+        .collect();
+    let (&[r], &[p]) = (removed.as_slice(), stated.as_slice()) else {
+        return;
+    };
+    let block_of = |text: &str| new.iter().find(|s| s.text == text).map(|s| &s.context);
+    let same_block = match (
+        block_of(&tags[r].evidence.new),
+        block_of(&tags[p].evidence.new),
+    ) {
+        (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
+        _ => false,
+    };
+    if !same_block {
+        return;
+    }
+    let mut detail = tags[p].detail.clone();
+    detail["old"] = tags[r].detail["old"].clone();
+    let (old_ev, new_ev) = (tags[r].evidence.old.clone(), tags[p].evidence.new.clone());
+    tags[p] = mk("license_policy_changed", detail, &old_ev, &new_ev);
+    tags.remove(r);
+}

@@ -375,6 +375,16 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 && crate::tag::packs::any_in("bill_summary_words", &norm(&t.evidence.new)))
         });
     }
+    // "4,800" → "4.800" in an English text quoting the continental style, "4.8" → "4 800": a
+    // value that moved by exactly a thousandfold was written in another style, not changed.
+    tags.retain(|t| {
+        let (Some(o), Some(n)) = (t.detail["old"].as_f64(), t.detail["new"].as_f64()) else {
+            return true;
+        };
+        let thousandfold = |a: f64, b: f64| b > 0.0 && (a / b - 1000.0).abs() < 1e-9;
+        !(matches!(t.tag.as_str(), "threshold_changed" | "quota_changed")
+            && (thousandfold(o, n) || thousandfold(n, o)))
+    });
     drop_eu_entries(&mut tags, hunks, old_all, new_all);
     bills::fill_from(&mut tags, old_all, &about);
     if !(tags.is_empty() || (old_all.is_empty() && new_all.is_empty())) {
@@ -808,6 +818,7 @@ fn compare(old: &[Placed<'_>], new: &[Placed<'_>], lang: Lang, doc: Doc<'_>) -> 
     if doc.wants(&["license_policy_changed"]) {
         licensing::review_policy_tags(&old_s, &new_s, &mut tags);
         licensing::exception_tags(&old_s, &new_s, &mut tags);
+        licensing::exception_to_policy(&new_s, &mut tags);
     }
     if doc.wants(&["bill_stage_changed"]) {
         bills::bill_tags(&old_s, &new_s, doc.about, &mut tags);
