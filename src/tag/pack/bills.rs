@@ -272,3 +272,21 @@ pub(super) fn fill_from(tags: &mut Vec<Tag>, old_all: &[String], about: &super::
         tags.remove(k);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::names_untracked_bill_number;
+
+    #[test]
+    fn an_untracked_bill_number_names_another_bill() {
+        assert!(names_untracked_bill_number(
+            "- h.r.4102 — rural broadband permitting act: passed house (voice vote)"
+        ));
+        // Tracked and vehicle bills, and the "U.S." abbreviation, are not other bills.
+        assert!(!names_untracked_bill_number("s. 3150 passed the senate"));
+        assert!(!names_untracked_bill_number(
+            "the senate passed s. 2296 on october 9"
+        ));
+        assert!(!names_untracked_bill_number("u.s. 2025 export rules"));
+    }
+}

@@ -259,6 +259,17 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         .iter()
         .flat_map(|h| h.context.iter().chain(h.new.iter()).chain(h.old.iter()))
         .find_map(|b| before_after_columns(b));
+    let doc_header = {
+        let heads: Vec<&String> = new_all
+            .iter()
+            .filter(|b| is_row(b) && is_header(b))
+            .take(2)
+            .collect();
+        match heads[..] {
+            [one] => column_names(std::slice::from_ref(one)),
+            _ => None,
+        }
+    };
     let led: Vec<(Vec<String>, Vec<String>)> = hunks
         .iter()
         .map(|h| {
@@ -298,7 +309,9 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 .iter()
                 .find_map(|c| before_after_columns(c))
                 .or(any_header);
-            let names = column_names(&h.context);
+            // The header row in the hunk's context, else the document's one table header (a
+            // long table's header sits further up than the context reaches).
+            let names = column_names(&h.context).or_else(|| doc_header.clone());
             let label = |v: Vec<String>| -> Vec<String> {
                 match (&names, header) {
                     (Some(n), None) => v.into_iter().map(|b| labelled_row(b, n)).collect(),
@@ -504,11 +517,23 @@ fn before_after_columns_of(row: &str) -> Option<(usize, usize, usize)> {
 
 /// The cells of a table row ("| a | b |" or "a | b").
 fn table_cells(row: &str) -> Vec<&str> {
+    // A tab-separated row (copied from a spreadsheet) has the same cells.
+    let sep = if row.contains('|') { '|' } else { '\t' };
     row.trim()
         .trim_matches('|')
-        .split('|')
+        .split(sep)
         .map(str::trim)
         .collect()
+}
+
+/// Whether a table row names columns: words and no figures (not the "|---|---|" rule under it).
+fn is_header(row: &str) -> bool {
+    !row.bytes().any(|b| b.is_ascii_digit()) && row.chars().any(char::is_alphabetic)
+}
+
+/// Whether a row is a table's row: cells between pipes, or separated by tabs.
+fn is_row(row: &str) -> bool {
+    row.contains('|') || row.trim().contains('\t')
 }
 
 /// Rows under a before/after header (in the blocks, or `header` from the context) read as a move:
@@ -554,7 +579,7 @@ fn before_after_rows(blocks: Vec<String>, header: Option<(usize, usize, usize)>)
 fn column_names(context: &[String]) -> Option<Vec<String>> {
     context
         .iter()
-        .find(|c| c.contains('|') && !c.bytes().any(|b| b.is_ascii_digit()))
+        .find(|c| is_row(c) && is_header(c))
         .map(|c| {
             table_cells(c)
                 .iter()
@@ -568,7 +593,7 @@ fn column_names(context: &[String]) -> Option<Vec<String>> {
 /// bandwidth | 900 GB/s" under "Parameter | Threshold" → "Parameter Interconnect bandwidth,
 /// Threshold 900 GB/s"; a unit column is written right after the value before it.
 fn labelled_row(row: String, names: &[String]) -> String {
-    if !row.contains('|') || !row.bytes().any(|b| b.is_ascii_digit()) {
+    if !is_row(&row) || !row.bytes().any(|b| b.is_ascii_digit()) {
         return row;
     }
     let cells = table_cells(&row);
@@ -577,7 +602,20 @@ fn labelled_row(row: String, names: &[String]) -> String {
     }
     let mut parts: Vec<String> = Vec::new();
     for (name, cell) in names.iter().zip(&cells) {
-        let n = norm(name);
+        // « Niveau (tier) »: a tier word glossed in brackets is the column's name.
+        let name = ["(tier)", "(stufe)", "(niveau)"]
+            .iter()
+            .find_map(|g| {
+                name.to_lowercase().ends_with(g).then(|| {
+                    format!(
+                        "{} {}",
+                        name[..name.len() - g.len()].trim_end(),
+                        &g[1..g.len() - 1]
+                    )
+                })
+            })
+            .unwrap_or_else(|| name.clone());
+        let n = norm(&name);
         if matches!(
             n.as_str(),
             "unit" | "unité" | "einheit" | "units" | "unités"
@@ -839,7 +877,41 @@ fn mk(tag: &str, detail: Value, old: &str, new: &str) -> Tag {
 
 #[cfg(test)]
 mod tests {
-    use super::units;
+    use super::{labelled_row, table_cells, units, with_country_named};
+
+    #[test]
+    fn a_country_taken_up_by_an_anaphor_is_the_one_named_before() {
+        let n = with_country_named(
+            "nach der regel wird das land nun der stufe 3 zugeordnet.".to_string(),
+            &["Malaysia ist ein wichtiger Standort geworden."],
+        );
+        assert_eq!(
+            n,
+            "nach der regel wird malaysia nun der stufe 3 zugeordnet."
+        );
+        // Two countries before: which one is meant is unknown.
+        let n = with_country_named(
+            "the country now sits in tier 1.".to_string(),
+            &["Poland and Austria asked for talks."],
+        );
+        assert_eq!(n, "the country now sits in tier 1.");
+    }
+
+    #[test]
+    fn tab_separated_rows_are_read_with_their_column_names() {
+        assert_eq!(
+            table_cells("Portugal\t1\tnein"),
+            vec!["Portugal", "1", "nein"]
+        );
+        let names: Vec<String> = ["Pays", "Niveau (tier)", "Plafond national"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            labelled_row("| Suisse | 1 | non |".to_string(), &names),
+            "Pays Suisse, Niveau tier 1, Plafond national non"
+        );
+    }
 
     #[test]
     fn a_sentence_taking_up_the_one_before_is_read_with_it() {
