@@ -87,6 +87,10 @@ fn side<'a>(
 /// pack's `country_anaphors`) names the one country the nearest earlier sentence of its block
 /// names; with none there, or several, it stays as it is.
 fn with_country_named(n: String, before: &[&str]) -> String {
+    // One pass of the list's automaton first: most sentences take up no country.
+    if !crate::tag::packs::any_in("country_anaphors", &n) {
+        return n;
+    }
     let Some((at, len)) = crate::tag::packs::list("country_anaphors")
         .iter()
         .filter_map(|a| crate::tag::text::find_word(&n, a).map(|i| (i, a.len())))
