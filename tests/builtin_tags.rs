@@ -1,8 +1,11 @@
 //! `tag::builtin_tags()` is exactly the set of tags the engine emits: one example of each runs
 //! through the tagger (recipients' `tags` and `changes --tag` are validated against the list).
 
-use regwatch::diff::{diff_blocks, diff_items};
-use regwatch::model::{Item, Lang};
+#[path = "common/tagging.rs"]
+mod tagging;
+
+use regwatch::diff::diff_items;
+use regwatch::model::Item;
 use regwatch::tag::{TagContext, builtin_tags, tag_change};
 
 /// (old, new) texts, one per built-in tag (from the tag corpus, tests/tag_corpus.rs).
@@ -68,21 +71,7 @@ const EXAMPLES: &[(&str, &str)] = &[
 fn emitted() -> Vec<String> {
     let mut ids = Vec::new();
     for (old, new) in EXAMPLES {
-        let lines = |t: &str| t.split('\n').map(str::to_string).collect::<Vec<_>>();
-        let (old, new) = (lines(old), lines(new));
-        let diff = diff_blocks(&old, &new);
-        let ctx = TagContext {
-            lang: Some(Lang::En),
-            source_id: "s",
-            old: &old,
-            new: &new,
-            ..TagContext::default()
-        };
-        ids.extend(
-            tag_change(&diff.hunks, None, &ctx)
-                .into_iter()
-                .map(|t| t.tag),
-        );
+        ids.extend(tagging::tags_of_lines(old, new).into_iter().map(|t| t.tag));
     }
     let item = Item {
         title: "New rule".into(),

@@ -2,23 +2,10 @@
 //! … is now a Tier 1 destination") replaces the one the unchanged body still states: the tag
 //! takes its old value from the old version, and a tier move with no tier to leave is none.
 
-use regwatch::diff::diff_blocks;
-use regwatch::model::{Lang, Tag};
-use regwatch::tag::{TagContext, tag_change};
+#[path = "common/tagging.rs"]
+mod tagging;
 
-fn tags(old: &str, new: &str) -> Vec<Tag> {
-    let lines = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
-    let (old, new) = (lines(old), lines(new));
-    let diff = diff_blocks(&old, &new);
-    let ctx = TagContext {
-        lang: Some(Lang::En),
-        source_id: "s",
-        old: &old,
-        new: &new,
-        ..TagContext::default()
-    };
-    tag_change(&diff.hunks, None, &ctx)
-}
+use tagging::tags_of_lines as tags;
 
 const BODY: &str = "\
 How the AI diffusion rule caps shipments

@@ -263,16 +263,23 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
         .iter()
         .flat_map(|h| h.context.iter().chain(h.new.iter()).chain(h.old.iter()))
         .find_map(|b| before_after_columns(b));
-    let doc_header = {
-        let heads: Vec<&String> = new_all
-            .iter()
-            .filter(|b| is_row(b) && is_header(b))
-            .take(2)
-            .collect();
-        match heads[..] {
-            [one] => column_names(std::slice::from_ref(one)),
-            _ => None,
-        }
+    // The document's one table header, looked for only when a hunk changes a table row whose
+    // header the context does not reach (a long table).
+    let doc_header = std::cell::OnceCell::new();
+    let doc_header = || {
+        doc_header
+            .get_or_init(|| {
+                let heads: Vec<&String> = new_all
+                    .iter()
+                    .filter(|b| is_row(b) && is_header(b))
+                    .take(2)
+                    .collect();
+                match heads[..] {
+                    [one] => column_names(std::slice::from_ref(one)),
+                    _ => None,
+                }
+            })
+            .clone()
     };
     let led: Vec<(Vec<String>, Vec<String>)> = hunks
         .iter()
@@ -315,7 +322,14 @@ pub fn tag(hunks: &[Hunk], lang: Option<Lang>, old_all: &[String], new_all: &[St
                 .or(any_header);
             // The header row in the hunk's context, else the document's one table header (a
             // long table's header sits further up than the context reaches).
-            let names = column_names(&h.context).or_else(|| doc_header.clone());
+            let names = column_names(&h.context).or_else(|| {
+                h.old
+                    .iter()
+                    .chain(&h.new)
+                    .any(|b| is_row(b))
+                    .then(doc_header)
+                    .flatten()
+            });
             let label = |v: Vec<String>| -> Vec<String> {
                 match (&names, header) {
                     (Some(n), None) => v.into_iter().map(|b| labelled_row(b, n)).collect(),
@@ -610,13 +624,12 @@ fn labelled_row(row: String, names: &[String]) -> String {
         let name = ["(tier)", "(stufe)", "(niveau)"]
             .iter()
             .find_map(|g| {
-                name.to_lowercase().ends_with(g).then(|| {
-                    format!(
-                        "{} {}",
-                        name[..name.len() - g.len()].trim_end(),
-                        &g[1..g.len() - 1]
-                    )
-                })
+                // Compared in place: a lower-cased copy may differ in length ("İ").
+                let at = name.len().checked_sub(g.len())?;
+                let head = name.get(..at)?;
+                name.get(at..)?
+                    .eq_ignore_ascii_case(g)
+                    .then(|| format!("{} {}", head.trim_end(), &g[1..g.len() - 1]))
             })
             .unwrap_or_else(|| name.clone());
         let n = norm(&name);
@@ -914,6 +927,12 @@ mod tests {
         assert_eq!(
             labelled_row("| Suisse | 1 | non |".to_string(), &names),
             "Pays Suisse, Niveau tier 1, Plafond national non"
+        );
+        // A header whose lower case is longer than itself is read without a panic.
+        let names: Vec<String> = ["İİ", "Wert"].iter().map(ToString::to_string).collect();
+        assert_eq!(
+            labelled_row("| a | 1 |".to_string(), &names),
+            "İİ a, Wert 1"
         );
     }
 

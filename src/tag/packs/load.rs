@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "list_item_openers",
     "country_anaphors",
     "chip_measure_prefixes",
     "chip_measure_suffixes",

@@ -210,23 +210,6 @@ pub(super) fn threshold_near(s: &str, at: usize, end: usize) -> bool {
         .any(|w| window.contains(w.as_str()))
 }
 
-/// Words that open the next item of a list of criteria.
-const NEXT_ITEM: &[&str] = &[
-    " or a ",
-    " or an ",
-    " and a ",
-    " and an ",
-    " oder eine ",
-    " oder ein ",
-    " und eine ",
-    " und ein ",
-    " sowie ",
-    " ou une ",
-    " ou un ",
-    " et une ",
-    " et un ",
-];
-
 /// Which bandwidth a value in GB/s is: the one named right after it ("900 GB/s or more of
 /// interconnect bandwidth, 1,400 GB/s … of total DRAM bandwidth"), else the one named nearest
 /// before it; DRAM by default. The names are the pack's `interconnect_words` and `dram_words`.
@@ -237,9 +220,9 @@ pub(super) fn bandwidth_metric(s: &str, start: usize, end: usize) -> &'static st
         .unwrap_or(tail.len())];
     // The next item of a list ("1.200 GB/s oder eine Interconnect-Bandbreite von …") names its
     // own value's metric.
-    let tail = NEXT_ITEM
+    let tail = packs::list("list_item_openers")
         .iter()
-        .filter_map(|w| tail.find(w))
+        .filter_map(|w| tail.find(w.as_str()))
         .min()
         .map_or(tail, |k| &tail[..k]);
     let names = |t: &str, list: &str| packs::any_in(list, t);
