@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::model::Lang;
 use crate::tag::countries::Placement;
@@ -23,8 +24,34 @@ type Placements = Vec<(&'static str, Placement)>;
 struct Memo {
     norm: HashMap<String, String>,
     columns: HashMap<String, Option<(usize, usize, usize)>>,
-    quantities: HashMap<(String, String, Lang), Vec<Quantity>>,
-    placements: HashMap<(String, String, bool), Placements>,
+    /// Each context text seen, by a number (a sentence's context is its whole block: it is
+    /// hashed once per block, not once per sentence).
+    contexts: HashMap<String, u32>,
+    /// The context looked up last, with its number (kept alive, so the pointer stays its own).
+    last_context: Option<(Rc<str>, u32)>,
+    quantities: HashMap<(u32, Lang), HashMap<String, Vec<Quantity>>>,
+    placements: HashMap<(u32, bool), HashMap<String, Placements>>,
+}
+
+impl Memo {
+    /// The number of a context text (the same text, the same number).
+    fn context_id(&mut self, context: &Rc<str>) -> u32 {
+        if let Some((last, id)) = &self.last_context
+            && Rc::ptr_eq(last, context)
+        {
+            return *id;
+        }
+        let id = match self.contexts.get(&**context) {
+            Some(id) => *id,
+            None => {
+                let id = u32::try_from(self.contexts.len()).unwrap_or(u32::MAX);
+                self.contexts.insert(context.to_string(), id);
+                id
+            }
+        };
+        self.last_context = Some((Rc::clone(context), id));
+        id
+    }
 }
 
 thread_local! {
@@ -57,41 +84,6 @@ impl Drop for Scope {
     fn drop(&mut self) {
         if self.outer {
             MEMO.with(|m| *m.borrow_mut() = None);
-        }
-    }
-}
-
-/// `f()`, or its output remembered under `key` in the table `table` picks.
-fn remembered<K, V>(
-    table: impl Fn(&mut Memo) -> &mut HashMap<K, V>,
-    key: impl FnOnce() -> K,
-    f: impl FnOnce() -> V,
-) -> V
-where
-    K: std::hash::Hash + Eq,
-    V: Clone,
-{
-    let key = MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        let memo = m.as_mut()?;
-        let key = key();
-        match table(memo).get(&key) {
-            Some(v) => Some(Err(v.clone())),
-            None => Some(Ok(key)),
-        }
-    });
-    match key {
-        None => f(),
-        Some(Err(v)) => v,
-        Some(Ok(key)) => {
-            // Computed outside the borrow: a recognizer may itself use the memo.
-            let v = f();
-            MEMO.with(|m| {
-                if let Some(memo) = m.borrow_mut().as_mut() {
-                    table(memo).insert(key, v.clone());
-                }
-            });
-            v
         }
     }
 }
@@ -133,20 +125,56 @@ pub(super) fn before_after_columns(row: &str) -> Option<(usize, usize, usize)> {
     remembered_str(|m| &mut m.columns, row, super::before_after_columns_of)
 }
 
+/// `f(s)`, or its output remembered under `s` and the number of its context in the table
+/// `table` picks (looked up without copying the sentence or the context).
+fn remembered_in<F, V>(
+    table: impl Fn(&mut Memo, u32) -> &mut HashMap<String, V>,
+    s: &str,
+    context: &Rc<str>,
+    f: F,
+) -> V
+where
+    F: FnOnce() -> V,
+    V: Clone,
+{
+    let known = MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        let memo = m.as_mut()?;
+        let id = memo.context_id(context);
+        Some((id, table(memo, id).get(s).cloned()))
+    });
+    match known {
+        None => f(),
+        Some((_, Some(v))) => v,
+        Some((id, None)) => {
+            // Computed outside the borrow: a recognizer may itself use the memo.
+            let v = f();
+            MEMO.with(|m| {
+                if let Some(memo) = m.borrow_mut().as_mut() {
+                    table(memo, id).insert(s.to_string(), v.clone());
+                }
+            });
+            v
+        }
+    }
+}
+
 /// [`crate::tag::quantity::quantities`].
-pub(super) fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
-    remembered(
-        |m| &mut m.quantities,
-        || (s.to_string(), block.to_string(), lang),
+pub(super) fn quantities(s: &str, block: &Rc<str>, lang: Lang) -> Vec<Quantity> {
+    remembered_in(
+        |m, id| m.quantities.entry((id, lang)).or_default(),
+        s,
+        block,
         || crate::tag::quantity::quantities(s, block, lang),
     )
 }
 
 /// [`crate::tag::countries::placements`].
-pub(super) fn placements(s: &str, block: &str, doc_context: bool) -> Placements {
-    remembered(
-        |m| &mut m.placements,
-        || (s.to_string(), block.to_string(), doc_context),
+pub(super) fn placements(s: &str, block: &Rc<str>, doc_context: bool) -> Placements {
+    remembered_in(
+        |m, id| m.placements.entry((id, doc_context)).or_default(),
+        s,
+        block,
         || crate::tag::countries::placements(s, block, doc_context),
     )
 }

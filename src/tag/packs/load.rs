@@ -276,7 +276,7 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
         .map(|c| citation_rule(&ctx, c, &tags))
         .collect::<Result<Vec<_>, _>>()?;
     let lists_span = raw.lists.as_ref().map_or(0..0, Spanned::span);
-    let lists: HashMap<String, Vec<String>> = raw
+    let lists: super::Map<String, Vec<String>> = raw
         .lists
         .map(|l| l.into_inner().into_iter().collect())
         .unwrap_or_default();
@@ -342,8 +342,8 @@ pub fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
         tags,
         labels: raw.labels,
         lists,
-        groups: raw.groups,
-        pairs: raw.pairs,
+        groups: raw.groups.into_iter().collect(),
+        pairs: raw.pairs.into_iter().collect(),
         symbols,
         citations,
     })
@@ -457,7 +457,7 @@ fn citation_rule(
 fn required(
     ctx: &Ctx<'_>,
     span: Range<usize>,
-    lists: &HashMap<String, Vec<String>>,
+    lists: &super::Map<String, Vec<String>>,
     groups: &HashMap<String, Vec<Group>>,
     pairs: &HashMap<String, Vec<(String, u8)>>,
 ) -> Result<(), PackError> {

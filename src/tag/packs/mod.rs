@@ -124,6 +124,12 @@ pub struct CitationRule {
     pub pattern: Regex,
 }
 
+/// A map keyed by the pack's own names (list, group and table names, words of its lists):
+/// FxHash (the `rustc-hash` crate), as fast as a lookup by a short static name should be. Its
+/// keys come from the embedded packs only, and page text is only ever looked up in it, so no
+/// page can grow a map with colliding keys.
+pub type Map<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// A validated pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
@@ -140,22 +146,22 @@ pub struct Pack {
     /// Label tables for summaries.
     pub labels: HashMap<String, HashMap<String, String>>,
     /// Word lists.
-    pub lists: HashMap<String, Vec<String>>,
+    pub lists: Map<String, Vec<String>>,
     /// Each word list as a set, for [`has`].
-    pub sets: HashMap<String, std::collections::HashSet<String>>,
+    pub sets: Map<String, std::collections::HashSet<String, rustc_hash::FxBuildHasher>>,
     /// One automaton per word list, for [`any_in`].
-    pub matchers: HashMap<String, matcher::ListMatcher>,
+    pub matchers: Map<String, matcher::ListMatcher>,
     /// Phrase groups.
-    pub groups: HashMap<String, Vec<Group>>,
+    pub groups: Map<String, Vec<Group>>,
     /// Per phrase group: its words (all keys', in order) in one finder, taken literally and
     /// with their `*` endings cut.
-    pub finders: HashMap<String, (matcher::WordFinder, matcher::WordFinder)>,
+    pub finders: Map<String, (matcher::WordFinder, matcher::WordFinder)>,
     /// Per phrase group: one automaton over all its words, for [`any_in_group`].
-    pub group_matchers: HashMap<String, matcher::ListMatcher>,
+    pub group_matchers: Map<String, matcher::ListMatcher>,
     /// Per word → number table: its words in one finder, in order.
-    pub pair_finders: HashMap<String, matcher::WordFinder>,
+    pub pair_finders: Map<String, matcher::WordFinder>,
     /// Word → number pairs.
-    pub pairs: HashMap<String, Vec<(String, u8)>>,
+    pub pairs: Map<String, Vec<(String, u8)>>,
     /// Data-defined symbol rules.
     pub symbols: Vec<SymbolRule>,
     /// Data-defined citation rules.
