@@ -334,12 +334,21 @@ pub fn dated_kinds(s: &str, day_first: bool) -> Vec<(NaiveDate, &'static str)> {
             // « n'est plus exigée au 15 mai mais au … », "initially set for", „ursprünglich
             // für … vorgesehen“: the date named as the old one is not stated now.
             let joined = window.iter().rev().copied().collect::<Vec<_>>().join(" ");
+            // "is not required until July 15, 2026", « n'est pas exigée avant le 15 mai »: a
+            // negation before "until" (the pack's `deadline_words`) sets a deadline.
             let negated = window
                 .iter()
-                .any(|w| matches!(*w, "not" | "nicht" | "pas" | "non" | "no"))
-                || packs::list("date_old_markers")
-                    .iter()
-                    .any(|m| joined.contains(m.as_str()));
+                .position(|w| matches!(*w, "not" | "nicht" | "pas" | "non" | "no"))
+                .is_some_and(|k| !window[..k].iter().any(|w| packs::has("deadline_words", w)))
+                || packs::list("date_old_markers").iter().any(|m| {
+                    // „abweichend von der ursprünglichen Bekanntmachung erst am …“: a word of
+                    // the new date after the marker (the pack's `date_new_words`) keeps it.
+                    joined.find(m.as_str()).is_some_and(|i| {
+                        !joined[i + m.len()..]
+                            .split_whitespace()
+                            .any(|w| packs::has("date_new_words", w))
+                    })
+                });
             // "The compliance date was January 15, 2026. It has been brought forward to
             // October 15, 2025.": a date a past copula stands right before is the old one when
             // the sentence names another.

@@ -125,7 +125,28 @@ const CLAUSE_BREAKS: &[&str] = &[
 fn same_clause(s: &str, a: usize, b: usize) -> bool {
     let (lo, hi) = (a.min(b), a.max(b));
     let between = s.get(lo..hi).unwrap_or("");
-    !CLAUSE_BREAKS.iter().any(|w| between.contains(w))
+    let breaks = |t: &str| CLAUSE_BREAKS.iter().any(|w| t.contains(w));
+    if !breaks(between) {
+        return true;
+    }
+    // "Israel, which has a large AI sector, was moved from Tier 2 to Tier 1": an aside (the
+    // pack's `aside_openers` up to the next comma) that names no country and no tier is left out.
+    let mut rest = between.to_string();
+    while let Some((at, len)) = packs::list("aside_openers")
+        .iter()
+        .filter_map(|o| rest.find(o.as_str()).map(|i| (i, o.len())))
+        .min()
+    {
+        let Some(close) = rest[at + len..].find(',').map(|i| at + len + i) else {
+            break;
+        };
+        let aside = &rest[at + 1..close];
+        if !tier_mentions(aside).is_empty() || !super::countries(aside).is_empty() {
+            break;
+        }
+        rest.replace_range(at..=close, "");
+    }
+    !breaks(&rest)
 }
 
 /// "from tier 1 to tier 2" / « du premier au deuxième niveau » / „von Stufe 1 in Stufe 2“: the

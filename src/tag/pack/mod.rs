@@ -46,7 +46,34 @@ fn side<'a>(
     mut seen_other: BTreeMap<String, usize>,
 ) -> Vec<Sent<'a>> {
     let mut out = Vec::new();
+    // Under a recap label ("Key takeaways", « À retenir », „Das Wichtigste in Kürze“, the pack's
+    // `recap_labels`), as a heading or a label line of its own, the blocks restate what the
+    // document says: they state and name nothing new.
+    let mut recap = false;
+    let mut recap_items = 0;
     for (block, heading) in blocks {
+        if is_label(block) {
+            recap = crate::tag::packs::any_in("recap_labels", &memo::norm(block));
+            recap_items = 0;
+            if recap {
+                continue;
+            }
+        }
+        if recap {
+            // The recap is the list after its label, or else one paragraph.
+            let item = block.trim_start().starts_with(['-', '•', '*', '–', '·']);
+            if item {
+                recap_items += 1;
+                continue;
+            }
+            recap = false;
+            if recap_items == 0 {
+                continue;
+            }
+        }
+        if heading.is_some_and(|h| crate::tag::packs::any_in("recap_labels", &memo::norm(h))) {
+            continue;
+        }
         let block_norm = memo::norm(block);
         let context: Rc<str> = match heading {
             Some(h) => format!("{block_norm} {}", memo::norm(h)).into(),
@@ -80,6 +107,18 @@ fn side<'a>(
         }
     }
     out
+}
+
+/// Whether a block is a label of its own: a heading, or a short line (six words at most) that
+/// ends with no sentence mark.
+fn is_label(block: &str) -> bool {
+    let b = block.trim();
+    b.starts_with('#')
+        || (!b.is_empty()
+            && !b.ends_with(['.', '!', '?', ';', ','])
+            && b.split_whitespace().count() <= 6
+            && !b.contains('|')
+            && !b.contains('\t'))
 }
 
 /// A sentence that names no country but takes one up ("Nach der Regel wird das Land nun der

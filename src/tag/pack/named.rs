@@ -68,6 +68,23 @@ fn without_measures(n: &str) -> std::borrow::Cow<'_, str> {
             spans.push((from, end));
         }
     }
+    // "about 1,700 H100 GPUs", „rund 1.700 H100“: a chip counted is a measure of an amount
+    // (or an order), not the chip named as controlled.
+    let mut prev_number = false;
+    for (i, w) in n.split(' ').scan(0usize, |at, w| {
+        let i = *at;
+        *at += w.len() + 1;
+        Some((i, w))
+    }) {
+        if prev_number && !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()) {
+            spans.push((i, i + w.len()));
+        }
+        prev_number = !w.is_empty()
+            && w.starts_with(|c: char| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '\'' | '’'))
+            && w.len() >= 3;
+    }
     if spans.is_empty() {
         return std::borrow::Cow::Borrowed(n);
     }

@@ -95,5 +95,6 @@ pub(super) fn bare_number_ends_well(s: &str, n: &Num) -> bool {
     if rest.starts_with([',', '.', ';', ')', ':', '-', '–', '→']) {
         return true;
     }
-    packs::has("metric_endings", first)
+    // „… von 5,92 auf 3,2 herabgesetzt“: the verb that moved the value ends the clause.
+    packs::has("metric_endings", first) || packs::has("limit_move_verbs", first)
 }

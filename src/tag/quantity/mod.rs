@@ -130,11 +130,69 @@ pub fn quantities(s: &str, block: &str, lang: Lang) -> Vec<Quantity> {
             });
         }
     }
+    scope_from_neighbours(s, block, &mut out);
     mark_bare_from(s, &nums, &mut out);
     mark_transitions(s, &nums, &mut out);
     mark_old_values(s, &nums, &mut out);
     mark_unbound_partners(s, &nums, &mut out);
     out
+}
+
+/// "… is raised from 790 million to 1.2 billion TPP. The cap applies to each country
+/// separately.", « Chaque pays dispose d'un plafond. Ce plafond passe de … à … »: a quota with no
+/// scope of its own takes the one stated by the next sentence of its block, when that sentence
+/// takes the cap up (the pack's `cap_anaphors`), or by the sentence before, when its own sentence
+/// does.
+fn scope_from_neighbours(s: &str, block: &str, out: &mut [Quantity]) {
+    let unscoped =
+        |q: &Quantity| matches!(q.kind, QKind::Quota { scope, .. } if scope == "unspecified");
+    if !out.iter().any(unscoped) {
+        return;
+    }
+    let Some(at) = block.find(s) else {
+        return;
+    };
+    let next = crate::tag::text::sentences(&block[at + s.len()..])
+        .first()
+        .copied()
+        .unwrap_or_default();
+    let prev = crate::tag::text::sentences(&block[..at])
+        .last()
+        .copied()
+        .unwrap_or_default();
+    let scope_in = |t: &str| {
+        crate::tag::packs::groups("quota_scopes")
+            .iter()
+            .find(|g| {
+                g.words
+                    .iter()
+                    .any(|w| crate::tag::text::find_word(t, w).is_some())
+            })
+            .map(|g| g.key.as_str())
+    };
+    let scope = if crate::tag::packs::any_in("cap_anaphors", next) {
+        scope_in(next)
+    } else if crate::tag::packs::any_in("cap_anaphors", s) && !prev.is_empty() {
+        scope_in(prev)
+    } else {
+        None
+    };
+    let Some(found) = scope else {
+        return;
+    };
+    let found: &'static str = match found {
+        "per_country" => "per_country",
+        "per_consignee" => "per_consignee",
+        "per_order" => "per_order",
+        _ => return,
+    };
+    for q in out.iter_mut() {
+        if let QKind::Quota { scope, .. } = &mut q.kind
+            && *scope == "unspecified"
+        {
+            *scope = found;
+        }
+    }
 }
 
 /// Old and new values written bare right after a stated one, which the metric does not reach:
@@ -386,13 +444,28 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
                 .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
         })
     };
+    let tpp = crate::tag::packs::any_in("tpp_words", s);
+    let pd = crate::tag::packs::any_in("pd_words", s);
+    // „Die Leistungsdichte wird … von 5,92 auf 3,2 herabgesetzt“, "the density is lowered from
+    // 5.92 to 3.2": a metric moved from one value to another by a verb names its limit.
+    let moved_metric = || {
+        (tpp || pd) && crate::tag::packs::any_in("limit_move_verbs", s) && !names_a_chip(s) && {
+            let window = &head[head.len().saturating_sub(4)..];
+            window.iter().enumerate().any(|(i, w)| {
+                crate::tag::packs::has("from_words", w)
+                    && window
+                        .get(i + 1)
+                        .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
+            })
+        }
+    };
     if !(copula
         || head
             .last()
             .is_some_and(|w| crate::tag::packs::has("limit_at_words", w)))
         || !bare_number_ends_well(s, n)
         || cues.trade_pact
-        || !crate::tag::packs::any_in("threshold_words", s)
+        || !(crate::tag::packs::any_in("threshold_words", s) || moved_metric())
         || !(copula
             || crate::tag::packs::any_in("limit_move_verbs", s)
             || crate::tag::packs::any_in("limit_set_verbs", s))
@@ -400,8 +473,6 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     {
         return None;
     }
-    let tpp = crate::tag::packs::any_in("tpp_words", s);
-    let pd = crate::tag::packs::any_in("pd_words", s);
     let metric = match (tpp, pd) {
         (_, true) if n.value < 100.0 => "performance_density",
         (true, _) if (10.0..100_000.0).contains(&n.value) => "tpp",
