@@ -65,6 +65,13 @@ pub(super) fn tier_placements(
     if packs::any_in("tier_other_contexts", s) {
         return Vec::new();
     }
+    // Countries named inside another's aside are left out (unless all are).
+    let main: Vec<(&'static str, usize)> = cs
+        .iter()
+        .copied()
+        .filter(|(_, p)| !in_aside(s, *p, cs))
+        .collect();
+    let cs: &[(&'static str, usize)] = if main.is_empty() { cs } else { &main };
     let tiers = tier_mentions(s);
     // A tier word with a list of countries ("Tier 1: Australia, Belgium, …", « Premier niveau :
     // … ») is the rule's own shape, context enough.
@@ -121,6 +128,34 @@ const CLAUSE_BREAKS: &[&str] = &[
     " aber ",
 ];
 
+/// Whether a text opens with a country name (its first two words): ", die Niederlande, …" is
+/// the next item of a list, not an aside.
+fn starts_with_country(t: &str) -> bool {
+    super::countries(t)
+        .first()
+        .is_some_and(|(_, p)| t[..*p].split_whitespace().count() <= 1)
+}
+
+/// Whether the country at byte offset `pos` stands inside an aside that another country of the
+/// sentence opens („Polen, das sich um eine Gleichstellung mit Deutschland und Frankreich bemüht
+/// hatte, wird … hochgestuft“, "Norway, which with the USA was in Tier 1, …"): such a country is
+/// not the subject of the sentence's move.
+fn in_aside(s: &str, pos: usize, cs: &[(&'static str, usize)]) -> bool {
+    packs::list("aside_openers").iter().any(|o| {
+        s.match_indices(o.as_str()).any(|(i, _)| {
+            let Some(close) = s[i + o.len()..].find(',').map(|k| i + o.len() + k) else {
+                return false;
+            };
+            pos > i
+                && pos < close
+                && !starts_with_country(&s[i + 1..close])
+                && cs.iter().any(|(_, p)| {
+                    *p < i && !s[*p..i].contains(',') && s[*p..i].split_whitespace().count() <= 3
+                })
+        })
+    })
+}
+
 /// Whether nothing ends a clause between byte offsets `a` and `b` of `s`.
 fn same_clause(s: &str, a: usize, b: usize) -> bool {
     let (lo, hi) = (a.min(b), a.max(b));
@@ -141,7 +176,7 @@ fn same_clause(s: &str, a: usize, b: usize) -> bool {
             break;
         };
         let aside = &rest[at + 1..close];
-        if !tier_mentions(aside).is_empty() || !super::countries(aside).is_empty() {
+        if !tier_mentions(aside).is_empty() || starts_with_country(aside) {
             break;
         }
         rest.replace_range(at..=close, "");
@@ -187,10 +222,26 @@ fn explicit_move(s: &str, tiers: &[(usize, u8)]) -> Option<(u8, u8, usize, bool)
         let said_before = packs::list("tier_old_phrases")
             .iter()
             .any(|m| head.ends_with(m.as_str()) && head[..head.len() - m.len()].ends_with(' '));
+        // „Norwegen, das bislang zu den Verbündeten in der ersten Stufe zählte, …“: an old-tier
+        // marker anywhere in the aside the tier stands in.
+        let aside_marked = || {
+            packs::list("aside_openers")
+                .iter()
+                .filter_map(|o| head.rfind(o.as_str()).map(|i| i + o.len()))
+                .max()
+                .is_some_and(|from| {
+                    let aside = &head[from..];
+                    !aside.contains(',')
+                        && aside
+                            .split_whitespace()
+                            .any(|w| packs::has("tier_old_markers", w))
+                })
+        };
         if (said_before
             || window
                 .iter()
-                .any(|w| packs::has("tier_old_markers", w.trim_matches(','))))
+                .any(|w| packs::has("tier_old_markers", w.trim_matches(',')))
+            || aside_marked())
             && let Some(b) = tiers[k + 1..]
                 .iter()
                 .chain(tiers[..k].iter().rev())

@@ -585,7 +585,13 @@ fn table_cells(row: &str) -> Vec<&str> {
 
 /// Whether a table row names columns: words and no figures (not the "|---|---|" rule under it).
 fn is_header(row: &str) -> bool {
-    !row.bytes().any(|b| b.is_ascii_digit()) && row.chars().any(char::is_alphabetic)
+    // "Maximum TPP per country (cumulative, 2025 through 2027)": years name a period, not a
+    // value; any other digit makes a data row.
+    let digits_only_in_years = row
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| !d.is_empty())
+        .all(|d| d.len() == 4 && d.parse::<u32>().is_ok_and(|y| (1990..=2100).contains(&y)));
+    digits_only_in_years && row.chars().any(char::is_alphabetic)
 }
 
 /// Whether a row is a table's row: cells between pipes, or separated by tabs.

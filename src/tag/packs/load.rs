@@ -128,6 +128,7 @@ const REQUIRED_LISTS: &[&str] = &[
     "reference_words",
     "tier_change_words",
     "draft_modals",
+    "old_value_after",
     "date_new_words",
     "cap_anaphors",
     "recap_labels",

@@ -160,23 +160,34 @@ fn scope_from_neighbours(s: &str, block: &str, out: &mut [Quantity]) {
         .last()
         .copied()
         .unwrap_or_default();
+    // A scope word said not to apply ("counted for the country as a whole, not for each
+    // buyer", « et non par client ») is not the scope.
     let scope_in = |t: &str| {
         crate::tag::packs::groups("quota_scopes")
             .iter()
             .find(|g| {
-                g.words
-                    .iter()
-                    .any(|w| crate::tag::text::find_word(t, w).is_some())
+                g.words.iter().any(|w| {
+                    crate::tag::text::find_word(t, w).is_some_and(|i| {
+                        let head = words(&t[..i]);
+                        !head[head.len().saturating_sub(2)..]
+                            .iter()
+                            .any(|x| *x == "non" || crate::tag::packs::has("quantity_negations", x))
+                    })
+                })
             })
             .map(|g| g.key.as_str())
     };
-    let scope = if crate::tag::packs::any_in("cap_anaphors", next) {
-        scope_in(next)
-    } else if crate::tag::packs::any_in("cap_anaphors", s) && !prev.is_empty() {
-        scope_in(prev)
-    } else {
-        None
+    // The neighbour speaks of the cap: it takes it up, or names a cap itself ("The limit in
+    // this paragraph applies separately to each ultimate consignee. Cumulative shipments … may
+    // not exceed 26,900,000 'TPP'").
+    let of_cap = |t: &str| {
+        crate::tag::packs::any_in("cap_anaphors", t) || crate::tag::packs::any_in("cap_words", t)
     };
+    let scope = if of_cap(next) { scope_in(next) } else { None }.or_else(|| {
+        (!prev.is_empty() && (of_cap(prev) || crate::tag::packs::any_in("cap_anaphors", s)))
+            .then(|| scope_in(prev))
+            .flatten()
+    });
     let Some(found) = scope else {
         return;
     };
@@ -202,27 +213,42 @@ fn scope_from_neighbours(s: &str, block: &str, out: &mut [Quantity]) {
 /// "no longer a TPP of 4,800 but 6,000", „nicht mehr 4.800, sondern 6.000“ (the stated value is
 /// said to be gone, the bare number after the pack's `but_words` is the new one).
 fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
-    if out.len() != 1 || out[0].from.is_some() {
-        return;
+    // Each stated value with the bare number right after it (one no quantity states); with
+    // several stated values ("… 6.000, contre 4.800 jusqu'ici ; il reste de 1.600 …"), each
+    // looks only at its own next number.
+    for k in 0..out.len() {
+        if out[k].from.is_some() {
+            continue;
+        }
+        let Some(n1) = nums.iter().find(|n| states(n, out[k].value)) else {
+            continue;
+        };
+        let v = out[k].value;
+        let Some(n2) = nums.iter().find(|n| n.start > n1.end && !states(n, v)) else {
+            continue;
+        };
+        if out.iter().any(|q| states(n2, q.value)) {
+            continue;
+        }
+        if let Some((from, value)) = unbound_partner(s, n1, n2, out[k].value, out.len()) {
+            out[k].from = Some(from);
+            out[k].value = value;
+        }
     }
-    let Some(n1) = nums.iter().find(|n| states(n, out[0].value)) else {
-        return;
-    };
-    let Some(n2) = nums
-        .iter()
-        .find(|n| n.start > n1.end && !states(n, out[0].value))
-    else {
-        return;
-    };
+}
+
+/// The (old, new) values of a stated value `v` (at `n1`) and the bare number `n2` after it, when
+/// `n2` is its old value or its replacement; `stated` is how many values the sentence states.
+fn unbound_partner(s: &str, n1: &Num, n2: &Num, v: f64, stated: usize) -> Option<(f64, f64)> {
     let between = &s[n1.end..n2.start];
     if between.contains([';', ':']) || words(between).len() > 5 {
-        return;
+        return None;
     }
     // The two amounts must be of one size, and the second no year ("4,800 instead of 2025's").
-    let ratio = n2.value / out[0].value;
+    let ratio = n2.value / v;
     let year = n2.value.fract() == 0.0 && (1990.0..=2100.0).contains(&n2.value);
     if !(0.1..=10.0).contains(&ratio) || year {
-        return;
+        return None;
     }
     let last_words = |upto: usize, k: usize| -> String {
         let ws = words(&s[..upto]);
@@ -238,22 +264,26 @@ fn mark_unbound_partners(s: &str, nums: &[Num], out: &mut [Quantity]) {
                     .is_none_or(|c| !c.is_alphanumeric())
         })
     };
+    // « 6.000, contre 4.800 jusqu'ici »: a word of the past right after the bare number (the
+    // pack's `old_value_after`).
+    let after_n2: Vec<&str> = words(&s[n2.end..]).into_iter().take(2).collect();
+    let old_after = crate::tag::packs::any_in("old_value_after", &after_n2.join(" "));
     // Only a replacement: a comparison ("4,800, versus 2,368 for the H20") moves nothing.
     let old_marked = marker_ends("replaced_value_markers")
+        || old_after
         || ["bisher", "auparavant", "previously", "zuvor"]
             .iter()
             .any(|w| before_n2.split_whitespace().any(|x| x == *w));
     if old_marked {
-        out[0].from = Some(n2.value);
-        return;
+        return Some((n2.value, v));
+    }
+    if stated != 1 {
+        return None;
     }
     let said_gone = ["no longer", "nicht mehr", "n'est plus", "ne sont plus"]
         .iter()
         .any(|m| last_words(n1.start, 6).contains(m));
-    if said_gone && marker_ends("but_words") {
-        out[0].from = Some(out[0].value);
-        out[0].value = n2.value;
-    }
+    (said_gone && marker_ends("but_words")).then_some((v, n2.value))
 }
 
 /// Whether the number `n` as written states the quantity value `v` (equal, or `v` in thousands
@@ -305,7 +335,10 @@ fn mark_old_values(s: &str, nums: &[Num], out: &mut Vec<Quantity>) {
     let markers = crate::tag::packs::list("old_value_markers");
     let marked = |q: &Quantity| {
         nums.iter().filter(|n| states(n, q.value)).any(|n| {
-            let head: Vec<&str> = words(&s[..n.start]);
+            // Within the number's clause: « 6 000, contre 4 800 jusqu'ici ; il reste de 1 600 »
+            // marks the 4 800, not the 1 600.
+            let clause = s[..n.start].rfind(';').map_or(0, |i| i + 1);
+            let head: Vec<&str> = words(&s[clause..n.start]);
             let tail = head[head.len().saturating_sub(4)..].join(" ");
             // A past copula right before the value ("the ceiling was 26,900,000 TPP. It has
             // been halved to …", "(was 4,800)"): only right before it.
