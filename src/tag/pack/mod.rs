@@ -50,11 +50,11 @@ fn side<'a>(
     // `recap_labels`), as a heading or a label line of its own, the blocks restate what the
     // document says: they state and name nothing new.
     let mut recap = false;
-    let mut recap_items = 0;
+    let mut recap_listed = false;
     for (block, heading) in blocks {
         if is_label(block) {
             recap = crate::tag::packs::any_in("recap_labels", &memo::norm(block));
-            recap_items = 0;
+            recap_listed = false;
             if recap {
                 continue;
             }
@@ -63,11 +63,11 @@ fn side<'a>(
             // The recap is the list after its label, or else one paragraph.
             let item = block.trim_start().starts_with(['-', '•', '*', '–', '·']);
             if item {
-                recap_items += 1;
+                recap_listed = true;
                 continue;
             }
             recap = false;
-            if recap_items == 0 {
+            if !recap_listed {
                 continue;
             }
         }

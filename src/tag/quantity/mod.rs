@@ -191,12 +191,9 @@ fn scope_from_neighbours(s: &str, block: &str, out: &mut [Quantity]) {
     let Some(found) = scope else {
         return;
     };
-    let found: &'static str = match found {
-        "per_country" => "per_country",
-        "per_consignee" => "per_consignee",
-        "per_order" => "per_order",
-        _ => return,
-    };
+    if !matches!(found, "per_country" | "per_consignee" | "per_order") {
+        return;
+    }
     for q in out.iter_mut() {
         if let QKind::Quota { scope, .. } = &mut q.kind
             && *scope == "unspecified"
@@ -482,15 +479,10 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
     // „Die Leistungsdichte wird … von 5,92 auf 3,2 herabgesetzt“, "the density is lowered from
     // 5.92 to 3.2": a metric moved from one value to another by a verb names its limit.
     let moved_metric = || {
-        (tpp || pd) && crate::tag::packs::any_in("limit_move_verbs", s) && !names_a_chip(s) && {
-            let window = &head[head.len().saturating_sub(4)..];
-            window.iter().enumerate().any(|(i, w)| {
-                crate::tag::packs::has("from_words", w)
-                    && window
-                        .get(i + 1)
-                        .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
-            })
-        }
+        (tpp || pd)
+            && crate::tag::packs::any_in("limit_move_verbs", s)
+            && !names_a_chip(s)
+            && from_number_before(&head, 4)
     };
     if !(copula
         || head
@@ -529,6 +521,18 @@ fn set_limit(s: &str, n: &Num, cues: &Cues) -> Option<(QKind, f64)> {
         _ => return None,
     };
     Some((QKind::Threshold { metric }, n.value))
+}
+
+/// Whether a from-word followed by a number stands in the last `k` words of `head` ("from
+/// 5.92 to", „von 5,92 auf“).
+fn from_number_before(head: &[&str], k: usize) -> bool {
+    let window = &head[head.len().saturating_sub(k)..];
+    window.iter().enumerate().any(|(i, w)| {
+        crate::tag::packs::has("from_words", w)
+            && window
+                .get(i + 1)
+                .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// A number written as four digits between 1990 and 2100.
@@ -616,15 +620,7 @@ fn moved_limit(s: &str, n: &Num) -> bool {
             rest.get(i + 1)
                 .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
         });
-    let from_before = || {
-        let window = &head[head.len().saturating_sub(6)..];
-        window.iter().enumerate().any(|(i, w)| {
-            crate::tag::packs::has("from_words", w)
-                && window
-                    .get(i + 1)
-                    .is_some_and(|x| x.starts_with(|c: char| c.is_ascii_digit()))
-        })
-    };
+    let from_before = || from_number_before(&head, 6);
     // „… auf 1.800 GB/s anhebt“, "raised to 1,800 GB/s": a value set by a move verb.
     let set_by_move = crate::tag::packs::has("move_to_words", last)
         && crate::tag::packs::any_in("limit_move_verbs", s);
